@@ -1,0 +1,176 @@
+//! The command line: argument definitions and what each command does.
+//! `main.rs` only parses and calls [`run`].
+
+use crate::loader::{self, Index, LoadOptions, Progress};
+use crate::report::{self, Format};
+use crate::rules::{RuleSet, RunOutput, Semantics};
+use crate::sanitize::escape;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Exit status: no findings.
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit status: at least one finding.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: usage or fatal error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// A terminal hunting console for AWS CloudTrail.
+///
+/// `trailhunt PATH...` opens the console on the logs under PATH;
+/// `trailhunt scan PATH...` prints findings for scripts and pipelines.
+#[derive(Parser, Debug)]
+#[command(name = "trailhunt", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load logs, run the rules, print the findings (headless).
+    Scan(ScanArgs),
+}
+
+/// Options shared by every command that loads logs.
+#[derive(Args, Debug, Clone)]
+pub struct LoadArgs {
+    /// How the rule's conditions are read: `strict` (the seed's intent) or
+    /// `splunk` (exactly what the seed's SPL returns).
+    #[arg(long, value_enum, default_value_t = Semantics::Strict)]
+    pub semantics: Semantics,
+    /// Add the rule files (*.toml) in DIR to the built-in rules.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Worker threads for loading (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConsoleArgs {
+    /// Files or directories of CloudTrail logs.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Show times in this IANA zone (e.g. Europe/Paris) instead of UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Files or directories of CloudTrail logs.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Runs the parsed command line and returns the process exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Some(Command::Scan(args)) => scan(&args),
+        None => {
+            if cli.console.paths.is_empty() {
+                eprintln!("trailhunt: name at least one file or directory of CloudTrail logs (see --help)");
+                return ExitCode::from(EXIT_ERROR);
+            }
+            crate::tui::run(&cli.console)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("trailhunt: {}", escape(&format!("{e:#}")));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// The rules in force for `args`: the built-in ones plus `--rules DIR`.
+pub fn rule_set(args: &LoadArgs) -> anyhow::Result<RuleSet> {
+    let mut rules = RuleSet::builtin();
+    if let Some(dir) = &args.rules {
+        rules.add_dir(dir)?;
+    }
+    Ok(rules)
+}
+
+/// Loading options for `args` and `rules`.
+pub fn load_options(args: &LoadArgs, rules: &RuleSet) -> LoadOptions {
+    LoadOptions { threads: args.threads, keep_raw: rules.event_names(), ..LoadOptions::default() }
+}
+
+/// Loads `paths`, showing a progress line on stderr when it is a terminal
+/// and the load takes more than a moment.
+pub fn load_with_progress(paths: &[PathBuf], opts: &LoadOptions) -> Index {
+    let tty = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut shown = false;
+    let mut last = Instant::now();
+    let mut report = |p: &Progress| {
+        if !tty || started.elapsed() < Duration::from_millis(300) || last.elapsed() < Duration::from_millis(100) {
+            return;
+        }
+        last = Instant::now();
+        shown = true;
+        eprint!(
+            "\r\x1b[2Kloading: {}/{} files, {} events, {}, {} errors",
+            p.files_done,
+            p.files_total,
+            p.events,
+            loader::human_bytes(p.bytes),
+            p.errors
+        );
+    };
+    let index = loader::load(paths, opts, &mut report);
+    if shown {
+        eprint!("\r\x1b[2K");
+    }
+    index
+}
+
+/// `scan` as the console command runs it until the console lands.
+pub fn scan_for_console(args: &ScanArgs) -> anyhow::Result<u8> {
+    scan(args)
+}
+
+fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    let rules = rule_set(&args.load)?;
+    let index = load_with_progress(&args.paths, &load_options(&args.load, &rules));
+    let RunOutput { findings, errors } = rules.run(&index, args.load.semantics);
+    let mut stderr = std::io::stderr().lock();
+    for e in index.errors.iter().chain(&errors) {
+        let _ = writeln!(stderr, "trailhunt: {}", escape(&e.to_string()));
+    }
+    let _ = writeln!(stderr, "trailhunt: {}", index.summary());
+    let _ = writeln!(
+        stderr,
+        "trailhunt: {} findings ({} semantics)",
+        findings.len(),
+        args.load.semantics.name()
+    );
+    if index.files.is_empty() && !index.errors.is_empty() {
+        anyhow::bail!("no log file could be read");
+    }
+    let mut stdout = std::io::stdout().lock();
+    match report::write(&mut stdout, args.format, &findings, &index, &rules, args.load.semantics)
+        .and_then(|_| stdout.flush())
+    {
+        Ok(()) => {}
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(if findings.is_empty() { EXIT_CLEAN } else { EXIT_FINDINGS })
+}

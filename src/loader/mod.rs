@@ -1,0 +1,498 @@
+//! The loader: finds log files under the named paths, reads them in
+//! parallel, splits them into events and builds the compact [`Index`].
+//!
+//! Start at [`load`]. Files are read on a rayon pool, one file per task; each
+//! task builds a small per-file index with its own interner, and the calling
+//! thread merges those as they arrive, so memory grows with the index, not
+//! with the raw bytes (a file's bytes are dropped as soon as it is split).
+//! Every problem becomes a [`LoadError`] naming the file and, where it can,
+//! the line and byte offset; a problem never stops the other files.
+
+pub mod decode;
+pub mod discover;
+pub mod split;
+
+use crate::event::time::parse_event_time;
+use crate::event::wire::{self, Fields};
+use crate::event::{Event, Interner, Loc, Sym};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A problem with one file (or one place in it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub line: Option<u32>,
+    pub offset: Option<u64>,
+    pub message: String,
+}
+
+impl LoadError {
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        LoadError { path: path.to_path_buf(), line: None, offset: None, message: message.into() }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(o) = self.offset {
+            write!(f, " (byte {o})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// How to load.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Cap on one file's inflated size.
+    pub max_inflated: u64,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Event names (compared case-insensitively) whose raw JSON is kept in
+    /// memory because a rule will read the full event.
+    pub keep_raw: Vec<String>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { max_inflated: decode::DEFAULT_MAX_INFLATED, threads: None, keep_raw: Vec::new() }
+    }
+}
+
+/// One file that was read.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Size on disk.
+    pub bytes: u64,
+    pub gzip: bool,
+    /// Events found in it (before de-duplication).
+    pub events: u64,
+}
+
+/// Counters shown while loading.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    pub files_done: usize,
+    pub files_total: usize,
+    pub events: u64,
+    pub bytes: u64,
+    pub errors: usize,
+}
+
+/// What a load found, for the summary line and the console header.
+#[derive(Clone, Debug, Default)]
+pub struct LoadStats {
+    pub files: usize,
+    pub skipped: usize,
+    /// Distinct events.
+    pub events: u64,
+    /// Events as delivered, counting duplicates.
+    pub deliveries: u64,
+    pub bytes: u64,
+    pub inflated_bytes: u64,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    pub accounts: BTreeSet<String>,
+    pub regions: BTreeSet<String>,
+    pub elapsed: Duration,
+}
+
+/// The loaded logs: every event's pivots, interned, sorted by time.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub roots: Vec<PathBuf>,
+    pub files: Vec<SourceFile>,
+    pub skipped: Vec<(PathBuf, &'static str)>,
+    pub events: Vec<Event>,
+    pub strings: Interner,
+    pub errors: Vec<LoadError>,
+    pub stats: LoadStats,
+}
+
+impl Index {
+    /// The text of an interned field.
+    pub fn str(&self, sym: Sym) -> Option<&str> {
+        self.strings.get(sym)
+    }
+
+    /// The raw JSON of an event: from memory when the loader kept it, else
+    /// re-read from its file.
+    pub fn raw(&self, ev: &Event) -> Result<Arc<str>, LoadError> {
+        if let Some(r) = &ev.raw {
+            return Ok(r.clone());
+        }
+        self.raw_at(&ev.loc).map(Arc::from)
+    }
+
+    /// Re-reads the JSON at `loc` from its file.
+    pub fn raw_at(&self, loc: &Loc) -> Result<String, LoadError> {
+        let file = self
+            .files
+            .get(loc.file as usize)
+            .ok_or_else(|| LoadError::file(Path::new("?"), "unknown file"))?;
+        let path = &file.path;
+        let bytes = std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
+        let d = decode::decode(bytes, u64::MAX);
+        let start = loc.offset as usize;
+        let end = start + loc.len as usize;
+        let text = d
+            .bytes
+            .get(start..end)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))?;
+        if !loc.splunk_raw {
+            return Ok(text.to_string());
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| LoadError::file(path, format!("file changed: {e}")))?;
+        let row = v.get("result").unwrap_or(&v);
+        row.get("_raw")
+            .and_then(|r| r.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))
+    }
+
+    /// A one-paragraph summary: files, events, bytes, span, accounts,
+    /// regions, errors.
+    pub fn summary(&self) -> String {
+        let s = &self.stats;
+        let span = match (s.first_time, s.last_time) {
+            (Some(a), Some(b)) => format!(
+                "{} .. {}",
+                crate::event::time::rfc3339(Some(a)).unwrap_or_default(),
+                crate::event::time::rfc3339(Some(b)).unwrap_or_default()
+            ),
+            _ => "no times".into(),
+        };
+        let dup = s.deliveries.saturating_sub(s.events);
+        format!(
+            "{} files ({} skipped), {} events{}, {} read ({} inflated) in {:.2?}; {}; {} accounts, {} regions; {} errors",
+            s.files,
+            s.skipped,
+            s.events,
+            if dup > 0 { format!(" (+{dup} duplicate deliveries)") } else { String::new() },
+            human_bytes(s.bytes),
+            human_bytes(s.inflated_bytes),
+            s.elapsed,
+            span,
+            s.accounts.len(),
+            s.regions.len(),
+            self.errors.len()
+        )
+    }
+}
+
+pub fn human_bytes(b: u64) -> String {
+    const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < U.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 { format!("{b} B") } else { format!("{v:.1} {}", U[i]) }
+}
+
+/// What one worker made of one file.
+struct FileResult {
+    file: u32,
+    source: SourceFile,
+    strings: Interner,
+    events: Vec<(Event, u64)>,
+    errors: Vec<LoadError>,
+    inflated: u64,
+}
+
+/// Hash of the event's JSON with insignificant whitespace removed, so the
+/// same event pretty-printed in one export and compact in another is
+/// recognised as one.
+fn content_hash(json: &str, buf: &mut Vec<u8>) -> u64 {
+    buf.clear();
+    let mut in_str = false;
+    let mut esc = false;
+    for &b in json.as_bytes() {
+        if in_str {
+            buf.push(b);
+            if esc {
+                esc = false;
+            } else if b == b'\\' {
+                esc = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+        } else if !b.is_ascii_whitespace() {
+            if b == b'"' {
+                in_str = true;
+            }
+            buf.push(b);
+        }
+    }
+    let mut h = std::hash::DefaultHasher::new();
+    buf.hash(&mut h);
+    h.finish()
+}
+
+fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) -> FileResult {
+    let mut res = FileResult {
+        file: idx,
+        source: SourceFile { path: path.to_path_buf(), bytes: 0, gzip: false, events: 0 },
+        strings: Interner::default(),
+        events: Vec::new(),
+        errors: Vec::new(),
+        inflated: 0,
+    };
+    let raw = match std::fs::read(path) {
+        Ok(r) => r,
+        Err(e) => {
+            res.errors.push(LoadError::file(path, format!("cannot read: {e}")));
+            return res;
+        }
+    };
+    res.source.bytes = raw.len() as u64;
+    let d = decode::decode(raw, opts.max_inflated);
+    res.source.gzip = d.gzip;
+    res.inflated = d.bytes.len() as u64;
+    let truncated = d.error.is_some();
+    if let Some(e) = d.error {
+        res.errors.push(LoadError { offset: Some(res.inflated), ..LoadError::file(path, e) });
+    }
+    let mut problems = Vec::new();
+    let mut hbuf = Vec::new();
+    let mut type_problems = Vec::new();
+    let strings = &mut res.strings;
+    let events = &mut res.events;
+    let errors = &mut res.errors;
+    split::split(
+        &d.bytes,
+        &mut |p: split::Piece<'_>| {
+            type_problems.clear();
+            let f = wire::fields(&p.wire, &mut type_problems);
+            for m in type_problems.drain(..) {
+                errors.push(LoadError {
+                    path: path.to_path_buf(),
+                    line: Some(p.line),
+                    offset: Some(p.offset),
+                    message: format!("{m} (event kept, field ignored)"),
+                });
+            }
+            let keep_raw = f.name.as_deref().is_some_and(|n| keep.contains(&n.to_ascii_lowercase()));
+            let ev = build_event(&f, strings, idx, &p, keep_raw);
+            let h = content_hash(p.json, &mut hbuf);
+            events.push((ev, h));
+        },
+        &mut problems,
+    );
+    // The tail of a truncated stream is damage already reported.
+    let cut = res.inflated;
+    for p in problems {
+        if truncated && p.offset.is_some_and(|o| o + 4096 >= cut) && res.errors.len() == 1 {
+            continue;
+        }
+        res.errors.push(LoadError { path: path.to_path_buf(), line: p.line, offset: p.offset, message: p.message });
+    }
+    res.source.events = res.events.len() as u64;
+    res
+}
+
+fn build_event(f: &Fields<'_>, s: &mut Interner, file: u32, p: &split::Piece<'_>, keep_raw: bool) -> Event {
+    Event {
+        time: f.event_time.as_deref().and_then(parse_event_time),
+        event_id: s.intern_opt(f.event_id.as_deref()),
+        name: s.intern_opt(f.name.as_deref()),
+        source: s.intern_opt(f.source.as_deref()),
+        region: s.intern_opt(f.region.as_deref()),
+        account: s.intern_opt(f.account()),
+        actor_arn: s.intern_opt(f.actor_arn.as_deref()),
+        actor_type: s.intern_opt(f.actor_type.as_deref()),
+        actor_user: s.intern_opt(f.actor_user.as_deref()),
+        access_key: s.intern_opt(f.access_key.as_deref()),
+        src: s.intern_opt(f.src.as_deref()),
+        user_agent: s.intern_opt(f.user_agent.as_deref()),
+        error_code: s.intern_opt(f.error_code.as_deref()),
+        target_user: s.intern_opt(f.target_user()),
+        new_key: s.intern_opt(f.new_key.as_deref()),
+        loc: Loc { file, line: p.line, offset: p.offset, len: p.len, splunk_raw: p.splunk_raw },
+        copies: 1,
+        other_locs: Vec::new(),
+        raw: keep_raw.then(|| Arc::from(p.json)),
+    }
+}
+
+/// Loads every log file under `paths`. `progress` is called on the calling
+/// thread after each file.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -> Index {
+    let started = Instant::now();
+    let found = discover::discover(paths);
+    let mut index = Index {
+        roots: paths.to_vec(),
+        skipped: found.skipped,
+        errors: found.errors,
+        ..Index::default()
+    };
+    let files = found.files;
+    let keep: HashSet<String> = opts.keep_raw.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let mut prog = Progress { files_total: files.len(), errors: index.errors.len(), ..Progress::default() };
+    progress(&prog);
+
+    let mut slots: Vec<Option<SourceFile>> = vec![None; files.len()];
+    let mut merged: Vec<(Event, u64)> = Vec::new();
+    let (tx, rx) = crossbeam_channel::bounded::<FileResult>(16);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .build()
+        .expect("a thread pool can be built");
+    std::thread::scope(|scope| {
+        let files = &files;
+        let keep = &keep;
+        scope.spawn(move || {
+            use rayon::prelude::*;
+            pool.install(|| {
+                files.par_iter().enumerate().for_each_with(tx, |tx, (i, path)| {
+                    let _ = tx.send(read_file(i as u32, path, opts, keep));
+                });
+            });
+        });
+        for res in rx.iter() {
+            let map = translation(&res.strings, &mut index.strings);
+            for (mut ev, h) in res.events {
+                remap(&mut ev, &map);
+                merged.push((ev, h));
+            }
+            prog.files_done += 1;
+            prog.events += res.source.events;
+            prog.bytes += res.source.bytes;
+            prog.errors += res.errors.len();
+            index.stats.inflated_bytes += res.inflated;
+            index.errors.extend(res.errors);
+            slots[res.file as usize] = Some(res.source);
+            progress(&prog);
+        }
+    });
+    index.files = slots.into_iter().map(|s| s.expect("every file reports")).collect();
+    index.events = dedup(merged);
+    index.events.sort_by(|a, b| {
+        (a.time.is_none(), a.time, a.loc.file, a.loc.offset).cmp(&(b.time.is_none(), b.time, b.loc.file, b.loc.offset))
+    });
+    index.errors.sort_by(|a, b| (&a.path, a.line, a.offset).cmp(&(&b.path, b.line, b.offset)));
+    finish_stats(&mut index, started.elapsed());
+    index
+}
+
+fn translation(local: &Interner, global: &mut Interner) -> Vec<Sym> {
+    let mut map = Vec::with_capacity(local.len() + 1);
+    map.push(Sym::NONE);
+    for i in 1..=local.len() {
+        let s = local.get(Sym(i as u32)).unwrap_or_default();
+        map.push(global.intern(s));
+    }
+    map
+}
+
+fn remap(ev: &mut Event, map: &[Sym]) {
+    for s in [
+        &mut ev.event_id,
+        &mut ev.name,
+        &mut ev.source,
+        &mut ev.region,
+        &mut ev.account,
+        &mut ev.actor_arn,
+        &mut ev.actor_type,
+        &mut ev.actor_user,
+        &mut ev.access_key,
+        &mut ev.src,
+        &mut ev.user_agent,
+        &mut ev.error_code,
+        &mut ev.target_user,
+        &mut ev.new_key,
+    ] {
+        *s = map[s.0 as usize];
+    }
+}
+
+/// Folds repeated deliveries of one event into one entry with `copies`.
+/// Two events are the same when their eventID and their whitespace-free
+/// JSON agree, so placeholder IDs shared by different events stay apart.
+fn dedup(events: Vec<(Event, u64)>) -> Vec<Event> {
+    let mut seen: HashMap<(Sym, u64), usize> = HashMap::with_capacity(events.len());
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    for (ev, h) in events {
+        match seen.get(&(ev.event_id, h)) {
+            Some(&i) => {
+                let first = &mut out[i];
+                first.copies += 1;
+                // Keep the earliest file position as the primary copy.
+                if (ev.loc.file, ev.loc.offset) < (first.loc.file, first.loc.offset) {
+                    let old = std::mem::replace(&mut first.loc, ev.loc);
+                    first.other_locs.push(old);
+                } else {
+                    first.other_locs.push(ev.loc);
+                }
+            }
+            None => {
+                seen.insert((ev.event_id, h), out.len());
+                out.push(ev);
+            }
+        }
+    }
+    for e in &mut out {
+        e.other_locs.sort_by_key(|l| (l.file, l.offset));
+    }
+    out
+}
+
+fn finish_stats(index: &mut Index, elapsed: Duration) {
+    let mut accounts = HashSet::new();
+    let mut regions = HashSet::new();
+    let st = &mut index.stats;
+    st.files = index.files.len();
+    st.skipped = index.skipped.len();
+    st.bytes = index.files.iter().map(|f| f.bytes).sum();
+    st.events = index.events.len() as u64;
+    st.deliveries = index.events.iter().map(|e| e.copies as u64).sum();
+    for e in &index.events {
+        if let Some(t) = e.time {
+            st.first_time = Some(st.first_time.map_or(t, |x: i64| x.min(t)));
+            st.last_time = Some(st.last_time.map_or(t, |x: i64| x.max(t)));
+        }
+        accounts.insert(e.account);
+        regions.insert(e.region);
+    }
+    st.accounts = accounts.into_iter().filter_map(|s| index.strings.get(s)).map(str::to_string).collect();
+    st.regions = regions.into_iter().filter_map(|s| index.strings.get(s)).map(str::to_string).collect();
+    st.elapsed = elapsed;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_hash_ignores_whitespace_outside_strings_only() {
+        let mut b = Vec::new();
+        let a = content_hash("{\"a\": \"x y\",\n \"b\":1}", &mut b);
+        assert_eq!(a, content_hash("{\"a\":\"x y\",\"b\":1}", &mut b));
+        assert_ne!(a, content_hash("{\"a\":\"xy\",\"b\":1}", &mut b));
+        assert_ne!(
+            content_hash(r#"{"a":"\" "}"#, &mut b),
+            content_hash(r#"{"a":"\""}"#, &mut b)
+        );
+    }
+
+    #[test]
+    fn human_bytes_reads_well() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+    }
+}

@@ -1,0 +1,395 @@
+//! Splitting a file's (inflated) bytes into events, whatever the layout:
+//!
+//! - `{"Records":[…]}` — CloudTrail's S3 delivery (usually one line);
+//! - a JSON array of events;
+//! - JSON Lines: one event per line (`.jsonl`, `.ndjson`, or `.json`), which
+//!   is also how Splunk's attack_data datasets ship raw events;
+//! - Splunk search exports: one `{"preview":…,"result":{"_raw":"…"}}` per
+//!   line, or a `{"results":[{"_raw":"…"},…]}` document;
+//! - one pretty-printed event, or several concatenated.
+//!
+//! The layout is decided from the content, never the file name. Each problem
+//! is reported with its line and byte offset, and splitting carries on with
+//! the next line or record wherever the damage allows.
+
+use crate::event::wire::{Records, Wire};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// One event found in a file.
+pub struct Piece<'a> {
+    pub wire: Wire<'a>,
+    /// The event's JSON text.
+    pub json: &'a str,
+    /// Byte offset (in the inflated file) of the JSON text, or of the Splunk
+    /// export row holding it.
+    pub offset: u64,
+    pub len: u32,
+    /// 1-based line of `offset`.
+    pub line: u32,
+    /// The event came out of a Splunk export row's `_raw` string.
+    pub splunk_raw: bool,
+}
+
+/// Something in a file that could not be read as an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<u32>,
+    pub offset: Option<u64>,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+struct SplunkRow {
+    _raw: Option<String>,
+}
+
+/// Tracks 1-based line numbers for increasing byte offsets.
+struct Lines<'b> {
+    bytes: &'b [u8],
+    pos: usize,
+    line: u32,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, offset: usize) -> u32 {
+        if offset > self.pos {
+            let end = offset.min(self.bytes.len());
+            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.pos..end]).count() as u32;
+            self.pos = end;
+        }
+        self.line
+    }
+}
+
+fn offset_in(base: &[u8], part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(base.as_ptr() as usize)
+}
+
+struct Splitter<'b, 'f> {
+    bytes: &'b [u8],
+    lines: Lines<'b>,
+    sink: &'f mut dyn FnMut(Piece<'_>),
+    problems: &'f mut Vec<Problem>,
+}
+
+impl<'b> Splitter<'b, '_> {
+    fn problem(&mut self, offset: usize, message: String) {
+        let line = self.lines.at(offset);
+        self.problems.push(Problem { line: Some(line), offset: Some(offset as u64), message });
+    }
+
+    /// A JSON error inside the text starting at `start`: serde's line and
+    /// column are relative to that text.
+    fn json_problem(&mut self, start: usize, text: &[u8], e: &serde_json::Error, what: &str) {
+        let rel_line = e.line().max(1);
+        let line_start = if rel_line == 1 {
+            0
+        } else {
+            memchr::memchr_iter(b'\n', text)
+                .nth(rel_line - 2)
+                .map(|p| p + 1)
+                .unwrap_or(0)
+        };
+        let off = start + line_start + e.column().saturating_sub(1);
+        let base_line = self.lines.at(start);
+        let msg = format!("{what}: {e}");
+        self.problems.push(Problem {
+            line: Some(base_line + rel_line as u32 - 1),
+            offset: Some(off as u64),
+            message: msg,
+        });
+    }
+
+    /// An object at `offset` whose text is `json`, already parsed as `top`.
+    fn object(&mut self, mut w: Wire<'b>, json: &'b str, offset: usize) {
+        match w.records.take() {
+            Some(Records::List(items)) => {
+                for item in items {
+                    self.element(item, "record in Records");
+                }
+                return;
+            }
+            Some(Records::NotList(what)) => {
+                return self.problem(offset, format!("\"Records\" is {what}, not a list"));
+            }
+            None => {}
+        }
+        if let Some(result) = w.result {
+            return self.splunk_row(result.get(), offset);
+        }
+        if let Some(results) = w.results {
+            match serde_json::from_str::<Vec<&RawValue>>(results.get()) {
+                Ok(rows) => {
+                    for r in rows {
+                        let off = offset_in(self.bytes, r.get());
+                        self.splunk_row(r.get(), off);
+                    }
+                }
+                Err(_) => self.problem(offset, "\"results\" is not a list of rows".into()),
+            }
+            return;
+        }
+        if w._raw.is_some() && !w.is_event() {
+            return self.splunk_row(json, offset);
+        }
+        if w.is_event() {
+            let line = self.lines.at(offset);
+            (self.sink)(Piece {
+                wire: w,
+                json,
+                offset: offset as u64,
+                len: json.len() as u32,
+                line,
+                splunk_raw: false,
+            });
+        } else if w.preview.is_none() {
+            self.problem(
+                offset,
+                "not a CloudTrail event (no eventVersion, eventName, eventSource, eventID or eventTime)".into(),
+            );
+        }
+        // A Splunk export line with only `preview`/`lastrow` is metadata.
+    }
+
+    /// One element of `Records` or of a top-level array.
+    fn element(&mut self, item: &'b RawValue, what: &str) {
+        let text = item.get();
+        let off = offset_in(self.bytes, text);
+        if !text.starts_with('{') {
+            return self.problem(off, format!("{what} is not a JSON object"));
+        }
+        match serde_json::from_str::<Wire<'b>>(text) {
+            Ok(w) => self.object(w, text, off),
+            Err(e) => self.json_problem(off, text.as_bytes(), &e, what),
+        }
+    }
+
+    /// A Splunk export row (`{"_raw":"…",…}`) at `offset`.
+    fn splunk_row(&mut self, row: &str, offset: usize) {
+        let raw = match serde_json::from_str::<SplunkRow>(row) {
+            Ok(SplunkRow { _raw: Some(raw) }) => raw,
+            _ => return self.problem(offset, "Splunk export row without a _raw string".into()),
+        };
+        match serde_json::from_str::<Wire<'_>>(&raw) {
+            Ok(w) if w.is_event() => {
+                let line = self.lines.at(offset);
+                (self.sink)(Piece {
+                    wire: w,
+                    json: &raw,
+                    offset: offset as u64,
+                    len: row.len() as u32,
+                    line,
+                    splunk_raw: true,
+                });
+            }
+            Ok(_) => self.problem(offset, "Splunk export _raw is not a CloudTrail event".into()),
+            Err(e) => self.problem(offset, format!("Splunk export _raw is not valid JSON: {e}")),
+        }
+    }
+
+    fn array(&mut self, start: usize) {
+        match serde_json::from_slice::<Vec<&'b RawValue>>(&self.bytes[start..]) {
+            Ok(items) => {
+                for item in items {
+                    self.element(item, "array element");
+                }
+            }
+            Err(e) => {
+                let text = &self.bytes[start..];
+                self.json_problem(start, text, &e, "invalid JSON array")
+            }
+        }
+    }
+
+    /// Whole-file mode: one or more (pretty-printed) top-level values.
+    fn stream(&mut self, start: usize) {
+        let text = &self.bytes[start..];
+        let mut it = serde_json::Deserializer::from_slice(text).into_iter::<&'b RawValue>();
+        loop {
+            match it.next() {
+                None => break,
+                Some(Ok(v)) => {
+                    let s = v.get();
+                    if s.starts_with('{') {
+                        self.element(v, "top-level object");
+                    } else if s.starts_with('[') {
+                        let off = offset_in(self.bytes, s);
+                        self.array(off);
+                    } else {
+                        let off = offset_in(self.bytes, s);
+                        self.problem(off, "top-level value is not an object or list".into());
+                    }
+                }
+                Some(Err(e)) => {
+                    self.json_problem(start, text, &e, "invalid JSON");
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Line mode: one JSON object per line. Falls back to whole-file mode
+    /// when the first line is an incomplete value (pretty-printed JSON).
+    fn lines(&mut self, start: usize) {
+        let bytes = self.bytes;
+        let mut pos = start;
+        let mut first = true;
+        while pos < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            let line = &bytes[pos..end];
+            let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let trimmed = line[lead..].trim_ascii_end();
+            let off = pos + lead;
+            if !trimmed.is_empty() {
+                match serde_json::from_slice::<Wire<'b>>(trimmed) {
+                    Ok(w) => {
+                        // from_slice validated UTF-8 for the whole line.
+                        let json = std::str::from_utf8(trimmed).unwrap_or_default();
+                        self.object(w, json, off);
+                    }
+                    Err(e) if first && e.is_eof() => return self.stream(start),
+                    Err(e) if trimmed.starts_with(b"[") && first => {
+                        let _ = e;
+                        return self.array(off);
+                    }
+                    Err(e) => self.json_problem(off, trimmed, &e, "invalid JSON line"),
+                }
+                first = false;
+            }
+            pos = end + 1;
+        }
+    }
+}
+
+/// Splits `bytes` into events, calling `sink` for each and collecting
+/// problems.
+pub fn split(bytes: &[u8], sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<Problem>) {
+    let mut start = 0;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        start = 3;
+    }
+    start += bytes[start..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let mut s = Splitter {
+        bytes,
+        lines: Lines { bytes, pos: 0, line: 1 },
+        sink,
+        problems,
+    };
+    match bytes.get(start) {
+        None => {}
+        Some(b'[') => s.array(start),
+        Some(b'{') => s.lines(start),
+        Some(&b) => {
+            let shown: String = String::from_utf8_lossy(&bytes[start..(start + 16).min(bytes.len())])
+                .chars()
+                .map(|c| if c.is_control() { '.' } else { c })
+                .collect();
+            let _ = b;
+            s.problem(start, format!("not JSON (starts with {shown:?})"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(input: &str) -> (Vec<(String, u64, u32, bool)>, Vec<Problem>) {
+        let mut got = Vec::new();
+        let mut problems = Vec::new();
+        split(
+            input.as_bytes(),
+            &mut |p: Piece<'_>| {
+                let id = p
+                    .wire
+                    .eventID
+                    .map(|r| r.get().trim_matches('"').to_string())
+                    .unwrap_or_default();
+                got.push((id, p.offset, p.line, p.splunk_raw));
+            },
+            &mut problems,
+        );
+        (got, problems)
+    }
+
+    #[test]
+    fn records_wrapper_on_one_line() {
+        let (ev, pr) = run(r#"{"Records":[{"eventID":"a"},{"eventID":"b"}]}"#);
+        assert!(pr.is_empty(), "{pr:?}");
+        assert_eq!(ev.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(ev[0].1, 12);
+        assert_eq!(ev[1].1, 28);
+    }
+
+    #[test]
+    fn pretty_records_file_has_line_numbers() {
+        let (ev, pr) = run("{\n \"Records\": [\n  {\"eventID\":\"a\"},\n  {\"eventID\":\"b\"}\n ]\n}\n");
+        assert!(pr.is_empty(), "{pr:?}");
+        assert_eq!(ev.iter().map(|e| e.2).collect::<Vec<_>>(), [3, 4]);
+    }
+
+    #[test]
+    fn json_lines_report_bad_lines_and_keep_the_rest() {
+        let (ev, pr) = run("{\"eventID\":\"a\"}\n{\"eventID\":\n\n{\"eventID\":\"c\"}\n");
+        assert_eq!(ev.iter().map(|e| (e.0.as_str(), e.2)).collect::<Vec<_>>(), [("a", 1), ("c", 4)]);
+        assert_eq!(pr.len(), 1);
+        assert_eq!(pr[0].line, Some(2));
+    }
+
+    #[test]
+    fn array_of_events() {
+        let (ev, pr) = run("[\n{\"eventID\":\"a\"},\n{\"eventID\":\"b\"}\n]");
+        assert!(pr.is_empty());
+        assert_eq!(ev.iter().map(|e| e.2).collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn splunk_export_rows() {
+        let raw = r#"{\"eventID\":\"x\",\"eventName\":\"CreateAccessKey\"}"#;
+        let input = format!(
+            "{{\"preview\":false,\"result\":{{\"_raw\":\"{raw}\",\"host\":\"h\"}}}}\n{{\"preview\":false,\"lastrow\":true}}\n"
+        );
+        let (ev, pr) = run(&input);
+        assert!(pr.is_empty(), "{pr:?}");
+        assert_eq!(ev, [("x".to_string(), 0, 1, true)]);
+    }
+
+    #[test]
+    fn records_that_is_not_a_list_is_reported() {
+        let (ev, pr) = run(r#"{"Records":{"eventID":"a"}}"#);
+        assert!(ev.is_empty());
+        assert!(pr[0].message.contains("\"Records\" is an object, not a list"));
+    }
+
+    #[test]
+    fn non_event_objects_are_reported() {
+        let (_, pr) = run("{\"hello\":1}\n");
+        assert!(pr[0].message.contains("not a CloudTrail event"));
+    }
+
+    #[test]
+    fn binary_is_not_json() {
+        let (_, pr) = run("\u{1}\u{2}ELF");
+        assert!(pr[0].message.starts_with("not JSON"));
+    }
+
+    #[test]
+    fn a_bad_record_does_not_hide_its_neighbours() {
+        let (ev, pr) = run(r#"{"Records":[{"eventID":"a"},7,{"eventID":"b"}]}"#);
+        assert_eq!(ev.len(), 2);
+        assert!(pr[0].message.contains("not a JSON object"));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let deep = format!("{{\"eventID\":\"a\",\"x\":{}{}}}\n{{\"eventID\":\"b\"}}", "[".repeat(100_000), "]".repeat(100_000));
+        let (ev, pr) = run(&deep);
+        // Fields the index does not read are skipped without recursion, so
+        // the event is kept; the next line is unaffected.
+        assert_eq!(ev.len(), 2, "{pr:?}");
+        let deep_field = format!("{{\"eventID\":\"a\",\"userIdentity\":{{\"x\":{}1{}}}}}", "[".repeat(200), "]".repeat(200));
+        let (ev, _) = run(&deep_field);
+        assert_eq!(ev.len(), 1);
+    }
+}

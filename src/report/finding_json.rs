@@ -1,0 +1,80 @@
+//! The JSON shape of a finding, shared by `scan --format json|ndjson|csv`.
+
+use crate::event::time::rfc3339;
+use crate::loader::Index;
+use crate::rules::{Finding, RuleSet};
+use serde_json::{Value, json};
+
+/// Columns of `scan --format csv` (strict semantics), dotted into objects.
+pub const CSV_COLUMNS: &[&str] = &[
+    "rule_id",
+    "event_id",
+    "event_time",
+    "actor_arn",
+    "actor_type",
+    "target_user",
+    "src",
+    "user_agent",
+    "account",
+    "region",
+    "count",
+    "first_time",
+    "last_time",
+    "risk_score",
+    "risk_message",
+    "splunk_parity",
+    "new_access_key_id",
+    "source.file",
+    "source.line",
+    "source.offset",
+];
+
+/// A finding as a JSON object. Log values are carried exactly.
+pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
+    let first = &index.events[f.events[0]];
+    let loc = |l: &crate::event::Loc| {
+        json!({
+            "file": index.files[l.file as usize].path.display().to_string(),
+            "line": l.line,
+            "offset": l.offset,
+        })
+    };
+    let copies: Vec<Value> = f
+        .events
+        .iter()
+        .flat_map(|&i| {
+            let e = &index.events[i];
+            std::iter::once(&e.loc).chain(e.other_locs.iter())
+        })
+        .map(loc)
+        .collect();
+    json!({
+        "rule_id": f.rule_id,
+        "rule_name": rules.rules[f.rule].rule.name,
+        "semantics": f.semantics.name(),
+        "key": f.key,
+        "event_id": f.event_id,
+        "event_name": f.event_name,
+        "event_time": rfc3339(first.time),
+        "actor_arn": f.actor_arn,
+        "actor_type": f.actor_type,
+        "target_user": f.target_user,
+        "src": f.src,
+        "user_agent": f.user_agent,
+        "account": f.account,
+        "region": f.region,
+        "count": f.count,
+        "first_time": rfc3339(f.first_time),
+        "last_time": rfc3339(f.last_time),
+        "risk_score": f.risk_score,
+        "risk_message": f.risk_message,
+        "splunk_parity": f.splunk_parity,
+        "splunk_verdict": if f.splunk_parity { Value::Null } else { Value::String(f.splunk_verdict.clone()) },
+        "new_access_key_id": f.new_key,
+        "caller_access_key_id": f.caller_key,
+        "group": f.group.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "why": f.why,
+        "source": loc(&first.loc),
+        "deliveries": copies,
+    })
+}

@@ -1,0 +1,326 @@
+//! The rule engine: rule files (data) → findings.
+//!
+//! Start at [`RuleSet::run`]. For each rule, the events it names are taken
+//! from the index (their raw JSON was kept by the loader), parsed in full,
+//! evaluated by the chosen [`Semantics`], and merged into [`Finding`]s the
+//! way the seed's `stats … by` merges rows.
+
+pub mod rule;
+pub mod splunk;
+pub mod strict;
+
+use crate::event::fields::{get, raw, render_template};
+use crate::loader::{Index, LoadError};
+use rule::{Rule, RuleError};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+/// The rules shipped in `assets/rules/`, compiled in.
+pub const BUILTIN: &[(&str, &str)] = &[(
+    "assets/rules/aws_createaccesskey.toml",
+    include_str!("../../assets/rules/aws_createaccesskey.toml"),
+)];
+
+/// How a rule's conditions are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Semantics {
+    /// The seed's intent without its blind spots (the default).
+    #[default]
+    Strict,
+    /// Exactly what the seed's SPL returns in Splunk.
+    Splunk,
+}
+
+impl Semantics {
+    pub fn name(self) -> &'static str {
+        match self {
+            Semantics::Strict => "strict",
+            Semantics::Splunk => "splunk",
+        }
+    }
+}
+
+/// A rule and where it came from.
+#[derive(Clone, Debug)]
+pub struct LoadedRule {
+    pub rule: Rule,
+    pub source: String,
+}
+
+/// The rules in force.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<LoadedRule>,
+}
+
+/// One finding: a group of events a rule returned, merged by its by-fields.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Index into [`RuleSet::rules`].
+    pub rule: usize,
+    pub rule_id: String,
+    pub semantics: Semantics,
+    /// Stable identity for triage: rule, eventID and a hash of the group.
+    pub key: String,
+    /// Indices into [`Index::events`], in time order.
+    pub events: Vec<usize>,
+    /// Splunk: deliveries, as Splunk counts them. Strict: distinct events.
+    pub count: u64,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    /// The by-fields and their values (strict: `None` where absent).
+    pub group: Vec<(String, Option<String>)>,
+    pub event_id: Option<String>,
+    pub event_name: Option<String>,
+    pub actor_arn: Option<String>,
+    pub actor_type: Option<String>,
+    pub target_user: Option<String>,
+    pub src: Option<String>,
+    pub user_agent: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    /// The access key the call created (`responseElements.accessKey.accessKeyId`).
+    pub new_key: Option<String>,
+    /// The access key the caller signed with.
+    pub caller_key: Option<String>,
+    pub risk_score: f64,
+    pub risk_message: String,
+    /// Whether the seed's Splunk search returns every event of this finding.
+    pub splunk_parity: bool,
+    /// Why the events matched, condition by condition.
+    pub why: Vec<String>,
+    /// Why the seed's search would not return it, when it would not.
+    pub splunk_verdict: String,
+}
+
+/// Findings and the problems met while computing them.
+#[derive(Debug, Default)]
+pub struct RunOutput {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<LoadError>,
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> RuleSet {
+        let rules = BUILTIN
+            .iter()
+            .map(|(path, text)| LoadedRule {
+                rule: Rule::parse(text, Path::new(path)).expect("built-in rules parse"),
+                source: format!("built-in ({path})"),
+            })
+            .collect();
+        RuleSet { rules }
+    }
+
+    /// Adds every `*.toml` rule in `dir`. A rule with an id already loaded
+    /// replaces it, so a team can override the built-in.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
+        let io = |e| RuleError::Io { path: dir.to_path_buf(), source: e };
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text = std::fs::read_to_string(&p).map_err(|e| RuleError::Io { path: p.clone(), source: e })?;
+            let rule = Rule::parse(&text, &p)?;
+            let loaded = LoadedRule { rule, source: p.display().to_string() };
+            match self.rules.iter_mut().find(|r| r.rule.id == loaded.rule.id) {
+                Some(old) => *old = loaded,
+                None => self.rules.push(loaded),
+            }
+        }
+        Ok(())
+    }
+
+    /// Event names whose raw JSON the loader should keep for these rules.
+    pub fn event_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| {
+                r.rule
+                    .splunk_event_names()
+                    .into_iter()
+                    .map(str::to_string)
+                    .chain(r.rule.strict.event_names.iter().cloned())
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Runs every rule over the index.
+    pub fn run(&self, index: &Index, semantics: Semantics) -> RunOutput {
+        let mut out = RunOutput::default();
+        let mut regexes = splunk::RegexCache::default();
+        let mut parsed: HashMap<usize, Value> = HashMap::new();
+        for (ri, lr) in self.rules.iter().enumerate() {
+            let rule = &lr.rule;
+            let names: Vec<String> = rule
+                .splunk_event_names()
+                .into_iter()
+                .map(str::to_string)
+                .chain(rule.strict.event_names.iter().cloned())
+                .collect();
+            let mut groups: HashMap<Vec<Option<String>>, Group> = HashMap::new();
+            let mut order: Vec<Vec<Option<String>>> = Vec::new();
+            for (ei, ev) in index.events.iter().enumerate() {
+                let Some(name) = index.str(ev.name) else { continue };
+                // Splunk's eventName term may hold wildcards, so match it as a term.
+                if !names.iter().any(|n| splunk::term_eq(name, n)) {
+                    continue;
+                }
+                if !parsed.contains_key(&ei) {
+                    match index.raw(ev).and_then(|r| {
+                        serde_json::from_str::<Value>(&r).map_err(|e| LoadError {
+                            path: index.files[ev.loc.file as usize].path.clone(),
+                            line: Some(ev.loc.line),
+                            offset: Some(ev.loc.offset),
+                            message: format!("event cannot be evaluated: {e}"),
+                        })
+                    }) {
+                        Ok(v) => {
+                            parsed.insert(ei, v);
+                        }
+                        Err(e) => {
+                            out.errors.push(e);
+                            continue;
+                        }
+                    }
+                }
+                let v = &parsed[&ei];
+                let sv = splunk::evaluate(rule, v, &mut regexes);
+                let (key, why, splunk_ok, verdict) = match semantics {
+                    Semantics::Splunk => match sv {
+                        splunk::Verdict::Returned { by, why } => {
+                            (by.into_iter().map(Some).collect::<Vec<_>>(), why, true, String::new())
+                        }
+                        splunk::Verdict::Excluded(_) => continue,
+                    },
+                    Semantics::Strict => match strict::evaluate(rule, v) {
+                        strict::Verdict::Finding { target, why } => {
+                            let key = rule
+                                .splunk
+                                .by
+                                .iter()
+                                .map(|f| {
+                                    if f == "requestParameters.userName" {
+                                        Some(target.clone())
+                                    } else {
+                                        get(v, f).map(|s| s.into_owned())
+                                    }
+                                })
+                                .collect();
+                            let (ok, verdict) = match sv {
+                                splunk::Verdict::Returned { .. } => (true, String::new()),
+                                splunk::Verdict::Excluded(r) => (false, r),
+                            };
+                            (key, why, ok, verdict)
+                        }
+                        strict::Verdict::Excluded(_) => continue,
+                    },
+                };
+                let g = groups.entry(key.clone()).or_insert_with(|| {
+                    order.push(key);
+                    Group { events: Vec::new(), why, parity: true, verdict: String::new() }
+                });
+                g.events.push(ei);
+                if !splunk_ok {
+                    g.parity = false;
+                    if g.verdict.is_empty() {
+                        g.verdict = verdict;
+                    }
+                }
+            }
+            if semantics == Semantics::Splunk {
+                // Splunk's stats returns rows ordered by their by-values.
+                order.sort();
+            }
+            for key in order {
+                let g = groups.remove(&key).expect("group exists");
+                out.findings.push(make_finding(ri, lr, semantics, key, g, index, &parsed));
+            }
+        }
+        out
+    }
+}
+
+struct Group {
+    events: Vec<usize>,
+    why: Vec<String>,
+    parity: bool,
+    verdict: String,
+}
+
+fn make_finding(
+    ri: usize,
+    lr: &LoadedRule,
+    semantics: Semantics,
+    key: Vec<Option<String>>,
+    g: Group,
+    index: &Index,
+    parsed: &HashMap<usize, Value>,
+) -> Finding {
+    let rule = &lr.rule;
+    let first = g.events[0];
+    let v = &parsed[&first];
+    let evs = g.events.iter().map(|&i| &index.events[i]);
+    let count = match semantics {
+        Semantics::Splunk => evs.clone().map(|e| e.copies as u64).sum(),
+        Semantics::Strict => g.events.len() as u64,
+    };
+    let first_time = evs.clone().filter_map(|e| e.time).min();
+    let last_time = evs.filter_map(|e| e.time).max();
+    let s = |p: &str| get(v, p).map(|c| c.into_owned());
+    let target_user = match semantics {
+        Semantics::Splunk => s("requestParameters.userName"),
+        Semantics::Strict => key
+            .get(rule.splunk.by.iter().position(|f| f == "requestParameters.userName").unwrap_or(usize::MAX))
+            .cloned()
+            .flatten()
+            .or_else(|| rule.strict.target.iter().find_map(|f| s(f))),
+    };
+    let event_id = raw(v, "eventID").map(|c| c.into_owned());
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    let key_str = format!(
+        "{}/{}/{:08x}",
+        rule.id,
+        event_id.as_deref().unwrap_or("-"),
+        h.finish() as u32
+    );
+    Finding {
+        rule: ri,
+        rule_id: rule.id.clone(),
+        semantics,
+        key: key_str,
+        group: rule.splunk.by.iter().cloned().zip(key).collect(),
+        count,
+        first_time,
+        last_time,
+        event_id,
+        event_name: raw(v, "eventName").map(|c| c.into_owned()),
+        actor_arn: s("user_arn"),
+        actor_type: s("userIdentity.type"),
+        target_user,
+        src: s("src"),
+        user_agent: s("userAgent"),
+        account: s("aws_account_id"),
+        region: s("awsRegion"),
+        new_key: s("responseElements.accessKey.accessKeyId"),
+        caller_key: s("userIdentity.accessKeyId"),
+        risk_score: rule.risk_score(),
+        risk_message: render_template(&rule.message, v, "(none)"),
+        splunk_parity: g.parity,
+        why: g.why,
+        splunk_verdict: g.verdict,
+        events: g.events,
+    }
+}
