@@ -116,7 +116,10 @@ impl<'b> Splitter<'b, '_> {
             None => {}
         }
         if let Some(result) = w.result {
-            return self.splunk_row(result.get(), offset);
+            // The row's place is the `result` object itself, so re-reading
+            // the event later needs only that object.
+            let off = offset_in(self.bytes, result.get());
+            return self.splunk_row(result.get(), off);
         }
         if let Some(results) = w.results {
             match serde_json::from_str::<Vec<&RawValue>>(results.get()) {
@@ -352,7 +355,7 @@ mod tests {
         );
         let (ev, pr) = run(&input);
         assert!(pr.is_empty(), "{pr:?}");
-        assert_eq!(ev, [("x".to_string(), 0, 1, true)]);
+        assert_eq!(ev, [("x".to_string(), 26, 1, true)]);
     }
 
     #[test]

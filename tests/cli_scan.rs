@@ -1,0 +1,164 @@
+//! `trailhunt scan`: formats, semantics, rules, exit codes, as a script uses them.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+fn trailhunt() -> Command {
+    Command::cargo_bin("trailhunt").unwrap()
+}
+
+fn seed_sample() -> std::path::PathBuf {
+    fixtures().join("corpus/aws_cloudtrail_createaccesskey.example_log.ndjson")
+}
+
+#[test]
+fn exit_status_is_1_with_findings_and_0_without() {
+    trailhunt().args(["scan"]).arg(seed_sample()).assert().code(1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = base_event("self");
+    set(&mut e, "requestParameters.userName", Some(json!("alice")));
+    set(&mut e, "responseElements.accessKey.userName", Some(json!("alice")));
+    write_lines(dir.path(), "e.jsonl", &[e]);
+    trailhunt().arg("scan").arg(dir.path()).assert().code(0);
+}
+
+#[test]
+fn usage_errors_and_fatal_errors_exit_2() {
+    trailhunt().arg("scan").assert().code(2);
+    trailhunt().args(["scan", "--format", "yaml"]).arg(seed_sample()).assert().code(2);
+    trailhunt().args(["scan", "/no/such/dir"]).assert().code(2).stderr(predicate::str::contains("/no/such/dir"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "id = ").unwrap();
+    trailhunt()
+        .args(["scan", "--rules"])
+        .arg(dir.path())
+        .arg(seed_sample())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:1"));
+}
+
+#[test]
+fn json_findings_carry_the_documented_fields() {
+    let out = trailhunt().args(["scan", "--format", "json"]).arg(seed_sample()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v[0];
+    for k in [
+        "rule_id", "event_id", "event_time", "actor_arn", "actor_type", "target_user", "src", "user_agent", "account",
+        "region", "count", "first_time", "last_time", "risk_score", "risk_message", "splunk_parity", "source",
+    ] {
+        assert!(f.get(k).is_some(), "missing {k}");
+    }
+    assert_eq!(f["rule_id"], "2a9b80d3-6340-4345-11ad-212bf3d0d111");
+    assert_eq!(f["event_id"], "5772e8d5-cccc-470d-81ef-acacfe85a804");
+    assert_eq!(f["target_user"], "AtomicRedTeam");
+    assert_eq!(f["risk_score"], 63.0);
+    assert_eq!(f["source"]["line"], 1);
+    assert!(f["source"]["file"].as_str().unwrap().ends_with("example_log.ndjson"));
+}
+
+#[test]
+fn ndjson_is_one_finding_per_line() {
+    let out = trailhunt().args(["scan", "--format", "ndjson"]).arg(fixtures().join("corpus")).output().unwrap();
+    let lines: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.len() >= 9);
+    assert!(lines.iter().all(|l| l["semantics"] == "strict"));
+}
+
+#[test]
+fn splunk_csv_prints_exactly_the_seeds_result_columns() {
+    let out = trailhunt()
+        .args(["scan", "--format", "csv", "--semantics", "splunk"])
+        .arg(seed_sample())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "requestParameters.userName,src,eventName,eventSource,aws_account_id,errorCode,userAgent,eventID,awsRegion,userIdentity.principalId,user_arn,count,firstTime,lastTime"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "AtomicRedTeam,12.25.72.12,CreateAccessKey,iam.amazonaws.com,121521347698,success,aws-cli/2.0.62 Python/3.9.0 Darwin/19.6.0 source/x86_64 command/iam.create-access-key,5772e8d5-cccc-470d-81ef-acacfe85a804,us-east-1,AIDAYTOGP2RLEHRX5YWNV,arn:aws:iam::121521347698:user/bhavin_cli,1,2021-03-02T21:18:24,2021-03-02T21:18:24"
+    );
+    assert_eq!(lines.next(), None);
+}
+
+#[test]
+fn human_formats_escape_control_characters_and_machine_formats_keep_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = base_event("evil");
+    set(&mut e, "userAgent", Some(json!("evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{202e}")));
+    set(&mut e, "requestParameters.userName", Some(json!("bob\u{1b}[31m")));
+    set(&mut e, "responseElements.accessKey.userName", Some(json!("bob\u{1b}[31m")));
+    write_lines(dir.path(), "e.jsonl", &[e]);
+    for fmt in ["table", "csv"] {
+        let out = trailhunt().args(["scan", "--format", fmt]).arg(dir.path()).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{202e}'), "{fmt}: {text:?}");
+        assert!(text.contains("\\u{1b}"), "{fmt}: escaped form shown: {text}");
+    }
+    let out = trailhunt().args(["scan", "--format", "json"]).arg(dir.path()).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["target_user"], "bob\u{1b}[31m", "JSON carries the exact value");
+    assert!(!out.stdout.contains(&0x1b), "but as a JSON escape, never a raw byte");
+}
+
+#[test]
+fn load_errors_go_to_stderr_and_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write_lines(dir.path(), "good.jsonl", &[base_event("g")]);
+    std::fs::write(dir.path().join("broken.jsonl"), "{\"eventID\":\n").unwrap();
+    trailhunt()
+        .args(["scan", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("broken.jsonl:2"))
+        .stdout(predicate::str::contains("\"event_id\": \"g\""));
+}
+
+#[test]
+fn a_second_rule_needs_only_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = base_event("lp");
+    set(&mut e, "eventName", Some(json!("CreateLoginProfile")));
+    set(&mut e, "responseElements", Some(json!({"loginProfile": {"userName": "bob"}})));
+    write_lines(dir.path(), "e.jsonl", &[e]);
+    trailhunt().arg("scan").arg(dir.path()).assert().code(0);
+    let out = trailhunt()
+        .args(["scan", "--format", "json", "--rules"])
+        .arg(fixtures().join("rules"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["rule_id"], "b7c9e3f2-0d4e-4a8c-9f1e-3a5d7c2e9b10");
+    assert_eq!(v[0]["risk_score"], 30.0);
+    assert_eq!(v[0]["target_user"], "bob");
+    assert_eq!(
+        v[0]["risk_message"],
+        "User arn:aws:iam::111122223333:user/alice created a console login profile for bob from 203.0.113.66"
+    );
+}
+
+#[test]
+fn table_reads_well() {
+    trailhunt()
+        .arg("scan")
+        .arg(seed_sample())
+        .assert()
+        .stdout(predicate::str::contains("TIME (UTC)"))
+        .stdout(predicate::str::contains("user/bhavin_cli (IAMUser)"))
+        .stdout(predicate::str::contains("AtomicRedTeam"))
+        .stderr(predicate::str::contains("1 findings (strict semantics)"));
+}

@@ -1,0 +1,86 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use trailhunt::loader::{Index, LoadOptions, load};
+use trailhunt::rules::{Finding, RuleSet, Semantics};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Loads `paths` with the options the CLI would use for the built-in rules.
+pub fn load_paths(paths: &[PathBuf], rules: &RuleSet) -> Index {
+    let opts = LoadOptions { keep_raw: rules.event_names(), ..LoadOptions::default() };
+    load(paths, &opts, &mut |_| {})
+}
+
+pub fn load_one(path: &Path) -> Index {
+    load_paths(&[path.to_path_buf()], &RuleSet::builtin())
+}
+
+pub fn findings(index: &Index, semantics: Semantics) -> Vec<Finding> {
+    let out = RuleSet::builtin().run(index, semantics);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    out.findings
+}
+
+/// A successful CLI CreateAccessKey by IAM user `alice` for `bob`.
+pub fn base_event(id: &str) -> Value {
+    serde_json::json!({
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": "IAMUser",
+            "principalId": "AIDAALICE",
+            "arn": "arn:aws:iam::111122223333:user/alice",
+            "accountId": "111122223333",
+            "accessKeyId": "AKIAALICE0000000000",
+            "userName": "alice"
+        },
+        "eventTime": "2026-11-02T10:00:00Z",
+        "eventSource": "iam.amazonaws.com",
+        "eventName": "CreateAccessKey",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.66",
+        "userAgent": "aws-cli/2.15.30 Python/3.11.8",
+        "requestParameters": {"userName": "bob"},
+        "responseElements": {"accessKey": {"userName": "bob", "accessKeyId": "AKIANEWKEY000000000", "status": "Active"}},
+        "eventID": id,
+        "recipientAccountId": "111122223333"
+    })
+}
+
+/// Sets (`Some`) or removes (`None`) the value at a dotted path.
+pub fn set(v: &mut Value, path: &str, new: Option<Value>) {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut cur = v;
+    for p in &parts[..parts.len() - 1] {
+        if !cur.get(*p).is_some_and(Value::is_object) {
+            cur[*p] = serde_json::json!({});
+        }
+        cur = cur.get_mut(*p).unwrap();
+    }
+    let last = parts[parts.len() - 1];
+    match new {
+        Some(x) => cur[last] = x,
+        None => {
+            cur.as_object_mut().unwrap().remove(last);
+        }
+    }
+}
+
+/// Writes events as JSON Lines into `dir/name`.
+pub fn write_lines(dir: &Path, name: &str, events: &[Value]) -> PathBuf {
+    let p = dir.join(name);
+    let text: String = events.iter().map(|e| format!("{e}\n")).collect();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
