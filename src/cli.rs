@@ -50,6 +50,18 @@ pub struct LoadArgs {
     /// Worker threads for loading (default: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Stop inflating a gzip file past this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    pub max_inflated_mib: u64,
+    /// Stop inflating a gzip file that inflates more than N:1 (past 64 MiB).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_ratio: u64,
+    /// Skip events whose JSON is larger than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub max_event_mib: u64,
+    /// Skip events nested deeper than this.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_depth: u32,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -108,7 +120,14 @@ pub fn rule_set(args: &LoadArgs) -> anyhow::Result<RuleSet> {
 
 /// Loading options for `args` and `rules`.
 pub fn load_options(args: &LoadArgs, rules: &RuleSet) -> LoadOptions {
-    LoadOptions { threads: args.threads, keep_raw: rules.event_names(), ..LoadOptions::default() }
+    LoadOptions {
+        threads: args.threads,
+        keep_raw: rules.event_names(),
+        max_inflated: args.max_inflated_mib.saturating_mul(1 << 20),
+        max_ratio: args.max_ratio,
+        max_event_bytes: args.max_event_mib.saturating_mul(1 << 20),
+        max_depth: args.max_depth,
+    }
 }
 
 /// Loads `paths`, showing a progress line on stderr when it is a terminal

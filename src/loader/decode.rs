@@ -21,30 +21,96 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
 }
 
+/// Bytes inflated before the ratio guard applies: small files of many
+/// zeros are harmless, and real CloudTrail compresses about 10:1.
+pub const RATIO_GUARD_AFTER: u64 = 64 << 20;
+
+/// Counts the compressed bytes the decoder has consumed, for the ratio guard.
+struct Counting<'a> {
+    inner: &'a [u8],
+    read: u64,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// Inflates `raw` if it is gzip (every member, as `gzip -dc` does), stopping
-/// at `max_inflated` bytes.
-pub fn decode(raw: Vec<u8>, max_inflated: u64) -> Decoded {
+/// at `max_inflated` bytes, or when more than [`RATIO_GUARD_AFTER`] bytes
+/// have come out of the stream at more than `max_ratio` times the
+/// compressed bytes read so far — a decompression bomb.
+pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
     if !is_gzip(&raw) {
         return Decoded { bytes: raw, gzip: false, error: None };
     }
     let mut out = Vec::with_capacity(raw.len().saturating_mul(8).min(64 << 20));
-    let mut dec = MultiGzDecoder::new(&raw[..]).take(max_inflated.saturating_add(1));
-    let error = match dec.read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > max_inflated => {
-            out.truncate(max_inflated as usize);
-            Some(format!(
-                "gzip inflates past the {} byte cap; read stopped there",
-                max_inflated
-            ))
+    let mut dec = MultiGzDecoder::new(Counting { inner: &raw[..], read: 0 });
+    let mut chunk = vec![0u8; 1 << 20];
+    let error = loop {
+        match dec.read(&mut chunk) {
+            Ok(0) => break None,
+            Ok(n) => {
+                let room = max_inflated.saturating_sub(out.len() as u64) as usize;
+                if n > room {
+                    out.extend_from_slice(&chunk[..room]);
+                    break Some(format!("gzip inflates past the {max_inflated} byte cap; read stopped there"));
+                }
+                out.extend_from_slice(&chunk[..n]);
+                let inflated = out.len() as u64;
+                let consumed = dec.get_ref().read.max(1);
+                if inflated > RATIO_GUARD_AFTER && inflated / consumed > max_ratio {
+                    break Some(format!(
+                        "gzip inflates more than {max_ratio}:1 ({inflated} bytes from {consumed}): \
+                         a decompression bomb? read stopped there"
+                    ));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                break Some(format!("truncated gzip: the stream ends early after {} inflated bytes", out.len()));
+            }
+            Err(e) => break Some(format!("corrupt gzip after {} inflated bytes: {e}", out.len())),
         }
-        Ok(_) => None,
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Some(format!(
-            "truncated gzip: the stream ends early after {} inflated bytes",
-            out.len()
-        )),
-        Err(e) => Some(format!("corrupt gzip after {} inflated bytes: {e}", out.len())),
     };
     Decoded { bytes: out, gzip: true, error }
+}
+
+/// Makes `bytes` valid UTF-8 by writing each invalid byte as the text
+/// `\\xNN` — inside a JSON string that reads back as `\xNN`, so the event
+/// is kept and the bad bytes stay visible. Returns the offsets of the
+/// invalid bytes in the input; the output is unchanged when there are none.
+pub fn repair_utf8(bytes: Vec<u8>) -> (Vec<u8>, Vec<usize>) {
+    if std::str::from_utf8(&bytes).is_ok() {
+        return (bytes, Vec::new());
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    let mut bad = Vec::new();
+    let mut rest = &bytes[..];
+    let mut pos = 0;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.extend_from_slice(s.as_bytes());
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                out.extend_from_slice(&rest[..good]);
+                let n = e.error_len().unwrap_or(rest.len() - good);
+                for (i, b) in rest[good..good + n].iter().enumerate() {
+                    bad.push(pos + good + i);
+                    out.extend_from_slice(format!("\\\\x{b:02x}").as_bytes());
+                }
+                pos += good + n;
+                rest = &rest[good + n..];
+            }
+        }
+    }
+    (out, bad)
 }
 
 #[cfg(test)]
@@ -60,15 +126,25 @@ mod tests {
     }
 
     #[test]
+    fn invalid_utf8_is_shown_as_escaped_bytes() {
+        let (out, bad) = repair_utf8(b"{\"a\":\"x\x9fy\xff\"}".to_vec());
+        assert_eq!(bad, [7, 9]);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["a"], "x\\x9fy\\xff");
+        let (same, none) = repair_utf8(b"ok".to_vec());
+        assert_eq!((same, none.len()), (b"ok".to_vec(), 0));
+    }
+
+    #[test]
     fn plain_bytes_pass_through() {
-        let d = decode(b"{}".to_vec(), 10);
+        let d = decode(b"{}".to_vec(), 10, 100);
         assert_eq!(d.bytes, b"{}");
         assert!(!d.gzip && d.error.is_none());
     }
 
     #[test]
     fn gzip_is_found_by_magic_and_inflated() {
-        let d = decode(gz(b"{\"a\":1}"), 100);
+        let d = decode(gz(b"{\"a\":1}"), 100, 100);
         assert!(d.gzip);
         assert_eq!(d.bytes, b"{\"a\":1}");
         assert!(d.error.is_none());
@@ -78,7 +154,7 @@ mod tests {
     fn concatenated_members_are_all_read() {
         let mut two = gz(b"ab");
         two.extend(gz(b"cd"));
-        assert_eq!(decode(two, 100).bytes, b"abcd");
+        assert_eq!(decode(two, 100, 100).bytes, b"abcd");
     }
 
     #[test]
@@ -86,7 +162,7 @@ mod tests {
         let data: Vec<u8> = (0..20000u32).flat_map(|i| i.to_le_bytes()).collect();
         let mut z = gz(&data);
         z.truncate(z.len() / 2);
-        let d = decode(z, u64::MAX);
+        let d = decode(z, u64::MAX, 100);
         assert!(d.error.as_deref().unwrap().contains("truncated gzip"), "{:?}", d.error);
         assert!(!d.bytes.is_empty());
         assert_eq!(&d.bytes[..], &data[..d.bytes.len()]);
@@ -94,8 +170,19 @@ mod tests {
 
     #[test]
     fn inflation_past_the_cap_stops() {
-        let d = decode(gz(&vec![b' '; 10_000]), 1000);
+        let d = decode(gz(&vec![b' '; 10_000]), 1000, 100);
         assert_eq!(d.bytes.len(), 1000);
         assert!(d.error.unwrap().contains("cap"));
+    }
+
+    #[test]
+    fn a_bomb_is_stopped_by_the_ratio_guard() {
+        // 1 MiB of zeros compresses about 1000:1; 80 members of it make a
+        // small bomb without compressing 80 MiB in a debug build.
+        let member = gz(&vec![0u8; 1 << 20]);
+        let bomb: Vec<u8> = std::iter::repeat_n(&member[..], 80).flatten().copied().collect();
+        let d = decode(bomb, u64::MAX, 100);
+        assert!(d.error.as_deref().unwrap().contains("decompression bomb"), "{:?}", d.error);
+        assert!((d.bytes.len() as u64) < 100 << 20);
     }
 }

@@ -57,6 +57,12 @@ impl std::error::Error for LoadError {}
 pub struct LoadOptions {
     /// Cap on one file's inflated size.
     pub max_inflated: u64,
+    /// Cap on the gzip inflation ratio (see [`decode::decode`]).
+    pub max_ratio: u64,
+    /// Cap on one event's JSON size in bytes.
+    pub max_event_bytes: u64,
+    /// Cap on one event's JSON nesting depth.
+    pub max_depth: u32,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
     /// Event names (compared case-insensitively) whose raw JSON is kept in
@@ -66,7 +72,14 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { max_inflated: decode::DEFAULT_MAX_INFLATED, threads: None, keep_raw: Vec::new() }
+        LoadOptions {
+            max_inflated: decode::DEFAULT_MAX_INFLATED,
+            max_ratio: 200,
+            max_event_bytes: 16 << 20,
+            max_depth: 64,
+            threads: None,
+            keep_raw: Vec::new(),
+        }
     }
 }
 
@@ -144,11 +157,12 @@ impl Index {
             .ok_or_else(|| LoadError::file(Path::new("?"), "unknown file"))?;
         let path = &file.path;
         let bytes = std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
-        let d = decode::decode(bytes, u64::MAX);
+        // The same decoding as the load, so offsets agree.
+        let d = decode::decode(bytes, u64::MAX, u64::MAX);
+        let (bytes, _) = decode::repair_utf8(d.bytes);
         let start = loc.offset as usize;
         let end = start + loc.len as usize;
-        let text = d
-            .bytes
+        let text = bytes
             .get(start..end)
             .and_then(|b| std::str::from_utf8(b).ok())
             .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))?;
@@ -217,11 +231,12 @@ struct FileResult {
 
 /// Hash of the event's JSON with insignificant whitespace removed, so the
 /// same event pretty-printed in one export and compact in another is
-/// recognised as one.
-fn content_hash(json: &str, buf: &mut Vec<u8>) -> u64 {
+/// recognised as one; and the JSON's nesting depth, in the same pass.
+fn content_hash(json: &str, buf: &mut Vec<u8>) -> (u64, u32) {
     buf.clear();
     let mut in_str = false;
     let mut esc = false;
+    let (mut depth, mut max_depth) = (0u32, 0u32);
     for &b in json.as_bytes() {
         if in_str {
             buf.push(b);
@@ -233,15 +248,21 @@ fn content_hash(json: &str, buf: &mut Vec<u8>) -> u64 {
                 in_str = false;
             }
         } else if !b.is_ascii_whitespace() {
-            if b == b'"' {
-                in_str = true;
+            match b {
+                b'"' => in_str = true,
+                b'{' | b'[' => {
+                    depth += 1;
+                    max_depth = max_depth.max(depth);
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
             }
             buf.push(b);
         }
     }
     let mut h = std::hash::DefaultHasher::new();
     buf.hash(&mut h);
-    h.finish()
+    (h.finish(), max_depth)
 }
 
 fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) -> FileResult {
@@ -261,12 +282,25 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
         }
     };
     res.source.bytes = raw.len() as u64;
-    let d = decode::decode(raw, opts.max_inflated);
+    let d = decode::decode(raw, opts.max_inflated, opts.max_ratio);
     res.source.gzip = d.gzip;
     res.inflated = d.bytes.len() as u64;
     let truncated = d.error.is_some();
     if let Some(e) = d.error {
         res.errors.push(LoadError { offset: Some(res.inflated), ..LoadError::file(path, e) });
+    }
+    let (bytes, bad) = decode::repair_utf8(d.bytes);
+    if let Some(&first) = bad.first() {
+        res.errors.push(LoadError {
+            offset: Some(first as u64),
+            ..LoadError::file(
+                path,
+                format!(
+                    "invalid UTF-8: {} byte(s), the first at byte {first}; shown as \\xNN, events kept",
+                    bad.len()
+                ),
+            )
+        });
     }
     let mut problems = Vec::new();
     let mut hbuf = Vec::new();
@@ -275,21 +309,34 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
     let events = &mut res.events;
     let errors = &mut res.errors;
     split::split(
-        &d.bytes,
+        &bytes,
         &mut |p: split::Piece<'_>| {
+            let at = |message: String| LoadError {
+                path: path.to_path_buf(),
+                line: Some(p.line),
+                offset: Some(p.offset),
+                message,
+            };
+            if p.json.len() as u64 > opts.max_event_bytes {
+                errors.push(at(format!(
+                    "event of {} bytes is over the {} byte cap; skipped",
+                    p.json.len(),
+                    opts.max_event_bytes
+                )));
+                return;
+            }
+            let (h, depth) = content_hash(p.json, &mut hbuf);
+            if depth > opts.max_depth {
+                errors.push(at(format!("event nested deeper than {} levels; skipped", opts.max_depth)));
+                return;
+            }
             type_problems.clear();
             let f = wire::fields(&p.wire, &mut type_problems);
             for m in type_problems.drain(..) {
-                errors.push(LoadError {
-                    path: path.to_path_buf(),
-                    line: Some(p.line),
-                    offset: Some(p.offset),
-                    message: format!("{m} (event kept, field ignored)"),
-                });
+                errors.push(at(format!("{m} (event kept, field ignored)")));
             }
             let keep_raw = f.name.as_deref().is_some_and(|n| keep.contains(&n.to_ascii_lowercase()));
             let ev = build_event(&f, strings, idx, &p, keep_raw);
-            let h = content_hash(p.json, &mut hbuf);
             events.push((ev, h));
         },
         &mut problems,
@@ -488,6 +535,12 @@ mod tests {
             content_hash(r#"{"a":"\" "}"#, &mut b),
             content_hash(r#"{"a":"\""}"#, &mut b)
         );
+    }
+
+    #[test]
+    fn depth_counts_nesting_outside_strings() {
+        let mut b = Vec::new();
+        assert_eq!(content_hash(r#"{"a":[{"b":"[[[["}]}"#, &mut b).1, 3);
     }
 
     #[test]
