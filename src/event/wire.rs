@@ -194,6 +194,7 @@ fn kind(s: &str) -> &'static str {
         Some(b'{') => "an object",
         Some(b'[') => "a list",
         Some(b't' | b'f') => "a boolean",
+        Some(b'"') => "a string",
         _ => "a number",
     }
 }
