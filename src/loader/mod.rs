@@ -281,6 +281,28 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
             return res;
         }
     };
+    index_bytes(&mut res, path, raw, opts, keep);
+    res
+}
+
+/// Indexes one file's bytes as the loader does, without the file system:
+/// the events found and the problems met. For fuzzing and property tests.
+pub fn index_file_bytes(raw: Vec<u8>, opts: &LoadOptions) -> (Vec<Event>, Interner, Vec<LoadError>) {
+    let mut res = FileResult {
+        file: 0,
+        source: SourceFile { path: PathBuf::from("<bytes>"), bytes: 0, gzip: false, events: 0 },
+        strings: Interner::default(),
+        events: Vec::new(),
+        errors: Vec::new(),
+        inflated: 0,
+    };
+    let keep: HashSet<String> = opts.keep_raw.iter().map(|s| s.to_ascii_lowercase()).collect();
+    index_bytes(&mut res, Path::new("<bytes>"), raw, opts, &keep);
+    (res.events.into_iter().map(|(e, _)| e).collect(), res.strings, res.errors)
+}
+
+fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptions, keep: &HashSet<String>) {
+    let idx = res.file;
     res.source.bytes = raw.len() as u64;
     let d = decode::decode(raw, opts.max_inflated, opts.max_ratio);
     res.source.gzip = d.gzip;
@@ -350,7 +372,6 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
         res.errors.push(LoadError { path: path.to_path_buf(), line: p.line, offset: p.offset, message: p.message });
     }
     res.source.events = res.events.len() as u64;
-    res
 }
 
 fn build_event(f: &Fields<'_>, s: &mut Interner, file: u32, p: &split::Piece<'_>, keep_raw: bool) -> Event {
