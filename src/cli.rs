@@ -94,7 +94,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Scan(args)) => scan(&args),
         None => {
             if cli.console.paths.is_empty() {
-                eprintln!("trailhunt: name at least one file or directory of CloudTrail logs (see --help)");
+                eprintln!(
+                    "trailhunt: name at least one file or directory of CloudTrail logs (see --help)"
+                );
                 return ExitCode::from(EXIT_ERROR);
             }
             crate::tui::run(&cli.console)
@@ -138,7 +140,10 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &LoadOptions) -> Index {
     let mut shown = false;
     let mut last = Instant::now();
     let mut report = |p: &Progress| {
-        if !tty || started.elapsed() < Duration::from_millis(300) || last.elapsed() < Duration::from_millis(100) {
+        if !tty
+            || started.elapsed() < Duration::from_millis(300)
+            || last.elapsed() < Duration::from_millis(100)
+        {
             return;
         }
         last = Instant::now();
@@ -183,13 +188,24 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         anyhow::bail!("no log file could be read");
     }
     let mut stdout = std::io::stdout().lock();
-    match report::write(&mut stdout, args.format, &findings, &index, &rules, args.load.semantics)
-        .and_then(|_| stdout.flush())
+    match report::write(
+        &mut stdout,
+        args.format,
+        &findings,
+        &index,
+        &rules,
+        args.load.semantics,
+    )
+    .and_then(|_| stdout.flush())
     {
         Ok(()) => {}
         // A closed pipe (`| head`) is the reader's choice, not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(e.into()),
     }
-    Ok(if findings.is_empty() { EXIT_CLEAN } else { EXIT_FINDINGS })
+    Ok(if findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
 }

@@ -63,7 +63,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
-        assert!(matches!(escape("aws-cli/2.0"), Cow::Borrowed("aws-cli/2.0")));
+        assert!(matches!(
+            escape("aws-cli/2.0"),
+            Cow::Borrowed("aws-cli/2.0")
+        ));
     }
 
     #[test]

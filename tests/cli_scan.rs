@@ -17,11 +17,19 @@ fn seed_sample() -> std::path::PathBuf {
 
 #[test]
 fn exit_status_is_1_with_findings_and_0_without() {
-    trailhunt().args(["scan"]).arg(seed_sample()).assert().code(1);
+    trailhunt()
+        .args(["scan"])
+        .arg(seed_sample())
+        .assert()
+        .code(1);
     let dir = tempfile::tempdir().unwrap();
     let mut e = base_event("self");
     set(&mut e, "requestParameters.userName", Some(json!("alice")));
-    set(&mut e, "responseElements.accessKey.userName", Some(json!("alice")));
+    set(
+        &mut e,
+        "responseElements.accessKey.userName",
+        Some(json!("alice")),
+    );
     write_lines(dir.path(), "e.jsonl", &[e]);
     trailhunt().arg("scan").arg(dir.path()).assert().code(0);
 }
@@ -29,8 +37,16 @@ fn exit_status_is_1_with_findings_and_0_without() {
 #[test]
 fn usage_errors_and_fatal_errors_exit_2() {
     trailhunt().arg("scan").assert().code(2);
-    trailhunt().args(["scan", "--format", "yaml"]).arg(seed_sample()).assert().code(2);
-    trailhunt().args(["scan", "/no/such/dir"]).assert().code(2).stderr(predicate::str::contains("/no/such/dir"));
+    trailhunt()
+        .args(["scan", "--format", "yaml"])
+        .arg(seed_sample())
+        .assert()
+        .code(2);
+    trailhunt()
+        .args(["scan", "/no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/dir"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.toml"), "id = ").unwrap();
     trailhunt()
@@ -44,13 +60,32 @@ fn usage_errors_and_fatal_errors_exit_2() {
 
 #[test]
 fn json_findings_carry_the_documented_fields() {
-    let out = trailhunt().args(["scan", "--format", "json"]).arg(seed_sample()).output().unwrap();
+    let out = trailhunt()
+        .args(["scan", "--format", "json"])
+        .arg(seed_sample())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = &v[0];
     for k in [
-        "rule_id", "event_id", "event_time", "actor_arn", "actor_type", "target_user", "src", "user_agent", "account",
-        "region", "count", "first_time", "last_time", "risk_score", "risk_message", "splunk_parity", "source",
+        "rule_id",
+        "event_id",
+        "event_time",
+        "actor_arn",
+        "actor_type",
+        "target_user",
+        "src",
+        "user_agent",
+        "account",
+        "region",
+        "count",
+        "first_time",
+        "last_time",
+        "risk_score",
+        "risk_message",
+        "splunk_parity",
+        "source",
     ] {
         assert!(f.get(k).is_some(), "missing {k}");
     }
@@ -59,14 +94,26 @@ fn json_findings_carry_the_documented_fields() {
     assert_eq!(f["target_user"], "AtomicRedTeam");
     assert_eq!(f["risk_score"], 63.0);
     assert_eq!(f["source"]["line"], 1);
-    assert!(f["source"]["file"].as_str().unwrap().ends_with("example_log.ndjson"));
+    assert!(
+        f["source"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("example_log.ndjson")
+    );
 }
 
 #[test]
 fn ndjson_is_one_finding_per_line() {
-    let out = trailhunt().args(["scan", "--format", "ndjson"]).arg(fixtures().join("corpus")).output().unwrap();
-    let lines: Vec<Value> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let out = trailhunt()
+        .args(["scan", "--format", "ndjson"])
+        .arg(fixtures().join("corpus"))
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(lines.len() >= 9);
     assert!(lines.iter().all(|l| l["semantics"] == "strict"));
 }
@@ -95,20 +142,54 @@ fn splunk_csv_prints_exactly_the_seeds_result_columns() {
 fn human_formats_escape_control_characters_and_machine_formats_keep_them() {
     let dir = tempfile::tempdir().unwrap();
     let mut e = base_event("evil");
-    set(&mut e, "userAgent", Some(json!("evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{202e}")));
-    set(&mut e, "requestParameters.userName", Some(json!("bob\u{1b}[31m")));
-    set(&mut e, "responseElements.accessKey.userName", Some(json!("bob\u{1b}[31m")));
+    set(
+        &mut e,
+        "userAgent",
+        Some(json!(
+            "evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{202e}"
+        )),
+    );
+    set(
+        &mut e,
+        "requestParameters.userName",
+        Some(json!("bob\u{1b}[31m")),
+    );
+    set(
+        &mut e,
+        "responseElements.accessKey.userName",
+        Some(json!("bob\u{1b}[31m")),
+    );
     write_lines(dir.path(), "e.jsonl", &[e]);
     for fmt in ["table", "csv"] {
-        let out = trailhunt().args(["scan", "--format", fmt]).arg(dir.path()).output().unwrap();
+        let out = trailhunt()
+            .args(["scan", "--format", fmt])
+            .arg(dir.path())
+            .output()
+            .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{202e}'), "{fmt}: {text:?}");
-        assert!(text.contains("\\u{1b}"), "{fmt}: escaped form shown: {text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{202e}'),
+            "{fmt}: {text:?}"
+        );
+        assert!(
+            text.contains("\\u{1b}"),
+            "{fmt}: escaped form shown: {text}"
+        );
     }
-    let out = trailhunt().args(["scan", "--format", "json"]).arg(dir.path()).output().unwrap();
+    let out = trailhunt()
+        .args(["scan", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v[0]["target_user"], "bob\u{1b}[31m", "JSON carries the exact value");
-    assert!(!out.stdout.contains(&0x1b), "but as a JSON escape, never a raw byte");
+    assert_eq!(
+        v[0]["target_user"], "bob\u{1b}[31m",
+        "JSON carries the exact value"
+    );
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "but as a JSON escape, never a raw byte"
+    );
 }
 
 #[test]
@@ -130,7 +211,11 @@ fn a_second_rule_needs_only_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let mut e = base_event("lp");
     set(&mut e, "eventName", Some(json!("CreateLoginProfile")));
-    set(&mut e, "responseElements", Some(json!({"loginProfile": {"userName": "bob"}})));
+    set(
+        &mut e,
+        "responseElements",
+        Some(json!({"loginProfile": {"userName": "bob"}})),
+    );
     write_lines(dir.path(), "e.jsonl", &[e]);
     trailhunt().arg("scan").arg(dir.path()).assert().code(0);
     let out = trailhunt()

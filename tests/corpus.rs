@@ -8,8 +8,10 @@ use trailhunt::rules::Semantics;
 
 fn targets(file: &str, sem: Semantics) -> Vec<String> {
     let index = load_one(&fixtures().join("corpus").join(file));
-    let mut t: Vec<String> =
-        findings(&index, sem).into_iter().map(|f| f.target_user.unwrap_or_default()).collect();
+    let mut t: Vec<String> = findings(&index, sem)
+        .into_iter()
+        .map(|f| f.target_user.unwrap_or_default())
+        .collect();
     t.sort();
     t
 }
@@ -23,7 +25,10 @@ fn the_seeds_own_sample_is_a_finding_in_both_semantics() {
         assert_eq!(f.len(), 1, "{sem:?}");
         let f = &f[0];
         assert_eq!(f.target_user.as_deref(), Some("AtomicRedTeam"));
-        assert_eq!(f.actor_arn.as_deref(), Some("arn:aws:iam::121521347698:user/bhavin_cli"));
+        assert_eq!(
+            f.actor_arn.as_deref(),
+            Some("arn:aws:iam::121521347698:user/bhavin_cli")
+        );
         assert_eq!(
             f.risk_message,
             "User arn:aws:iam::121521347698:user/bhavin_cli is attempting to create access keys for AtomicRedTeam from this IP 12.25.72.12"
@@ -40,7 +45,10 @@ fn panther_cases_match_sources_md_for_splunk() {
     // userName user1), Root->example-user; user1->user1 is removed by match,
     // the failed call by errorCode, Root's own key by stats (null target).
     assert_eq!(
-        targets("panther_createaccesskey_rule_tests.ndjson", Semantics::Splunk),
+        targets(
+            "panther_createaccesskey_rule_tests.ndjson",
+            Semantics::Splunk
+        ),
         ["example-user", "jack", "jackson", "user2"]
     );
 }
@@ -49,14 +57,20 @@ fn panther_cases_match_sources_md_for_splunk() {
 fn panther_cases_under_strict() {
     // Strict agrees here; Root's own key has no target so is no finding.
     assert_eq!(
-        targets("panther_createaccesskey_rule_tests.ndjson", Semantics::Strict),
+        targets(
+            "panther_createaccesskey_rule_tests.ndjson",
+            Semantics::Strict
+        ),
         ["example-user", "jack", "jackson", "user2"]
     );
 }
 
 #[test]
 fn panther_root_scenario_drops_the_console_creation() {
-    let t = targets("test_scenarios__compromised-root-creds__attacker_cloudtrail.ndjson", Semantics::Splunk);
+    let t = targets(
+        "test_scenarios__compromised-root-creds__attacker_cloudtrail.ndjson",
+        Semantics::Splunk,
+    );
     assert_eq!(t.len(), 1);
 }
 
@@ -66,13 +80,30 @@ fn stratus_backdoor_user_and_admin_user_are_found() {
         targets("aws.persistence.iam-backdoor-user.json", Semantics::Splunk),
         ["stratus-red-team-backdoor-u-user"]
     );
-    assert_eq!(targets("aws.persistence.iam-create-admin-user.json", Semantics::Splunk).len(), 1);
-    assert_eq!(targets("aws.persistence.iam-backdoor-user.json", Semantics::Strict).len(), 1);
+    assert_eq!(
+        targets(
+            "aws.persistence.iam-create-admin-user.json",
+            Semantics::Splunk
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        targets("aws.persistence.iam-backdoor-user.json", Semantics::Strict).len(),
+        1
+    );
 }
 
 #[test]
 fn elastic_sample_is_found() {
-    assert_eq!(targets("test-create-access-key-json.log.event_original.ndjson", Semantics::Splunk).len(), 1);
+    assert_eq!(
+        targets(
+            "test-create-access-key-json.log.event_original.ndjson",
+            Semantics::Splunk
+        )
+        .len(),
+        1
+    );
 }
 
 #[test]
@@ -84,7 +115,11 @@ fn permiso_projection_is_dropped_by_splunk_stats_but_kept_by_strict() {
     let f = findings(&index, Semantics::Strict);
     assert_eq!(f.len(), 1);
     assert!(!f[0].splunk_parity);
-    assert!(f[0].splunk_verdict.contains("dropped by stats"), "{}", f[0].splunk_verdict);
+    assert!(
+        f[0].splunk_verdict.contains("dropped by stats"),
+        "{}",
+        f[0].splunk_verdict
+    );
 }
 
 #[test]

@@ -10,7 +10,11 @@ use trailhunt::rules::{RuleSet, Semantics};
 
 fn hostile() -> trailhunt::loader::Index {
     let rules = RuleSet::builtin();
-    let opts = LoadOptions { keep_raw: rules.event_names(), max_event_bytes: 64 << 10, ..LoadOptions::default() };
+    let opts = LoadOptions {
+        keep_raw: rules.event_names(),
+        max_event_bytes: 64 << 10,
+        ..LoadOptions::default()
+    };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
     load(&[dir], &opts, &mut |_| {})
 }
@@ -27,8 +31,14 @@ fn errors(index: &trailhunt::loader::Index, file: &str) -> Vec<String> {
 #[test]
 fn every_problem_is_reported_and_every_good_event_found() {
     let index = hostile();
-    let ids: Vec<&str> = index.events.iter().filter_map(|e| index.str(e.event_id)).collect();
-    for want in ["good-1", "good-2", "deep-ok", "huge-ok", "types-1", "utf8-1", "escape-1", "trunc-0"] {
+    let ids: Vec<&str> = index
+        .events
+        .iter()
+        .filter_map(|e| index.str(e.event_id))
+        .collect();
+    for want in [
+        "good-1", "good-2", "deep-ok", "huge-ok", "types-1", "utf8-1", "escape-1", "trunc-0",
+    ] {
         assert!(ids.contains(&want), "{want} missing; have {ids:?}");
     }
     for absent in ["deep-1", "huge-1"] {
@@ -36,7 +46,10 @@ fn every_problem_is_reported_and_every_good_event_found() {
     }
     let has = |file: &str, text: &str| {
         let e = errors(&index, file);
-        assert!(e.iter().any(|m| m.contains(text)), "{file}: want {text:?} in {e:?}");
+        assert!(
+            e.iter().any(|m| m.contains(text)),
+            "{file}: want {text:?} in {e:?}"
+        );
     };
     has("truncated.jsonl.gz", "truncated gzip");
     has("bomb.json.gz", "decompression bomb");
@@ -48,17 +61,38 @@ fn every_problem_is_reported_and_every_good_event_found() {
     has("types.jsonl", "awsRegion is a list");
     has("records-not-list.json", "not a list");
     has("invalid-utf8.jsonl", "invalid UTF-8");
-    assert!(index.errors.iter().any(|e| e.message.contains("symbolic link loop")), "{:?}", index.errors);
+    assert!(
+        index
+            .errors
+            .iter()
+            .any(|e| e.message.contains("symbolic link loop")),
+        "{:?}",
+        index.errors
+    );
     // The digest is skipped, not an error.
-    assert!(index.skipped.iter().any(|(p, why)| p.to_string_lossy().contains("CloudTrail-Digest")
-        && *why == "CloudTrail digest file"));
-    assert!(!index.errors.iter().any(|e| e.path.to_string_lossy().contains("Digest")));
+    assert!(
+        index
+            .skipped
+            .iter()
+            .any(|(p, why)| p.to_string_lossy().contains("CloudTrail-Digest")
+                && *why == "CloudTrail digest file")
+    );
+    assert!(
+        !index
+            .errors
+            .iter()
+            .any(|e| e.path.to_string_lossy().contains("Digest"))
+    );
 }
 
 #[test]
 fn invalid_utf8_is_kept_with_the_bytes_shown() {
     let index = hostile();
-    let ev = index.events.iter().find(|e| index.str(e.event_id) == Some("utf8-1")).unwrap();
+    let ev = index
+        .events
+        .iter()
+        .find(|e| index.str(e.event_id) == Some("utf8-1"))
+        .unwrap();
     assert_eq!(index.str(ev.user_agent), Some("agent\\x9f\\xff"));
     // Re-reading the raw event gives the same repaired text.
     let raw = index.raw_at(&ev.loc).unwrap();
@@ -70,8 +104,15 @@ fn invalid_utf8_is_kept_with_the_bytes_shown() {
 fn escape_sequences_are_findings_and_never_printed_raw() {
     let index = hostile();
     let out = RuleSet::builtin().run(&index, Semantics::Strict);
-    let f = out.findings.iter().find(|f| f.event_id.as_deref() == Some("escape-1")).unwrap();
-    assert!(f.user_agent.as_deref().unwrap().contains('\u{1b}'), "the model keeps the exact value");
+    let f = out
+        .findings
+        .iter()
+        .find(|f| f.event_id.as_deref() == Some("escape-1"))
+        .unwrap();
+    assert!(
+        f.user_agent.as_deref().unwrap().contains('\u{1b}'),
+        "the model keeps the exact value"
+    );
     let mut table = Vec::new();
     trailhunt::report::write(
         &mut table,

@@ -14,8 +14,11 @@ fn ev(id: &str) -> serde_json::Value {
 }
 
 fn ids(index: &Index) -> Vec<String> {
-    let mut v: Vec<String> =
-        index.events.iter().map(|e| index.str(e.event_id).unwrap_or_default().to_string()).collect();
+    let mut v: Vec<String> = index
+        .events
+        .iter()
+        .map(|e| index.str(e.event_id).unwrap_or_default().to_string())
+        .collect();
     v.sort();
     v
 }
@@ -25,25 +28,37 @@ fn records(events: &[serde_json::Value]) -> String {
 }
 
 fn errors_for<'a>(index: &'a Index, name: &str) -> Vec<&'a trailhunt::loader::LoadError> {
-    index.errors.iter().filter(|e| e.path.file_name().is_some_and(|n| n == name)).collect()
+    index
+        .errors
+        .iter()
+        .filter(|e| e.path.file_name().is_some_and(|n| n == name))
+        .collect()
 }
 
 #[test]
 fn s3_delivery_layout_gzipped_and_plain() {
     let dir = tempfile::tempdir().unwrap();
-    let day = dir.path().join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02");
+    let day = dir
+        .path()
+        .join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/02");
     std::fs::create_dir_all(&day).unwrap();
     std::fs::write(
         day.join("111122223333_CloudTrail_us-east-1_20261102T1000Z_abc.json.gz"),
         gzip(records(&[ev("a"), ev("b")]).as_bytes()),
     )
     .unwrap();
-    std::fs::write(day.join("111122223333_CloudTrail_us-east-1_20261102T1005Z_def.json"), records(&[ev("c")]))
-        .unwrap();
-    let digest = dir.path().join("AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/02");
+    std::fs::write(
+        day.join("111122223333_CloudTrail_us-east-1_20261102T1005Z_def.json"),
+        records(&[ev("c")]),
+    )
+    .unwrap();
+    let digest = dir
+        .path()
+        .join("AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/11/02");
     std::fs::create_dir_all(&digest).unwrap();
     std::fs::write(
-        digest.join("111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20261102T100000Z.json.gz"),
+        digest
+            .join("111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20261102T100000Z.json.gz"),
         gzip(br#"{"awsAccountId":"111122223333","logFiles":[]}"#),
     )
     .unwrap();
@@ -61,8 +76,11 @@ fn s3_delivery_layout_gzipped_and_plain() {
 #[test]
 fn json_array_and_json_lines_in_every_extension() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("array.json"), serde_json::to_string_pretty(&json!([ev("a1"), ev("a2")])).unwrap())
-        .unwrap();
+    std::fs::write(
+        dir.path().join("array.json"),
+        serde_json::to_string_pretty(&json!([ev("a1"), ev("a2")])).unwrap(),
+    )
+    .unwrap();
     write_lines(dir.path(), "l.jsonl", &[ev("j1")]);
     write_lines(dir.path(), "l.ndjson", &[ev("n1")]);
     write_lines(dir.path(), "lines.json", &[ev("x1"), ev("x2")]);
@@ -76,7 +94,10 @@ fn json_array_and_json_lines_in_every_extension() {
 #[test]
 fn gzip_is_detected_by_magic_bytes_not_name() {
     let dir = tempfile::tempdir().unwrap();
-    let text: String = [ev("g1"), ev("g2")].iter().map(|e| format!("{e}\n")).collect();
+    let text: String = [ev("g1"), ev("g2")]
+        .iter()
+        .map(|e| format!("{e}\n"))
+        .collect();
     std::fs::write(dir.path().join("looks-plain.json"), gzip(text.as_bytes())).unwrap();
     let index = load_one(dir.path());
     assert_eq!(ids(&index), ["g1", "g2"]);
@@ -86,10 +107,12 @@ fn gzip_is_detected_by_magic_bytes_not_name() {
 #[test]
 fn splunk_search_export_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let row = |e: &serde_json::Value| {
-        json!({"preview": false, "result": {"_raw": e.to_string(), "_time": "2026-11-02T10:00:00.000+00:00", "host": "h"}})
-    };
-    let lines = [row(&ev("s1")), row(&ev("s2")), json!({"preview": false, "lastrow": true})];
+    let row = |e: &serde_json::Value| json!({"preview": false, "result": {"_raw": e.to_string(), "_time": "2026-11-02T10:00:00.000+00:00", "host": "h"}});
+    let lines = [
+        row(&ev("s1")),
+        row(&ev("s2")),
+        json!({"preview": false, "lastrow": true}),
+    ];
     write_lines(dir.path(), "export.json", &lines);
     let index = load_one(dir.path());
     assert!(index.errors.is_empty(), "{:?}", index.errors);
@@ -106,7 +129,11 @@ fn splunk_search_export_rows() {
 fn duplicates_across_files_are_counted_once_with_copies() {
     let dir = tempfile::tempdir().unwrap();
     write_lines(dir.path(), "a.jsonl", &[ev("d")]);
-    std::fs::write(dir.path().join("b.json.gz"), gzip(records(&[ev("d")]).as_bytes())).unwrap();
+    std::fs::write(
+        dir.path().join("b.json.gz"),
+        gzip(records(&[ev("d")]).as_bytes()),
+    )
+    .unwrap();
     let index = load_one(dir.path());
     assert_eq!(index.events.len(), 1);
     assert_eq!(index.events[0].copies, 2);
@@ -120,16 +147,37 @@ fn broken_files_are_reported_with_place_and_never_hide_good_ones() {
     write_lines(d, "good.jsonl", &[ev("good1"), ev("good2")]);
     // Truncated gzip: the complete events before the cut are kept.
     let many: Vec<_> = (0..300).map(|i| ev(&format!("t{i}"))).collect();
-    let gz = gzip(many.iter().map(|e| format!("{e}\n")).collect::<String>().as_bytes());
+    let gz = gzip(
+        many.iter()
+            .map(|e| format!("{e}\n"))
+            .collect::<String>()
+            .as_bytes(),
+    );
     std::fs::write(d.join("truncated.jsonl.gz"), &gz[..gz.len() / 2]).unwrap();
     // Invalid JSON on line 2 of 3.
-    std::fs::write(d.join("badline.jsonl"), format!("{}\n{{\"eventID\": \n{}\n", ev("b1"), ev("b3"))).unwrap();
+    std::fs::write(
+        d.join("badline.jsonl"),
+        format!("{}\n{{\"eventID\": \n{}\n", ev("b1"), ev("b3")),
+    )
+    .unwrap();
     // A line that is JSON but no event.
-    std::fs::write(d.join("notevent.jsonl"), format!("{{\"hello\":\"world\"}}\n{}\n", ev("ne2"))).unwrap();
+    std::fs::write(
+        d.join("notevent.jsonl"),
+        format!("{{\"hello\":\"world\"}}\n{}\n", ev("ne2")),
+    )
+    .unwrap();
     // Records that is not a list.
-    std::fs::write(d.join("records-object.json"), r#"{"Records":{"eventID":"x"}}"#).unwrap();
+    std::fs::write(
+        d.join("records-object.json"),
+        r#"{"Records":{"eventID":"x"}}"#,
+    )
+    .unwrap();
     // Wrong field types: the event is kept, the problem reported.
-    std::fs::write(d.join("types.jsonl"), "{\"eventID\":\"wt\",\"eventName\":7,\"userIdentity\":\"root\"}\n").unwrap();
+    std::fs::write(
+        d.join("types.jsonl"),
+        "{\"eventID\":\"wt\",\"eventName\":7,\"userIdentity\":\"root\"}\n",
+    )
+    .unwrap();
     // Binary garbage under a log name.
     std::fs::write(d.join("binary.json"), [0u8, 159, 146, 150, 1, 2, 3]).unwrap();
     // A dangling link: unreadable.
@@ -139,16 +187,28 @@ fn broken_files_are_reported_with_place_and_never_hide_good_ones() {
     let index = load_one(d);
     let got = ids(&index);
     for want in ["good1", "good2", "b1", "b3", "ne2", "wt", "t0", "t100"] {
-        assert!(got.contains(&want.to_string()), "{want} missing from {got:?}");
+        assert!(
+            got.contains(&want.to_string()),
+            "{want} missing from {got:?}"
+        );
     }
-    assert!(got.len() < 2 + 300 + 2 + 1 + 1, "the truncated file cannot be complete");
+    assert!(
+        got.len() < 2 + 300 + 2 + 1 + 1,
+        "the truncated file cannot be complete"
+    );
 
     let e = errors_for(&index, "truncated.jsonl.gz");
-    assert!(e.iter().any(|e| e.message.contains("truncated gzip")), "{e:?}");
+    assert!(
+        e.iter().any(|e| e.message.contains("truncated gzip")),
+        "{e:?}"
+    );
     let e = errors_for(&index, "badline.jsonl");
     assert_eq!((e.len(), e[0].line), (1, Some(2)), "{e:?}");
     let e = errors_for(&index, "notevent.jsonl");
-    assert!(e[0].message.contains("not a CloudTrail event") && e[0].line == Some(1), "{e:?}");
+    assert!(
+        e[0].message.contains("not a CloudTrail event") && e[0].line == Some(1),
+        "{e:?}"
+    );
     let e = errors_for(&index, "records-object.json");
     assert!(e[0].message.contains("not a list"), "{e:?}");
     let e = errors_for(&index, "types.jsonl");
@@ -157,7 +217,11 @@ fn broken_files_are_reported_with_place_and_never_hide_good_ones() {
     let e = errors_for(&index, "binary.json");
     assert!(e[0].message.starts_with("not JSON"), "{e:?}");
     #[cfg(unix)]
-    assert!(!errors_for(&index, "dangling.json").is_empty(), "{:?}", index.errors);
+    assert!(
+        !errors_for(&index, "dangling.json").is_empty(),
+        "{:?}",
+        index.errors
+    );
     // Every error names its file in its display form.
     for e in &index.errors {
         assert!(e.to_string().starts_with(&e.path.display().to_string()));
@@ -174,16 +238,28 @@ fn symlink_loops_cannot_trap_the_walk() {
     std::os::unix::fs::symlink(dir.path(), sub.join("back-to-top")).unwrap();
     let index = load_one(dir.path());
     assert_eq!(ids(&index), ["loop-ok"]);
-    assert!(index.errors.iter().any(|e| e.message.contains("loop")), "{:?}", index.errors);
+    assert!(
+        index.errors.iter().any(|e| e.message.contains("loop")),
+        "{:?}",
+        index.errors
+    );
 }
 
 #[test]
 fn deeply_nested_values_are_errors_not_crashes() {
     let dir = tempfile::tempdir().unwrap();
     let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
-    std::fs::write(dir.path().join("deep.jsonl"), format!("{deep}\n{}\n", ev("after"))).unwrap();
+    std::fs::write(
+        dir.path().join("deep.jsonl"),
+        format!("{deep}\n{}\n", ev("after")),
+    )
+    .unwrap();
     let mut nested = ev("nested");
-    set(&mut nested, "requestParameters.policy", Some(serde_json::Value::Null));
+    set(
+        &mut nested,
+        "requestParameters.policy",
+        Some(serde_json::Value::Null),
+    );
     let text = nested.to_string().replace(
         "\"policy\":null",
         &format!("\"policy\":{}1{}", "[".repeat(5000), "]".repeat(5000)),
@@ -191,11 +267,32 @@ fn deeply_nested_values_are_errors_not_crashes() {
     std::fs::write(dir.path().join("deep-field.jsonl"), format!("{text}\n")).unwrap();
     let index = load_one(dir.path());
     assert!(!errors_for(&index, "deep.jsonl").is_empty());
-    // The rule engine parses CreateAccessKey events in full: too deep is a
-    // reported problem there too, not a crash.
-    let out = trailhunt::rules::RuleSet::builtin().run(&index, trailhunt::rules::Semantics::Strict);
-    assert!(out.errors.iter().any(|e| e.message.contains("recursion limit")), "{:?}", out.errors);
-    let _ = ids(&index);
+    assert!(ids(&index).contains(&"after".to_string()));
+    // Over the default depth cap (64), the event is skipped at load.
+    assert!(
+        errors_for(&index, "deep-field.jsonl")
+            .iter()
+            .any(|e| e.message.contains("nested deeper than 64")),
+        "{:?}",
+        index.errors
+    );
+    // With the cap raised, the rule engine (which parses CreateAccessKey
+    // events in full) reports serde's recursion limit: a problem, not a crash.
+    let rules = trailhunt::rules::RuleSet::builtin();
+    let opts = trailhunt::loader::LoadOptions {
+        keep_raw: rules.event_names(),
+        max_depth: 100_000,
+        ..Default::default()
+    };
+    let index = trailhunt::loader::load(&[dir.path().to_path_buf()], &opts, &mut |_| {});
+    let out = rules.run(&index, trailhunt::rules::Semantics::Strict);
+    assert!(
+        out.errors
+            .iter()
+            .any(|e| e.message.contains("recursion limit")),
+        "{:?}",
+        out.errors
+    );
 }
 
 #[test]
@@ -204,12 +301,23 @@ fn summary_names_files_events_span_accounts_regions_errors() {
     let mut b = ev("b");
     set(&mut b, "eventTime", Some(json!("2026-11-04T12:00:00Z")));
     set(&mut b, "awsRegion", Some(json!("eu-west-1")));
-    set(&mut b, "userIdentity.accountId", Some(json!("444455556666")));
+    set(
+        &mut b,
+        "userIdentity.accountId",
+        Some(json!("444455556666")),
+    );
     write_lines(dir.path(), "e.jsonl", &[ev("a"), b]);
     std::fs::write(dir.path().join("bad.json"), "{nope").unwrap();
     let index = load_one(dir.path());
     let s = index.summary();
-    for want in ["2 files", "2 events", "2026-11-02T10:00:00Z .. 2026-11-04T12:00:00Z", "2 accounts", "2 regions", "1 errors"] {
+    for want in [
+        "2 files",
+        "2 events",
+        "2026-11-02T10:00:00Z .. 2026-11-04T12:00:00Z",
+        "2 accounts",
+        "2 regions",
+        "1 errors",
+    ] {
         assert!(s.contains(want), "{want:?} not in {s}");
     }
     assert_eq!(index.stats.accounts.len(), 2);

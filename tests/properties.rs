@@ -8,7 +8,10 @@ use trailhunt::loader::{LoadOptions, index_file_bytes};
 use trailhunt::sanitize::{escape, is_dangerous};
 
 fn opts() -> LoadOptions {
-    LoadOptions { keep_raw: vec!["CreateAccessKey".into()], ..LoadOptions::default() }
+    LoadOptions {
+        keep_raw: vec!["CreateAccessKey".into()],
+        ..LoadOptions::default()
+    }
 }
 
 /// JSON-ish bytes: fragments of CloudTrail records mixed with noise, which

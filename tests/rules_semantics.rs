@@ -16,14 +16,27 @@ struct Case {
     strict: bool,
 }
 
-fn case(name: &'static str, edits: Vec<(&'static str, Option<Value>)>, splunk: bool, strict: bool) -> Case {
-    Case { name, edits, splunk, strict }
+fn case(
+    name: &'static str,
+    edits: Vec<(&'static str, Option<Value>)>,
+    splunk: bool,
+    strict: bool,
+) -> Case {
+    Case {
+        name,
+        edits,
+        splunk,
+        strict,
+    }
 }
 
 fn caller(name: &str) -> Vec<(&'static str, Option<Value>)> {
     vec![
         ("userIdentity.userName", Some(json!(name))),
-        ("userIdentity.arn", Some(json!(format!("arn:aws:iam::111122223333:user/{name}")))),
+        (
+            "userIdentity.arn",
+            Some(json!(format!("arn:aws:iam::111122223333:user/{name}"))),
+        ),
     ]
 }
 
@@ -34,27 +47,73 @@ fn target(name: &str) -> Vec<(&'static str, Option<Value>)> {
     ]
 }
 
-fn both(a: Vec<(&'static str, Option<Value>)>, b: Vec<(&'static str, Option<Value>)>) -> Vec<(&'static str, Option<Value>)> {
+fn both(
+    a: Vec<(&'static str, Option<Value>)>,
+    b: Vec<(&'static str, Option<Value>)>,
+) -> Vec<(&'static str, Option<Value>)> {
     a.into_iter().chain(b).collect()
 }
 
 fn cases() -> Vec<Case> {
     vec![
         case("another user", vec![], true, true),
-        case("self, same case", both(caller("bob"), target("bob")), false, false),
-        case("self, other letter case", both(caller("Bob"), target("bob")), true, false),
-        case("caller name contains the target (jackson -> jack)", both(caller("jackson"), target("jack")), false, true),
-        case("target contains the caller name (jack -> jackson)", both(caller("jack"), target("jackson")), true, true),
-        case("regex metacharacter: axb -> a.b", both(caller("axb"), target("a.b")), false, true),
-        case("possessive PCRE target: admin -> adm++", both(caller("admin"), target("adm++")), false, true),
-        case("possessive PCRE target, no match: bob -> adm++", both(caller("bob"), target("adm++")), true, true),
-        case("invalid PCRE target, same user: a(b -> a(b", both(caller("a(b"), target("a(b")), true, false),
+        case(
+            "self, same case",
+            both(caller("bob"), target("bob")),
+            false,
+            false,
+        ),
+        case(
+            "self, other letter case",
+            both(caller("Bob"), target("bob")),
+            true,
+            false,
+        ),
+        case(
+            "caller name contains the target (jackson -> jack)",
+            both(caller("jackson"), target("jack")),
+            false,
+            true,
+        ),
+        case(
+            "target contains the caller name (jack -> jackson)",
+            both(caller("jack"), target("jackson")),
+            true,
+            true,
+        ),
+        case(
+            "regex metacharacter: axb -> a.b",
+            both(caller("axb"), target("a.b")),
+            false,
+            true,
+        ),
+        case(
+            "possessive PCRE target: admin -> adm++",
+            both(caller("admin"), target("adm++")),
+            false,
+            true,
+        ),
+        case(
+            "possessive PCRE target, no match: bob -> adm++",
+            both(caller("bob"), target("adm++")),
+            true,
+            true,
+        ),
+        case(
+            "invalid PCRE target, same user: a(b -> a(b",
+            both(caller("a(b"), target("a(b")),
+            true,
+            false,
+        ),
         case(
             "AssumedRole caller (no userName)",
             vec![
                 ("userIdentity.type", Some(json!("AssumedRole"))),
                 ("userIdentity.userName", None),
-                ("userIdentity.arn", Some(json!("arn:aws:sts::111122223333:assumed-role/Ops/bob"))),
+                (
+                    "userIdentity.arn",
+                    Some(json!("arn:aws:sts::111122223333:assumed-role/Ops/bob")),
+                ),
             ],
             true,
             true,
@@ -64,7 +123,10 @@ fn cases() -> Vec<Case> {
             vec![
                 ("userIdentity.type", Some(json!("Root"))),
                 ("userIdentity.userName", None),
-                ("userIdentity.arn", Some(json!("arn:aws:iam::111122223333:root"))),
+                (
+                    "userIdentity.arn",
+                    Some(json!("arn:aws:iam::111122223333:root")),
+                ),
             ],
             true,
             true,
@@ -74,30 +136,72 @@ fn cases() -> Vec<Case> {
             vec![
                 ("userIdentity.type", Some(json!("FederatedUser"))),
                 ("userIdentity.userName", None),
-                ("userIdentity.arn", Some(json!("arn:aws:sts::111122223333:federated-user/bob"))),
+                (
+                    "userIdentity.arn",
+                    Some(json!("arn:aws:sts::111122223333:federated-user/bob")),
+                ),
             ],
             true,
             true,
         ),
         case(
             "IAMUser without userName, ARN names the target",
-            vec![("userIdentity.userName", None), ("userIdentity.arn", Some(json!("arn:aws:iam::111122223333:user/bob")))],
+            vec![
+                ("userIdentity.userName", None),
+                (
+                    "userIdentity.arn",
+                    Some(json!("arn:aws:iam::111122223333:user/bob")),
+                ),
+            ],
             true,
             false,
         ),
         case("userAgent missing", vec![("userAgent", None)], false, true),
-        case("userAgent null", vec![("userAgent", Some(Value::Null))], false, true),
-        case("console agent", vec![("userAgent", Some(json!("console.amazonaws.com")))], false, false),
-        case("console agent, upper case", vec![("userAgent", Some(json!("CONSOLE.AMAZONAWS.COM")))], false, false),
+        case(
+            "userAgent null",
+            vec![("userAgent", Some(Value::Null))],
+            false,
+            true,
+        ),
+        case(
+            "console agent",
+            vec![("userAgent", Some(json!("console.amazonaws.com")))],
+            false,
+            false,
+        ),
+        case(
+            "console agent, upper case",
+            vec![("userAgent", Some(json!("CONSOLE.AMAZONAWS.COM")))],
+            false,
+            false,
+        ),
         case(
             "console session via sessionCredentialFromConsole",
             vec![("sessionCredentialFromConsole", Some(json!("true")))],
             true,
             false,
         ),
-        case("failed call", vec![("errorCode", Some(json!("AccessDenied"))), ("responseElements", Some(Value::Null))], false, false),
-        case("errorCode null", vec![("errorCode", Some(Value::Null))], true, true),
-        case("errorCode empty string", vec![("errorCode", Some(json!("")))], false, true),
+        case(
+            "failed call",
+            vec![
+                ("errorCode", Some(json!("AccessDenied"))),
+                ("responseElements", Some(Value::Null)),
+            ],
+            false,
+            false,
+        ),
+        case(
+            "errorCode null",
+            vec![("errorCode", Some(Value::Null))],
+            true,
+            true,
+        ),
+        case(
+            "errorCode empty string",
+            vec![("errorCode", Some(json!("")))],
+            false,
+            true,
+        ),
         case(
             "requestParameters null, response names another user",
             vec![("requestParameters", Some(Value::Null))],
@@ -106,14 +210,37 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "requestParameters null, no user anywhere (own key)",
-            vec![("requestParameters", Some(Value::Null)), ("responseElements.accessKey.userName", None)],
+            vec![
+                ("requestParameters", Some(Value::Null)),
+                ("responseElements.accessKey.userName", None),
+            ],
             false,
             false,
         ),
-        case("sourceIPAddress missing", vec![("sourceIPAddress", None)], false, true),
-        case("userIdentity missing", vec![("userIdentity", None)], false, true),
-        case("eventName in other letter case", vec![("eventName", Some(json!("createaccesskey")))], true, true),
-        case("another API call", vec![("eventName", Some(json!("CreateLoginProfile")))], false, false),
+        case(
+            "sourceIPAddress missing",
+            vec![("sourceIPAddress", None)],
+            false,
+            true,
+        ),
+        case(
+            "userIdentity missing",
+            vec![("userIdentity", None)],
+            false,
+            true,
+        ),
+        case(
+            "eventName in other letter case",
+            vec![("eventName", Some(json!("createaccesskey")))],
+            true,
+            true,
+        ),
+        case(
+            "another API call",
+            vec![("eventName", Some(json!("CreateLoginProfile")))],
+            false,
+            false,
+        ),
     ]
 }
 
@@ -141,7 +268,11 @@ fn each_case_comes_out_as_the_table_says() {
         if let Some(f) = strict_f.first() {
             assert_eq!(f.splunk_parity, c.splunk, "{}: parity", c.name);
             if !c.splunk {
-                assert!(!f.splunk_verdict.is_empty(), "{}: a parity miss says why", c.name);
+                assert!(
+                    !f.splunk_verdict.is_empty(),
+                    "{}: a parity miss says why",
+                    c.name
+                );
             }
         }
     }
@@ -154,15 +285,27 @@ fn duplicate_deliveries_are_one_event_counted_as_splunk_counts_them() {
     let ev = base_event("dup-1");
     write_lines(dir.path(), "a.jsonl", std::slice::from_ref(&ev));
     // The same event again, pretty-printed in another export.
-    std::fs::write(dir.path().join("b.json"), serde_json::to_string_pretty(&json!({"Records": [ev]})).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("b.json"),
+        serde_json::to_string_pretty(&json!({"Records": [ev]})).unwrap(),
+    )
+    .unwrap();
     let index = load_one(dir.path());
     assert_eq!(index.events.len(), 1);
     assert_eq!(index.events[0].copies, 2);
     assert_eq!(index.events[0].other_locs.len(), 1);
     let s = findings(&index, Semantics::Splunk);
-    assert_eq!((s.len(), s[0].count), (1, 2), "Splunk sees every delivered copy");
+    assert_eq!(
+        (s.len(), s[0].count),
+        (1, 2),
+        "Splunk sees every delivered copy"
+    );
     let t = findings(&index, Semantics::Strict);
-    assert_eq!((t.len(), t[0].count), (1, 1), "strict counts distinct events");
+    assert_eq!(
+        (t.len(), t[0].count),
+        (1, 1),
+        "strict counts distinct events"
+    );
 }
 
 #[test]
@@ -171,7 +314,11 @@ fn placeholder_event_ids_shared_by_different_events_stay_apart() {
     let a = base_event("12345");
     let mut b = base_event("12345");
     set(&mut b, "requestParameters.userName", Some(json!("carol")));
-    set(&mut b, "responseElements.accessKey.userName", Some(json!("carol")));
+    set(
+        &mut b,
+        "responseElements.accessKey.userName",
+        Some(json!("carol")),
+    );
     write_lines(dir.path(), "e.jsonl", &[a, b]);
     let index = load_one(dir.path());
     assert_eq!(index.events.len(), 2);
@@ -194,8 +341,14 @@ fn splunk_merges_events_with_the_same_by_values() {
     let s = findings(&index, Semantics::Splunk);
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].count, 2);
-    assert_eq!(trailhunt::event::time::ctime(s[0].first_time), "2026-11-02T10:00:00");
-    assert_eq!(trailhunt::event::time::ctime(s[0].last_time), "2026-11-02T11:00:00");
+    assert_eq!(
+        trailhunt::event::time::ctime(s[0].first_time),
+        "2026-11-02T10:00:00"
+    );
+    assert_eq!(
+        trailhunt::event::time::ctime(s[0].last_time),
+        "2026-11-02T11:00:00"
+    );
 }
 
 #[test]

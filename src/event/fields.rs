@@ -35,7 +35,10 @@ fn leaf(v: &Value) -> Option<Cow<'_, str>> {
 /// (`Splunk_TA_aws` props.conf, sourcetype `aws:cloudtrail`).
 pub const ALIASES: &[(&str, &str)] = &[
     ("src", "sourceIPAddress"),
-    ("user_arn", "userIdentity.arn, else requestParameters.roleArn"),
+    (
+        "user_arn",
+        "userIdentity.arn, else requestParameters.roleArn",
+    ),
     (
         "aws_account_id",
         "recipientAccountId when userIdentity.type is AWSAccount or AWSService, else userIdentity.accountId",
@@ -47,7 +50,9 @@ pub const ALIASES: &[(&str, &str)] = &[
 pub fn get<'v>(event: &'v Value, path: &str) -> Option<Cow<'v, str>> {
     match path {
         "src" => raw(event, "sourceIPAddress"),
-        "user_arn" => raw(event, "userIdentity.arn").or_else(|| raw(event, "requestParameters.roleArn")),
+        "user_arn" => {
+            raw(event, "userIdentity.arn").or_else(|| raw(event, "requestParameters.roleArn"))
+        }
         "aws_account_id" => {
             let ty = raw(event, "userIdentity.type");
             if matches!(ty.as_deref(), Some("AWSAccount" | "AWSService")) {
@@ -104,7 +109,10 @@ mod tests {
     #[test]
     fn dotted_paths_reach_nested_leaves() {
         let e = json!({"requestParameters": {"userName": "bob"}});
-        assert_eq!(raw(&e, "requestParameters.userName").as_deref(), Some("bob"));
+        assert_eq!(
+            raw(&e, "requestParameters.userName").as_deref(),
+            Some("bob")
+        );
         assert_eq!(raw(&e, "requestParameters").as_deref(), None);
         assert_eq!(raw(&e, "requestParameters.nope").as_deref(), None);
     }
@@ -148,7 +156,10 @@ mod tests {
     #[test]
     fn error_code_is_success_when_absent_or_null() {
         assert_eq!(get(&json!({}), "errorCode").as_deref(), Some("success"));
-        assert_eq!(get(&json!({"errorCode": null}), "errorCode").as_deref(), Some("success"));
+        assert_eq!(
+            get(&json!({"errorCode": null}), "errorCode").as_deref(),
+            Some("success")
+        );
         assert_eq!(
             get(&json!({"errorCode": "AccessDenied"}), "errorCode").as_deref(),
             Some("AccessDenied")
@@ -157,7 +168,10 @@ mod tests {
 
     #[test]
     fn user_from_arn_takes_last_path_segment() {
-        assert_eq!(user_from_arn("arn:aws:iam::1:user/jackson"), Some("jackson"));
+        assert_eq!(
+            user_from_arn("arn:aws:iam::1:user/jackson"),
+            Some("jackson")
+        );
         assert_eq!(user_from_arn("arn:aws:iam::1:user/ops/team/al"), Some("al"));
         assert_eq!(user_from_arn("arn:aws:iam::1:root"), None);
         assert_eq!(user_from_arn("arn:aws:sts::1:assumed-role/R/s"), None);
@@ -167,7 +181,11 @@ mod tests {
     fn template_substitutes_fields_and_marks_missing() {
         let e = json!({"userIdentity": {"arn": "arn:x"}, "requestParameters": {"userName": "bob"}});
         assert_eq!(
-            render_template("User $user_arn$ for $requestParameters.userName$ from $src$", &e, "(none)"),
+            render_template(
+                "User $user_arn$ for $requestParameters.userName$ from $src$",
+                &e,
+                "(none)"
+            ),
             "User arn:x for bob from (none)"
         );
         assert_eq!(render_template("costs $5 and $", &e, "?"), "costs $5 and $");

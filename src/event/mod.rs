@@ -8,7 +8,7 @@ pub mod fields;
 pub mod time;
 pub mod wire;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// An interned string. `Sym::NONE` stands for an absent (or null) field.
@@ -27,14 +27,14 @@ impl Sym {
 #[derive(Debug, Clone)]
 pub struct Interner {
     strings: Vec<Arc<str>>,
-    map: HashMap<Arc<str>, Sym>,
+    map: FxHashMap<Arc<str>, Sym>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
         Interner {
             strings: vec![Arc::from("")],
-            map: HashMap::new(),
+            map: FxHashMap::default(),
         }
     }
 }

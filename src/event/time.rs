@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn parses_cloudtrail_rfc3339() {
-        assert_eq!(parse_event_time("2021-03-02T21:18:24Z"), Some(1614719904000));
+        assert_eq!(
+            parse_event_time("2021-03-02T21:18:24Z"),
+            Some(1614719904000)
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! raw JSON value first so a field of the wrong type becomes a reported
 //! problem instead of losing the whole event.
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -185,7 +185,9 @@ impl Fields<'_> {
 
     /// The user a key (or profile) is created for: the response's, else the request's.
     pub fn target_user(&self) -> Option<&str> {
-        self.response_user.as_deref().or(self.request_user.as_deref())
+        self.response_user
+            .as_deref()
+            .or(self.request_user.as_deref())
     }
 }
 
@@ -201,7 +203,11 @@ fn kind(s: &str) -> &'static str {
 
 /// Reads a JSON string value; `null` is absent; any other type is reported
 /// in `problems` and treated as absent.
-fn text<'a>(raw: Option<&'a RawValue>, name: &str, problems: &mut Vec<String>) -> Option<Cow<'a, str>> {
+fn text<'a>(
+    raw: Option<&'a RawValue>,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Option<Cow<'a, str>> {
     let s = raw?.get();
     match s.as_bytes().first() {
         Some(b'"') => {
@@ -263,8 +269,16 @@ pub fn fields<'a>(w: &Wire<'a>, problems: &mut Vec<String>) -> Fields<'a> {
         access_key: text(id.accessKeyId, "userIdentity.accessKeyId", problems),
         actor_user: text(id.userName, "userIdentity.userName", problems),
         request_user: text(req.userName, "requestParameters.userName", problems),
-        response_user: text(key.userName, "responseElements.accessKey.userName", problems),
-        new_key: text(key.accessKeyId, "responseElements.accessKey.accessKeyId", problems),
+        response_user: text(
+            key.userName,
+            "responseElements.accessKey.userName",
+            problems,
+        ),
+        new_key: text(
+            key.accessKeyId,
+            "responseElements.accessKey.accessKeyId",
+            problems,
+        ),
     }
 }
 

@@ -45,10 +45,17 @@ impl Read for Counting<'_> {
 /// compressed bytes read so far — a decompression bomb.
 pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
     if !is_gzip(&raw) {
-        return Decoded { bytes: raw, gzip: false, error: None };
+        return Decoded {
+            bytes: raw,
+            gzip: false,
+            error: None,
+        };
     }
     let mut out = Vec::with_capacity(raw.len().saturating_mul(8).min(64 << 20));
-    let mut dec = MultiGzDecoder::new(Counting { inner: &raw[..], read: 0 });
+    let mut dec = MultiGzDecoder::new(Counting {
+        inner: &raw[..],
+        read: 0,
+    });
     let mut chunk = vec![0u8; 1 << 20];
     let error = loop {
         match dec.read(&mut chunk) {
@@ -57,7 +64,9 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
                 let room = max_inflated.saturating_sub(out.len() as u64) as usize;
                 if n > room {
                     out.extend_from_slice(&chunk[..room]);
-                    break Some(format!("gzip inflates past the {max_inflated} byte cap; read stopped there"));
+                    break Some(format!(
+                        "gzip inflates past the {max_inflated} byte cap; read stopped there"
+                    ));
                 }
                 out.extend_from_slice(&chunk[..n]);
                 let inflated = out.len() as u64;
@@ -71,12 +80,24 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                break Some(format!("truncated gzip: the stream ends early after {} inflated bytes", out.len()));
+                break Some(format!(
+                    "truncated gzip: the stream ends early after {} inflated bytes",
+                    out.len()
+                ));
             }
-            Err(e) => break Some(format!("corrupt gzip after {} inflated bytes: {e}", out.len())),
+            Err(e) => {
+                break Some(format!(
+                    "corrupt gzip after {} inflated bytes: {e}",
+                    out.len()
+                ));
+            }
         }
     };
-    Decoded { bytes: out, gzip: true, error }
+    Decoded {
+        bytes: out,
+        gzip: true,
+        error,
+    }
 }
 
 /// Makes `bytes` valid UTF-8 by writing each invalid byte as the text
@@ -163,7 +184,11 @@ mod tests {
         let mut z = gz(&data);
         z.truncate(z.len() / 2);
         let d = decode(z, u64::MAX, 100);
-        assert!(d.error.as_deref().unwrap().contains("truncated gzip"), "{:?}", d.error);
+        assert!(
+            d.error.as_deref().unwrap().contains("truncated gzip"),
+            "{:?}",
+            d.error
+        );
         assert!(!d.bytes.is_empty());
         assert_eq!(&d.bytes[..], &data[..d.bytes.len()]);
     }
@@ -180,9 +205,16 @@ mod tests {
         // 1 MiB of zeros compresses about 1000:1; 80 members of it make a
         // small bomb without compressing 80 MiB in a debug build.
         let member = gz(&vec![0u8; 1 << 20]);
-        let bomb: Vec<u8> = std::iter::repeat_n(&member[..], 80).flatten().copied().collect();
+        let bomb: Vec<u8> = std::iter::repeat_n(&member[..], 80)
+            .flatten()
+            .copied()
+            .collect();
         let d = decode(bomb, u64::MAX, 100);
-        assert!(d.error.as_deref().unwrap().contains("decompression bomb"), "{:?}", d.error);
+        assert!(
+            d.error.as_deref().unwrap().contains("decompression bomb"),
+            "{:?}",
+            d.error
+        );
         assert!((d.bytes.len() as u64) < 100 << 20);
     }
 }

@@ -23,8 +23,11 @@ pub struct Discovered {
 
 /// True for CloudTrail digest files, which hold hashes, not events.
 pub fn is_digest(path: &Path) -> bool {
-    path.components()
-        .any(|c| c.as_os_str().to_string_lossy().contains("CloudTrail-Digest"))
+    path.components().any(|c| {
+        c.as_os_str()
+            .to_string_lossy()
+            .contains("CloudTrail-Digest")
+    })
 }
 
 /// File names that can hold CloudTrail events: `.json`, `.jsonl`,
@@ -56,7 +59,8 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                out.errors.push(LoadError::file(root, format!("cannot read: {e}")));
+                out.errors
+                    .push(LoadError::file(root, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -65,12 +69,11 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             continue;
         }
         if !meta.is_dir() {
-            out.skipped.push((root.clone(), "not a regular file (FIFO, socket or device)"));
+            out.skipped
+                .push((root.clone(), "not a regular file (FIFO, socket or device)"));
             continue;
         }
-        let walker = WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name();
+        let walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
         for entry in walker {
             match entry {
                 Ok(e) => {
@@ -86,11 +89,19 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                     add(&mut out, &mut seen, e.into_path(), false);
                 }
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone());
                     let msg = if e.loop_ancestor().is_some() {
                         "symbolic link loop, not followed".to_string()
                     } else {
-                        format!("cannot read: {}", e.io_error().map(|io| io.to_string()).unwrap_or_else(|| e.to_string()))
+                        format!(
+                            "cannot read: {}",
+                            e.io_error()
+                                .map(|io| io.to_string())
+                                .unwrap_or_else(|| e.to_string())
+                        )
                     };
                     out.errors.push(LoadError::file(&path, msg));
                 }
@@ -113,7 +124,8 @@ fn add(out: &mut Discovered, seen: &mut HashSet<PathBuf>, path: PathBuf, named: 
     if seen.insert(key) {
         out.files.push(path);
     } else {
-        out.skipped.push((path, "same file already reached through another path"));
+        out.skipped
+            .push((path, "same file already reached through another path"));
     }
 }
 
@@ -123,7 +135,15 @@ mod tests {
 
     #[test]
     fn log_names() {
-        for ok in ["a.json", "a.json.gz", "b.JSONL", "c.ndjson", "x.log", "1_CloudTrail_us-east-1_2.json.gz", "blob.gz"] {
+        for ok in [
+            "a.json",
+            "a.json.gz",
+            "b.JSONL",
+            "c.ndjson",
+            "x.log",
+            "1_CloudTrail_us-east-1_2.json.gz",
+            "blob.gz",
+        ] {
             assert!(has_log_name(Path::new(ok)), "{ok}");
         }
         for no in ["README.md", ".DS_Store", "a.json.swp", "notes"] {
@@ -133,8 +153,14 @@ mod tests {
 
     #[test]
     fn digests_by_folder_or_name() {
-        assert!(is_digest(Path::new("AWSLogs/1/CloudTrail-Digest/us-east-1/2024/01/01/x.json.gz")));
-        assert!(is_digest(Path::new("1_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T000000Z.json.gz")));
-        assert!(!is_digest(Path::new("AWSLogs/1/CloudTrail/us-east-1/x.json.gz")));
+        assert!(is_digest(Path::new(
+            "AWSLogs/1/CloudTrail-Digest/us-east-1/2024/01/01/x.json.gz"
+        )));
+        assert!(is_digest(Path::new(
+            "1_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T000000Z.json.gz"
+        )));
+        assert!(!is_digest(Path::new(
+            "AWSLogs/1/CloudTrail/us-east-1/x.json.gz"
+        )));
     }
 }

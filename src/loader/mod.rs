@@ -15,9 +15,8 @@ pub mod split;
 use crate::event::time::parse_event_time;
 use crate::event::wire::{self, Fields};
 use crate::event::{Event, Interner, Loc, Sym};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,7 +32,12 @@ pub struct LoadError {
 
 impl LoadError {
     pub fn file(path: &Path, message: impl Into<String>) -> Self {
-        LoadError { path: path.to_path_buf(), line: None, offset: None, message: message.into() }
+        LoadError {
+            path: path.to_path_buf(),
+            line: None,
+            offset: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -156,7 +160,8 @@ impl Index {
             .get(loc.file as usize)
             .ok_or_else(|| LoadError::file(Path::new("?"), "unknown file"))?;
         let path = &file.path;
-        let bytes = std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
         // The same decoding as the load, so offsets agree.
         let d = decode::decode(bytes, u64::MAX, u64::MAX);
         let (bytes, _) = decode::repair_utf8(d.bytes);
@@ -169,8 +174,8 @@ impl Index {
         if !loc.splunk_raw {
             return Ok(text.to_string());
         }
-        let v: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| LoadError::file(path, format!("file changed: {e}")))?;
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| LoadError::file(path, format!("file changed: {e}")))?;
         let row = v.get("result").unwrap_or(&v);
         row.get("_raw")
             .and_then(|r| r.as_str())
@@ -196,7 +201,11 @@ impl Index {
             s.files,
             s.skipped,
             s.events,
-            if dup > 0 { format!(" (+{dup} duplicate deliveries)") } else { String::new() },
+            if dup > 0 {
+                format!(" (+{dup} duplicate deliveries)")
+            } else {
+                String::new()
+            },
             human_bytes(s.bytes),
             human_bytes(s.inflated_bytes),
             s.elapsed,
@@ -216,7 +225,11 @@ pub fn human_bytes(b: u64) -> String {
         v /= 1024.0;
         i += 1;
     }
-    if i == 0 { format!("{b} B") } else { format!("{v:.1} {}", U[i]) }
+    if i == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", U[i])
+    }
 }
 
 /// What one worker made of one file.
@@ -260,15 +273,18 @@ fn content_hash(json: &str, buf: &mut Vec<u8>) -> (u64, u32) {
             buf.push(b);
         }
     }
-    let mut h = std::hash::DefaultHasher::new();
-    buf.hash(&mut h);
-    (h.finish(), max_depth)
+    (xxhash_rust::xxh3::xxh3_64(buf), max_depth)
 }
 
 fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) -> FileResult {
     let mut res = FileResult {
         file: idx,
-        source: SourceFile { path: path.to_path_buf(), bytes: 0, gzip: false, events: 0 },
+        source: SourceFile {
+            path: path.to_path_buf(),
+            bytes: 0,
+            gzip: false,
+            events: 0,
+        },
         strings: Interner::default(),
         events: Vec::new(),
         errors: Vec::new(),
@@ -277,7 +293,8 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
     let raw = match std::fs::read(path) {
         Ok(r) => r,
         Err(e) => {
-            res.errors.push(LoadError::file(path, format!("cannot read: {e}")));
+            res.errors
+                .push(LoadError::file(path, format!("cannot read: {e}")));
             return res;
         }
     };
@@ -287,21 +304,43 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
 
 /// Indexes one file's bytes as the loader does, without the file system:
 /// the events found and the problems met. For fuzzing and property tests.
-pub fn index_file_bytes(raw: Vec<u8>, opts: &LoadOptions) -> (Vec<Event>, Interner, Vec<LoadError>) {
+pub fn index_file_bytes(
+    raw: Vec<u8>,
+    opts: &LoadOptions,
+) -> (Vec<Event>, Interner, Vec<LoadError>) {
     let mut res = FileResult {
         file: 0,
-        source: SourceFile { path: PathBuf::from("<bytes>"), bytes: 0, gzip: false, events: 0 },
+        source: SourceFile {
+            path: PathBuf::from("<bytes>"),
+            bytes: 0,
+            gzip: false,
+            events: 0,
+        },
         strings: Interner::default(),
         events: Vec::new(),
         errors: Vec::new(),
         inflated: 0,
     };
-    let keep: HashSet<String> = opts.keep_raw.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let keep: HashSet<String> = opts
+        .keep_raw
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
     index_bytes(&mut res, Path::new("<bytes>"), raw, opts, &keep);
-    (res.events.into_iter().map(|(e, _)| e).collect(), res.strings, res.errors)
+    (
+        res.events.into_iter().map(|(e, _)| e).collect(),
+        res.strings,
+        res.errors,
+    )
 }
 
-fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptions, keep: &HashSet<String>) {
+fn index_bytes(
+    res: &mut FileResult,
+    path: &Path,
+    raw: Vec<u8>,
+    opts: &LoadOptions,
+    keep: &HashSet<String>,
+) {
     let idx = res.file;
     res.source.bytes = raw.len() as u64;
     let d = decode::decode(raw, opts.max_inflated, opts.max_ratio);
@@ -309,7 +348,25 @@ fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptio
     res.inflated = d.bytes.len() as u64;
     let truncated = d.error.is_some();
     if let Some(e) = d.error {
-        res.errors.push(LoadError { offset: Some(res.inflated), ..LoadError::file(path, e) });
+        res.errors.push(LoadError {
+            offset: Some(res.inflated),
+            ..LoadError::file(path, e)
+        });
+    }
+    // Bytes that cannot start JSON get one clear error, not a UTF-8 report too.
+    let first = d.bytes.iter().position(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|i| !matches!(d.bytes[i], b'{' | b'[' | 0xEF)) {
+        let mut problems = Vec::new();
+        split::split(&d.bytes, &mut |_| {}, &mut problems);
+        for p in problems {
+            res.errors.push(LoadError {
+                path: path.to_path_buf(),
+                line: p.line,
+                offset: p.offset,
+                message: p.message,
+            });
+        }
+        return;
     }
     let (bytes, bad) = decode::repair_utf8(d.bytes);
     if let Some(&first) = bad.first() {
@@ -349,7 +406,10 @@ fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptio
             }
             let (h, depth) = content_hash(p.json, &mut hbuf);
             if depth > opts.max_depth {
-                errors.push(at(format!("event nested deeper than {} levels; skipped", opts.max_depth)));
+                errors.push(at(format!(
+                    "event nested deeper than {} levels; skipped",
+                    opts.max_depth
+                )));
                 return;
             }
             type_problems.clear();
@@ -357,7 +417,10 @@ fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptio
             for m in type_problems.drain(..) {
                 errors.push(at(format!("{m} (event kept, field ignored)")));
             }
-            let keep_raw = f.name.as_deref().is_some_and(|n| keep.contains(&n.to_ascii_lowercase()));
+            let keep_raw = f
+                .name
+                .as_deref()
+                .is_some_and(|n| keep.contains(&n.to_ascii_lowercase()));
             let ev = build_event(&f, strings, idx, &p, keep_raw);
             events.push((ev, h));
         },
@@ -369,12 +432,23 @@ fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptio
         if truncated && p.offset.is_some_and(|o| o + 4096 >= cut) && res.errors.len() == 1 {
             continue;
         }
-        res.errors.push(LoadError { path: path.to_path_buf(), line: p.line, offset: p.offset, message: p.message });
+        res.errors.push(LoadError {
+            path: path.to_path_buf(),
+            line: p.line,
+            offset: p.offset,
+            message: p.message,
+        });
     }
     res.source.events = res.events.len() as u64;
 }
 
-fn build_event(f: &Fields<'_>, s: &mut Interner, file: u32, p: &split::Piece<'_>, keep_raw: bool) -> Event {
+fn build_event(
+    f: &Fields<'_>,
+    s: &mut Interner,
+    file: u32,
+    p: &split::Piece<'_>,
+    keep_raw: bool,
+) -> Event {
     Event {
         time: f.event_time.as_deref().and_then(parse_event_time),
         event_id: s.intern_opt(f.event_id.as_deref()),
@@ -391,7 +465,13 @@ fn build_event(f: &Fields<'_>, s: &mut Interner, file: u32, p: &split::Piece<'_>
         error_code: s.intern_opt(f.error_code.as_deref()),
         target_user: s.intern_opt(f.target_user()),
         new_key: s.intern_opt(f.new_key.as_deref()),
-        loc: Loc { file, line: p.line, offset: p.offset, len: p.len, splunk_raw: p.splunk_raw },
+        loc: Loc {
+            file,
+            line: p.line,
+            offset: p.offset,
+            len: p.len,
+            splunk_raw: p.splunk_raw,
+        },
         copies: 1,
         other_locs: Vec::new(),
         raw: keep_raw.then(|| Arc::from(p.json)),
@@ -410,8 +490,16 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Pro
         ..Index::default()
     };
     let files = found.files;
-    let keep: HashSet<String> = opts.keep_raw.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let mut prog = Progress { files_total: files.len(), errors: index.errors.len(), ..Progress::default() };
+    let keep: HashSet<String> = opts
+        .keep_raw
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let mut prog = Progress {
+        files_total: files.len(),
+        errors: index.errors.len(),
+        ..Progress::default()
+    };
     progress(&prog);
 
     let mut slots: Vec<Option<SourceFile>> = vec![None; files.len()];
@@ -427,9 +515,12 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Pro
         scope.spawn(move || {
             use rayon::prelude::*;
             pool.install(|| {
-                files.par_iter().enumerate().for_each_with(tx, |tx, (i, path)| {
-                    let _ = tx.send(read_file(i as u32, path, opts, keep));
-                });
+                files
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, path)| {
+                        let _ = tx.send(read_file(i as u32, path, opts, keep));
+                    });
             });
         });
         for res in rx.iter() {
@@ -448,12 +539,22 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Pro
             progress(&prog);
         }
     });
-    index.files = slots.into_iter().map(|s| s.expect("every file reports")).collect();
+    index.files = slots
+        .into_iter()
+        .map(|s| s.expect("every file reports"))
+        .collect();
     index.events = dedup(merged);
     index.events.sort_by(|a, b| {
-        (a.time.is_none(), a.time, a.loc.file, a.loc.offset).cmp(&(b.time.is_none(), b.time, b.loc.file, b.loc.offset))
+        (a.time.is_none(), a.time, a.loc.file, a.loc.offset).cmp(&(
+            b.time.is_none(),
+            b.time,
+            b.loc.file,
+            b.loc.offset,
+        ))
     });
-    index.errors.sort_by(|a, b| (&a.path, a.line, a.offset).cmp(&(&b.path, b.line, b.offset)));
+    index
+        .errors
+        .sort_by(|a, b| (&a.path, a.line, a.offset).cmp(&(&b.path, b.line, b.offset)));
     finish_stats(&mut index, started.elapsed());
     index
 }
@@ -493,7 +594,8 @@ fn remap(ev: &mut Event, map: &[Sym]) {
 /// Two events are the same when their eventID and their whitespace-free
 /// JSON agree, so placeholder IDs shared by different events stay apart.
 fn dedup(events: Vec<(Event, u64)>) -> Vec<Event> {
-    let mut seen: HashMap<(Sym, u64), usize> = HashMap::with_capacity(events.len());
+    let mut seen: rustc_hash::FxHashMap<(Sym, u64), usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(events.len(), Default::default());
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     for (ev, h) in events {
         match seen.get(&(ev.event_id, h)) {
@@ -537,8 +639,16 @@ fn finish_stats(index: &mut Index, elapsed: Duration) {
         accounts.insert(e.account);
         regions.insert(e.region);
     }
-    st.accounts = accounts.into_iter().filter_map(|s| index.strings.get(s)).map(str::to_string).collect();
-    st.regions = regions.into_iter().filter_map(|s| index.strings.get(s)).map(str::to_string).collect();
+    st.accounts = accounts
+        .into_iter()
+        .filter_map(|s| index.strings.get(s))
+        .map(str::to_string)
+        .collect();
+    st.regions = regions
+        .into_iter()
+        .filter_map(|s| index.strings.get(s))
+        .map(str::to_string)
+        .collect();
     st.elapsed = elapsed;
 }
 

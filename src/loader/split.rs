@@ -76,7 +76,11 @@ struct Splitter<'b, 'f> {
 impl<'b> Splitter<'b, '_> {
     fn problem(&mut self, offset: usize, message: String) {
         let line = self.lines.at(offset);
-        self.problems.push(Problem { line: Some(line), offset: Some(offset as u64), message });
+        self.problems.push(Problem {
+            line: Some(line),
+            offset: Some(offset as u64),
+            message,
+        });
     }
 
     /// A JSON error inside the text starting at `start`: serde's line and
@@ -186,7 +190,10 @@ impl<'b> Splitter<'b, '_> {
                     splunk_raw: true,
                 });
             }
-            Ok(_) => self.problem(offset, "Splunk export _raw is not a CloudTrail event".into()),
+            Ok(_) => self.problem(
+                offset,
+                "Splunk export _raw is not a CloudTrail event".into(),
+            ),
             Err(e) => self.problem(offset, format!("Splunk export _raw is not valid JSON: {e}")),
         }
     }
@@ -198,11 +205,29 @@ impl<'b> Splitter<'b, '_> {
                     self.element(item, "array element");
                 }
             }
+            Err(e) if self.second_line_is_an_object(start) => {
+                // JSON Lines whose first line happens to be a list: read
+                // line by line so one bad line does not hide the rest.
+                let _ = e;
+                self.lines(start)
+            }
             Err(e) => {
                 let text = &self.bytes[start..];
                 self.json_problem(start, text, &e, "invalid JSON array")
             }
         }
+    }
+
+    fn second_line_is_an_object(&self, start: usize) -> bool {
+        let rest = &self.bytes[start..];
+        let Some(nl) = memchr::memchr(b'\n', rest) else {
+            return false;
+        };
+        rest[nl + 1..]
+            .split(|&b| b == b'\n')
+            .map(|l| l.trim_ascii())
+            .find(|l| !l.is_empty())
+            .is_some_and(|l| l.starts_with(b"{") && serde_json::from_slice::<&RawValue>(l).is_ok())
     }
 
     /// Whole-file mode: one or more (pretty-printed) top-level values.
@@ -252,10 +277,6 @@ impl<'b> Splitter<'b, '_> {
                         self.object(w, json, off);
                     }
                     Err(e) if first && e.is_eof() => return self.stream(start),
-                    Err(e) if trimmed.starts_with(b"[") && first => {
-                        let _ = e;
-                        return self.array(off);
-                    }
                     Err(e) => self.json_problem(off, trimmed, &e, "invalid JSON line"),
                 }
                 first = false;
@@ -272,22 +293,32 @@ pub fn split(bytes: &[u8], sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<P
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         start = 3;
     }
-    start += bytes[start..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    start += bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
     let mut s = Splitter {
         bytes,
-        lines: Lines { bytes, pos: 0, line: 1 },
+        lines: Lines {
+            bytes,
+            pos: 0,
+            line: 1,
+        },
         sink,
         problems,
     };
     match bytes.get(start) {
         None => {}
         Some(b'[') => s.array(start),
+        // Line mode falls back to whole-file mode when the first line is an
+        // incomplete value.
         Some(b'{') => s.lines(start),
         Some(&b) => {
-            let shown: String = String::from_utf8_lossy(&bytes[start..(start + 16).min(bytes.len())])
-                .chars()
-                .map(|c| if c.is_control() { '.' } else { c })
-                .collect();
+            let shown: String =
+                String::from_utf8_lossy(&bytes[start..(start + 16).min(bytes.len())])
+                    .chars()
+                    .map(|c| if c.is_control() { '.' } else { c })
+                    .collect();
             let _ = b;
             s.problem(start, format!("not JSON (starts with {shown:?})"));
         }
@@ -298,7 +329,9 @@ pub fn split(bytes: &[u8], sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<P
 mod tests {
     use super::*;
 
-    fn run(input: &str) -> (Vec<(String, u64, u32, bool)>, Vec<Problem>) {
+    type Found = Vec<(String, u64, u32, bool)>;
+
+    fn run(input: &str) -> (Found, Vec<Problem>) {
         let mut got = Vec::new();
         let mut problems = Vec::new();
         split(
@@ -320,14 +353,18 @@ mod tests {
     fn records_wrapper_on_one_line() {
         let (ev, pr) = run(r#"{"Records":[{"eventID":"a"},{"eventID":"b"}]}"#);
         assert!(pr.is_empty(), "{pr:?}");
-        assert_eq!(ev.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            ev.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert_eq!(ev[0].1, 12);
         assert_eq!(ev[1].1, 28);
     }
 
     #[test]
     fn pretty_records_file_has_line_numbers() {
-        let (ev, pr) = run("{\n \"Records\": [\n  {\"eventID\":\"a\"},\n  {\"eventID\":\"b\"}\n ]\n}\n");
+        let (ev, pr) =
+            run("{\n \"Records\": [\n  {\"eventID\":\"a\"},\n  {\"eventID\":\"b\"}\n ]\n}\n");
         assert!(pr.is_empty(), "{pr:?}");
         assert_eq!(ev.iter().map(|e| e.2).collect::<Vec<_>>(), [3, 4]);
     }
@@ -335,9 +372,20 @@ mod tests {
     #[test]
     fn json_lines_report_bad_lines_and_keep_the_rest() {
         let (ev, pr) = run("{\"eventID\":\"a\"}\n{\"eventID\":\n\n{\"eventID\":\"c\"}\n");
-        assert_eq!(ev.iter().map(|e| (e.0.as_str(), e.2)).collect::<Vec<_>>(), [("a", 1), ("c", 4)]);
+        assert_eq!(
+            ev.iter().map(|e| (e.0.as_str(), e.2)).collect::<Vec<_>>(),
+            [("a", 1), ("c", 4)]
+        );
         assert_eq!(pr.len(), 1);
         assert_eq!(pr[0].line, Some(2));
+    }
+
+    #[test]
+    fn json_lines_starting_with_a_list_line_keep_their_events() {
+        let (ev, pr) = run("[1,[2]]\n{\"eventID\":\"a\"}\n");
+        assert_eq!(ev.len(), 1);
+        assert_eq!(pr.len(), 1);
+        assert_eq!(pr[0].line, Some(1));
     }
 
     #[test]
@@ -362,7 +410,11 @@ mod tests {
     fn records_that_is_not_a_list_is_reported() {
         let (ev, pr) = run(r#"{"Records":{"eventID":"a"}}"#);
         assert!(ev.is_empty());
-        assert!(pr[0].message.contains("\"Records\" is an object, not a list"));
+        assert!(
+            pr[0]
+                .message
+                .contains("\"Records\" is an object, not a list")
+        );
     }
 
     #[test]
@@ -386,12 +438,20 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow_the_stack() {
-        let deep = format!("{{\"eventID\":\"a\",\"x\":{}{}}}\n{{\"eventID\":\"b\"}}", "[".repeat(100_000), "]".repeat(100_000));
+        let deep = format!(
+            "{{\"eventID\":\"a\",\"x\":{}{}}}\n{{\"eventID\":\"b\"}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         let (ev, pr) = run(&deep);
         // Fields the index does not read are skipped without recursion, so
         // the event is kept; the next line is unaffected.
         assert_eq!(ev.len(), 2, "{pr:?}");
-        let deep_field = format!("{{\"eventID\":\"a\",\"userIdentity\":{{\"x\":{}1{}}}}}", "[".repeat(200), "]".repeat(200));
+        let deep_field = format!(
+            "{{\"eventID\":\"a\",\"userIdentity\":{{\"x\":{}1{}}}}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
         let (ev, _) = run(&deep_field);
         assert_eq!(ev.len(), 1);
     }

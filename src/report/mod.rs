@@ -34,7 +34,10 @@ pub fn write(
     match format {
         Format::Table => table::write(out, findings, index, rules),
         Format::Json => {
-            let v: Vec<_> = findings.iter().map(|f| finding_json::to_json(f, index, rules)).collect();
+            let v: Vec<_> = findings
+                .iter()
+                .map(|f| finding_json::to_json(f, index, rules))
+                .collect();
             serde_json::to_writer_pretty(&mut *out, &v)?;
             writeln!(out)
         }
@@ -65,8 +68,11 @@ fn splunk_csv(out: &mut dyn Write, findings: &[Finding], rules: &RuleSet) -> io:
     header.extend(["count", "firstTime", "lastTime"].map(String::from));
     w.write_record(&header)?;
     for f in findings {
-        let mut row: Vec<String> =
-            f.group.iter().map(|(_, v)| escape(v.as_deref().unwrap_or_default()).into_owned()).collect();
+        let mut row: Vec<String> = f
+            .group
+            .iter()
+            .map(|(_, v)| escape(v.as_deref().unwrap_or_default()).into_owned())
+            .collect();
         row.push(f.count.to_string());
         row.push(ctime(f.first_time));
         row.push(ctime(f.last_time));
@@ -76,7 +82,12 @@ fn splunk_csv(out: &mut dyn Write, findings: &[Finding], rules: &RuleSet) -> io:
 }
 
 /// One row per finding with the fields of the JSON output.
-fn strict_csv(out: &mut dyn Write, findings: &[Finding], index: &Index, rules: &RuleSet) -> io::Result<()> {
+fn strict_csv(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    index: &Index,
+    rules: &RuleSet,
+) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(finding_json::CSV_COLUMNS)?;
     for f in findings {

@@ -19,7 +19,12 @@ pub fn short_agent(ua: &str) -> &str {
     ua.split_whitespace().next().unwrap_or(ua)
 }
 
-pub fn write(out: &mut dyn Write, findings: &[Finding], _index: &Index, _rules: &RuleSet) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    _index: &Index,
+    _rules: &RuleSet,
+) -> io::Result<()> {
     const COLS: [(&str, usize); 10] = [
         ("TIME (UTC)", 20),
         ("SCORE", 5),
@@ -65,7 +70,13 @@ pub fn write(out: &mut dyn Write, findings: &[Finding], _index: &Index, _rules: 
         })
         .collect();
     let widths: Vec<usize> = (0..COLS.len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([COLS[i].0.len()]).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([COLS[i].0.len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: Vec<&str>| {
         let mut s = String::new();
@@ -94,7 +105,10 @@ mod tests {
     #[test]
     fn short_forms() {
         assert_eq!(short_arn("arn:aws:iam::1:user/alice"), "user/alice");
-        assert_eq!(short_arn("arn:aws:sts::1:assumed-role/R/s"), "assumed-role/R/s");
+        assert_eq!(
+            short_arn("arn:aws:sts::1:assumed-role/R/s"),
+            "assumed-role/R/s"
+        );
         assert_eq!(short_arn("weird"), "weird");
         assert_eq!(short_agent("aws-cli/2.0 Python/3"), "aws-cli/2.0");
     }

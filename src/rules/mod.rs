@@ -14,6 +14,7 @@ use crate::loader::{Index, LoadError};
 use rule::{Rule, RuleError};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
@@ -119,7 +120,10 @@ impl RuleSet {
     /// Adds every `*.toml` rule in `dir`. A rule with an id already loaded
     /// replaces it, so a team can override the built-in.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
-        let io = |e| RuleError::Io { path: dir.to_path_buf(), source: e };
+        let io = |e| RuleError::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        };
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .map_err(io)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -127,9 +131,15 @@ impl RuleSet {
             .collect();
         paths.sort();
         for p in paths {
-            let text = std::fs::read_to_string(&p).map_err(|e| RuleError::Io { path: p.clone(), source: e })?;
+            let text = std::fs::read_to_string(&p).map_err(|e| RuleError::Io {
+                path: p.clone(),
+                source: e,
+            })?;
             let rule = Rule::parse(&text, &p)?;
-            let loaded = LoadedRule { rule, source: p.display().to_string() };
+            let loaded = LoadedRule {
+                rule,
+                source: p.display().to_string(),
+            };
             match self.rules.iter_mut().find(|r| r.rule.id == loaded.rule.id) {
                 Some(old) => *old = loaded,
                 None => self.rules.push(loaded),
@@ -172,13 +182,16 @@ impl RuleSet {
             let mut groups: HashMap<Vec<Option<String>>, Group> = HashMap::new();
             let mut order: Vec<Vec<Option<String>>> = Vec::new();
             for (ei, ev) in index.events.iter().enumerate() {
-                let Some(name) = index.str(ev.name) else { continue };
+                let Some(name) = index.str(ev.name) else {
+                    continue;
+                };
                 // Splunk's eventName term may hold wildcards, so match it as a term.
                 if !names.iter().any(|n| splunk::term_eq(name, n)) {
                     continue;
                 }
-                if !parsed.contains_key(&ei) {
-                    match index.raw(ev).and_then(|r| {
+                let v: &Value = match parsed.entry(ei) {
+                    Entry::Occupied(o) => o.into_mut(),
+                    Entry::Vacant(slot) => match index.raw(ev).and_then(|r| {
                         serde_json::from_str::<Value>(&r).map_err(|e| LoadError {
                             path: index.files[ev.loc.file as usize].path.clone(),
                             line: Some(ev.loc.line),
@@ -186,22 +199,22 @@ impl RuleSet {
                             message: format!("event cannot be evaluated: {e}"),
                         })
                     }) {
-                        Ok(v) => {
-                            parsed.insert(ei, v);
-                        }
+                        Ok(v) => slot.insert(v),
                         Err(e) => {
                             out.errors.push(e);
                             continue;
                         }
-                    }
-                }
-                let v = &parsed[&ei];
+                    },
+                };
                 let sv = splunk::evaluate(rule, v, &mut regexes);
                 let (key, why, splunk_ok, verdict) = match semantics {
                     Semantics::Splunk => match sv {
-                        splunk::Verdict::Returned { by, why } => {
-                            (by.into_iter().map(Some).collect::<Vec<_>>(), why, true, String::new())
-                        }
+                        splunk::Verdict::Returned { by, why } => (
+                            by.into_iter().map(Some).collect::<Vec<_>>(),
+                            why,
+                            true,
+                            String::new(),
+                        ),
                         splunk::Verdict::Excluded(_) => continue,
                     },
                     Semantics::Strict => match strict::evaluate(rule, v) {
@@ -229,7 +242,12 @@ impl RuleSet {
                 };
                 let g = groups.entry(key.clone()).or_insert_with(|| {
                     order.push(key);
-                    Group { events: Vec::new(), why, parity: true, verdict: String::new() }
+                    Group {
+                        events: Vec::new(),
+                        why,
+                        parity: true,
+                        verdict: String::new(),
+                    }
                 });
                 g.events.push(ei);
                 if !splunk_ok {
@@ -245,7 +263,8 @@ impl RuleSet {
             }
             for key in order {
                 let g = groups.remove(&key).expect("group exists");
-                out.findings.push(make_finding(ri, lr, semantics, key, g, index, &parsed));
+                out.findings
+                    .push(make_finding(ri, lr, semantics, key, g, index, &parsed));
             }
         }
         out
@@ -282,7 +301,13 @@ fn make_finding(
     let target_user = match semantics {
         Semantics::Splunk => s("requestParameters.userName"),
         Semantics::Strict => key
-            .get(rule.splunk.by.iter().position(|f| f == "requestParameters.userName").unwrap_or(usize::MAX))
+            .get(
+                rule.splunk
+                    .by
+                    .iter()
+                    .position(|f| f == "requestParameters.userName")
+                    .unwrap_or(usize::MAX),
+            )
             .cloned()
             .flatten()
             .or_else(|| rule.strict.target.iter().find_map(|f| s(f))),

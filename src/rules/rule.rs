@@ -119,9 +119,16 @@ pub struct StrictDef {
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: {message}")]
-    Parse { path: PathBuf, line: usize, message: String },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -134,9 +141,16 @@ impl Rule {
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
                 .unwrap_or(1);
-            RuleError::Parse { path: path.to_path_buf(), line, message: e.message().to_string() }
+            RuleError::Parse {
+                path: path.to_path_buf(),
+                line,
+                message: e.message().to_string(),
+            }
         })?;
-        rule.check().map_err(|message| RuleError::Invalid { path: path.to_path_buf(), message })?;
+        rule.check().map_err(|message| RuleError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
         Ok(rule)
     }
 
@@ -148,7 +162,9 @@ impl Rule {
             return Err("impact and confidence are percentages (0-100)".into());
         }
         if self.splunk_event_names().is_empty() {
-            return Err("[splunk] where needs an `eventName` eq term naming the events it looks at".into());
+            return Err(
+                "[splunk] where needs an `eventName` eq term naming the events it looks at".into(),
+            );
         }
         if self.strict.event_names.is_empty() {
             return Err("[strict] event_names is empty".into());
@@ -190,7 +206,9 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_rejected() {
-        let text = crate::rules::BUILTIN[0].1.replace("impact = 70", "impact = 70\nimpcat = 1");
+        let text = crate::rules::BUILTIN[0]
+            .1
+            .replace("impact = 70", "impact = 70\nimpcat = 1");
         let err = Rule::parse(&text, Path::new("r.toml")).unwrap_err();
         assert!(err.to_string().contains("impcat"), "{err}");
     }

@@ -36,10 +36,13 @@ pub struct RegexCache {
 impl RegexCache {
     /// `match(subject, pattern)`: `None` is Splunk's null.
     pub fn is_match(&mut self, subject: &str, pattern: &str) -> Option<bool> {
-        let re = self
-            .map
-            .entry(pattern.to_string())
-            .or_insert_with(|| RegexBuilder::new().utf(true).jit_if_available(true).build(pattern).ok());
+        let re = self.map.entry(pattern.to_string()).or_insert_with(|| {
+            RegexBuilder::new()
+                .utf(true)
+                .jit_if_available(true)
+                .build(pattern)
+                .ok()
+        });
         // A match error (such as PCRE's backtracking limit) is null too.
         re.as_ref()?.is_match(subject.as_bytes()).ok()
     }
@@ -100,7 +103,12 @@ pub fn evaluate(rule: &Rule, event: &Value, regexes: &mut RegexCache) -> Verdict
                 show(v.as_deref())
             ));
         }
-        why.push(format!("{} {op} {} (is {})", t.field, t.value, show(v.as_deref())));
+        why.push(format!(
+            "{} {op} {} (is {})",
+            t.field,
+            t.value,
+            show(v.as_deref())
+        ));
     }
     if let Some(nm) = &rule.splunk.not_match {
         let subject = get(event, &nm.subject);
@@ -119,7 +127,9 @@ pub fn evaluate(rule: &Rule, event: &Value, regexes: &mut RegexCache) -> Verdict
         match m {
             Some(true) => return Verdict::Excluded(format!("{desc} is 1 (the regex matches)")),
             Some(false) => why.push(format!("{desc} is 0 (no match)")),
-            None => why.push(format!("{desc} is null, so match=0 (missing field or invalid PCRE)")),
+            None => why.push(format!(
+                "{desc} is null, so match=0 (missing field or invalid PCRE)"
+            )),
         }
     }
     let mut by = Vec::with_capacity(rule.splunk.by.len());

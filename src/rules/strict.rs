@@ -27,13 +27,18 @@ pub enum Verdict {
 /// Evaluates the rule's intent on one event.
 pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
     let name = raw(event, "eventName");
-    if !name
-        .as_deref()
-        .is_some_and(|n| rule.strict.event_names.iter().any(|e| e.eq_ignore_ascii_case(n)))
-    {
+    if !name.as_deref().is_some_and(|n| {
+        rule.strict
+            .event_names
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(n))
+    }) {
         return Verdict::Excluded("eventName is not one the rule looks at".into());
     }
-    let mut why = vec![format!("eventName is {}", name.as_deref().unwrap_or_default())];
+    let mut why = vec![format!(
+        "eventName is {}",
+        name.as_deref().unwrap_or_default()
+    )];
 
     match raw(event, "errorCode").as_deref() {
         None | Some("") => why.push("successful (no errorCode)".into()),
@@ -41,14 +46,19 @@ pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
     }
 
     let agent = raw(event, "userAgent");
-    if agent.as_deref().is_some_and(|a| a.eq_ignore_ascii_case("console.amazonaws.com")) {
+    if agent
+        .as_deref()
+        .is_some_and(|a| a.eq_ignore_ascii_case("console.amazonaws.com"))
+    {
         return Verdict::Excluded("made in the console: userAgent is console.amazonaws.com".into());
     }
     if raw(event, "sessionCredentialFromConsole")
         .as_deref()
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     {
-        return Verdict::Excluded("made in the console: sessionCredentialFromConsole is true".into());
+        return Verdict::Excluded(
+            "made in the console: sessionCredentialFromConsole is true".into(),
+        );
     }
     why.push(match agent.as_deref() {
         Some(a) => format!("not from the console (userAgent {a:?})"),
@@ -61,15 +71,23 @@ pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
         .iter()
         .find_map(|f| raw(event, f).filter(|v| !v.is_empty()).map(|v| (f, v)))
     else {
-        return Verdict::Excluded(format!("no target user ({} all absent)", rule.strict.target.join(", ")));
+        return Verdict::Excluded(format!(
+            "no target user ({} all absent)",
+            rule.strict.target.join(", ")
+        ));
     };
     why.push(format!("target user {target:?} from {field}"));
 
     let ty = raw(event, "userIdentity.type");
-    let caller = raw(event, "userIdentity.userName")
-        .or_else(|| raw(event, "userIdentity.arn").and_then(|a| user_from_arn(&a).map(|u| u.to_string().into())));
+    let caller = raw(event, "userIdentity.userName").or_else(|| {
+        raw(event, "userIdentity.arn").and_then(|a| user_from_arn(&a).map(|u| u.to_string().into()))
+    });
     let is_user = matches!(ty.as_deref(), None | Some("IAMUser"));
-    if is_user && caller.as_deref().is_some_and(|c| c.to_lowercase() == target.to_lowercase()) {
+    if is_user
+        && caller
+            .as_deref()
+            .is_some_and(|c| c.to_lowercase() == target.to_lowercase())
+    {
         return Verdict::Excluded(format!(
             "self-service: the caller {:?} is the target",
             caller.as_deref().unwrap_or_default()
@@ -80,5 +98,8 @@ pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
         (_, Some(c)) => format!("caller {c:?} is not the target"),
         (_, None) => "caller unknown (no userIdentity user name or user ARN)".into(),
     });
-    Verdict::Finding { target: target.into_owned(), why }
+    Verdict::Finding {
+        target: target.into_owned(),
+        why,
+    }
 }

@@ -12,7 +12,10 @@ pub fn fixtures() -> PathBuf {
 
 /// Loads `paths` with the options the CLI would use for the built-in rules.
 pub fn load_paths(paths: &[PathBuf], rules: &RuleSet) -> Index {
-    let opts = LoadOptions { keep_raw: rules.event_names(), ..LoadOptions::default() };
+    let opts = LoadOptions {
+        keep_raw: rules.event_names(),
+        ..LoadOptions::default()
+    };
     load(paths, &opts, &mut |_| {})
 }
 
