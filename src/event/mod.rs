@@ -127,6 +127,9 @@ pub struct Event {
     pub loc: Loc,
     /// How many times the same event was delivered (1 for a unique event).
     pub copies: u32,
+    /// Hash of the event's whitespace-free JSON: with the eventID, what
+    /// makes two deliveries the same event.
+    pub digest: u64,
     /// Where the other copies are (empty for a unique event).
     pub other_locs: Vec<Loc>,
     /// The raw JSON, kept only for events some rule looks at closely.

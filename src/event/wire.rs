@@ -1,13 +1,114 @@
 //! The borrowed, typed view of one JSON object that the loader parses every
-//! event into. Only the fields the index needs are read; each is taken as a
-//! raw JSON value first so a field of the wrong type becomes a reported
-//! problem instead of losing the whole event.
+//! event into. Only the fields the index needs are read, in one pass; a
+//! field of the wrong type becomes a reported problem instead of losing the
+//! whole event.
 
 use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
+
+/// A string field read without failing on a wrong type. `null` is `None`
+/// (through `Option`), a string is `Str` (borrowed unless it had escapes),
+/// anything else is `Wrong` with what it was.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field<'a> {
+    Str(Cow<'a, str>),
+    Wrong(&'static str),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Field<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Field::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Field::Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Field::Str(Cow::Owned(v)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Field::Wrong("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Field::Wrong("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Field::Wrong("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Field::Wrong("a number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Field::Wrong("null"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Field::Wrong("a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Field::Wrong("an object"))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A nested object read without failing on a wrong type.
+#[derive(Debug)]
+pub enum Obj<T> {
+    Ok(T),
+    Wrong(&'static str),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Obj<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(m)).map(Obj::Ok)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Obj::Wrong("a string"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Obj::Wrong("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Obj::Wrong("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Obj::Wrong("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Obj::Wrong("a number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Obj::Wrong("null"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Obj::Wrong("a list"))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
 
 /// One top-level object: a CloudTrail event, a `{"Records":[…]}` file, or a
 /// Splunk export row — which one is decided from the keys present.
@@ -20,38 +121,33 @@ pub struct Wire<'a> {
     pub result: Option<&'a RawValue>,
     #[serde(borrow)]
     pub results: Option<&'a RawValue>,
+    pub preview: Option<IgnoredAny>,
+    pub _raw: Option<IgnoredAny>,
+    pub eventVersion: Option<IgnoredAny>,
     #[serde(borrow)]
-    pub preview: Option<&'a RawValue>,
+    pub eventTime: Option<Field<'a>>,
     #[serde(borrow)]
-    pub _raw: Option<&'a RawValue>,
+    pub eventName: Option<Field<'a>>,
     #[serde(borrow)]
-    pub eventVersion: Option<&'a RawValue>,
+    pub eventSource: Option<Field<'a>>,
     #[serde(borrow)]
-    pub eventTime: Option<&'a RawValue>,
+    pub eventID: Option<Field<'a>>,
     #[serde(borrow)]
-    pub eventName: Option<&'a RawValue>,
+    pub awsRegion: Option<Field<'a>>,
     #[serde(borrow)]
-    pub eventSource: Option<&'a RawValue>,
+    pub sourceIPAddress: Option<Field<'a>>,
     #[serde(borrow)]
-    pub eventID: Option<&'a RawValue>,
+    pub userAgent: Option<Field<'a>>,
     #[serde(borrow)]
-    pub eventType: Option<&'a RawValue>,
+    pub errorCode: Option<Field<'a>>,
     #[serde(borrow)]
-    pub awsRegion: Option<&'a RawValue>,
+    pub recipientAccountId: Option<Field<'a>>,
     #[serde(borrow)]
-    pub sourceIPAddress: Option<&'a RawValue>,
+    pub userIdentity: Option<Obj<Identity<'a>>>,
     #[serde(borrow)]
-    pub userAgent: Option<&'a RawValue>,
+    pub requestParameters: Option<Obj<Request<'a>>>,
     #[serde(borrow)]
-    pub errorCode: Option<&'a RawValue>,
-    #[serde(borrow)]
-    pub recipientAccountId: Option<&'a RawValue>,
-    #[serde(borrow)]
-    pub userIdentity: Option<&'a RawValue>,
-    #[serde(borrow)]
-    pub requestParameters: Option<&'a RawValue>,
-    #[serde(borrow)]
-    pub responseElements: Option<&'a RawValue>,
+    pub responseElements: Option<Obj<Response<'a>>>,
 }
 
 impl Wire<'_> {
@@ -62,6 +158,14 @@ impl Wire<'_> {
             || self.eventSource.is_some()
             || self.eventID.is_some()
             || self.eventTime.is_some()
+    }
+
+    /// The event ID, when it is a string.
+    pub fn event_id(&self) -> Option<&str> {
+        match &self.eventID {
+            Some(Field::Str(s)) => Some(s),
+            _ => None,
+        }
     }
 }
 
@@ -114,42 +218,42 @@ impl<'de: 'a, 'a> Deserialize<'de> for Records<'a> {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[allow(non_snake_case)]
-struct Identity<'a> {
+pub struct Identity<'a> {
     #[serde(borrow, rename = "type")]
-    ty: Option<&'a RawValue>,
+    ty: Option<Field<'a>>,
     #[serde(borrow)]
-    arn: Option<&'a RawValue>,
+    arn: Option<Field<'a>>,
     #[serde(borrow)]
-    accountId: Option<&'a RawValue>,
+    accountId: Option<Field<'a>>,
     #[serde(borrow)]
-    accessKeyId: Option<&'a RawValue>,
+    accessKeyId: Option<Field<'a>>,
     #[serde(borrow)]
-    userName: Option<&'a RawValue>,
+    userName: Option<Field<'a>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[allow(non_snake_case)]
-struct Request<'a> {
+pub struct Request<'a> {
     #[serde(borrow)]
-    userName: Option<&'a RawValue>,
+    userName: Option<Field<'a>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[allow(non_snake_case)]
-struct Response<'a> {
+pub struct Response<'a> {
     #[serde(borrow)]
-    accessKey: Option<&'a RawValue>,
+    accessKey: Option<Obj<AccessKey<'a>>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[allow(non_snake_case)]
-struct AccessKey<'a> {
+pub struct AccessKey<'a> {
     #[serde(borrow)]
-    userName: Option<&'a RawValue>,
+    userName: Option<Field<'a>>,
     #[serde(borrow)]
-    accessKeyId: Option<&'a RawValue>,
+    accessKeyId: Option<Field<'a>>,
 }
 
 /// The index fields of one event, as text; `None` is absent or null.
@@ -185,74 +289,38 @@ impl Fields<'_> {
 
     /// The user a key (or profile) is created for: the response's, else the request's.
     pub fn target_user(&self) -> Option<&str> {
-        self.response_user
-            .as_deref()
-            .or(self.request_user.as_deref())
+        self.response_user.as_deref().or(self.request_user.as_deref())
     }
 }
 
-fn kind(s: &str) -> &'static str {
-    match s.as_bytes().first() {
-        Some(b'{') => "an object",
-        Some(b'[') => "a list",
-        Some(b't' | b'f') => "a boolean",
-        Some(b'"') => "a string",
-        _ => "a number",
-    }
-}
-
-/// Reads a JSON string value; `null` is absent; any other type is reported
-/// in `problems` and treated as absent.
-fn text<'a>(
-    raw: Option<&'a RawValue>,
-    name: &str,
-    problems: &mut Vec<String>,
-) -> Option<Cow<'a, str>> {
-    let s = raw?.get();
-    match s.as_bytes().first() {
-        Some(b'"') => {
-            let inner = &s[1..s.len() - 1];
-            if inner.contains('\\') {
-                serde_json::from_str::<String>(s).ok().map(Cow::Owned)
-            } else {
-                Some(Cow::Borrowed(inner))
-            }
-        }
-        Some(b'n') => None,
-        _ => {
-            problems.push(format!("{name} is {}, expected a string", kind(s)));
+fn text<'a>(f: Option<Field<'a>>, name: &str, problems: &mut Vec<String>) -> Option<Cow<'a, str>> {
+    match f? {
+        Field::Str(s) => Some(s),
+        Field::Wrong(kind) => {
+            problems.push(format!("{name} is {kind}, expected a string"));
             None
         }
     }
 }
 
-/// Reads a nested object; `null` is absent; anything else is reported.
-fn object<'a, T: Deserialize<'a> + Default>(
-    raw: Option<&'a RawValue>,
-    name: &str,
-    problems: &mut Vec<String>,
-) -> T {
-    let Some(r) = raw else { return T::default() };
-    let s = r.get();
-    match s.as_bytes().first() {
-        Some(b'{') => serde_json::from_str(s).unwrap_or_else(|e| {
-            problems.push(format!("{name}: {e}"));
-            T::default()
-        }),
-        Some(b'n') => T::default(),
-        _ => {
-            problems.push(format!("{name} is {}, expected an object", kind(s)));
+fn object<T: Default>(o: Option<Obj<T>>, name: &str, problems: &mut Vec<String>) -> T {
+    match o {
+        None => T::default(),
+        Some(Obj::Ok(t)) => t,
+        Some(Obj::Wrong("null")) => T::default(),
+        Some(Obj::Wrong(kind)) => {
+            problems.push(format!("{name} is {kind}, expected an object"));
             T::default()
         }
     }
 }
 
 /// Extracts the index fields, collecting type problems as messages.
-pub fn fields<'a>(w: &Wire<'a>, problems: &mut Vec<String>) -> Fields<'a> {
-    let id: Identity<'a> = object(w.userIdentity, "userIdentity", problems);
-    let req: Request<'a> = object(w.requestParameters, "requestParameters", problems);
-    let resp: Response<'a> = object(w.responseElements, "responseElements", problems);
-    let key: AccessKey<'a> = object(resp.accessKey, "responseElements.accessKey", problems);
+pub fn fields<'a>(w: Wire<'a>, problems: &mut Vec<String>) -> Fields<'a> {
+    let id = object(w.userIdentity, "userIdentity", problems);
+    let req = object(w.requestParameters, "requestParameters", problems);
+    let resp = object(w.responseElements, "responseElements", problems);
+    let key = object(resp.accessKey, "responseElements.accessKey", problems);
     Fields {
         event_time: text(w.eventTime, "eventTime", problems),
         event_id: text(w.eventID, "eventID", problems),
@@ -269,16 +337,8 @@ pub fn fields<'a>(w: &Wire<'a>, problems: &mut Vec<String>) -> Fields<'a> {
         access_key: text(id.accessKeyId, "userIdentity.accessKeyId", problems),
         actor_user: text(id.userName, "userIdentity.userName", problems),
         request_user: text(req.userName, "requestParameters.userName", problems),
-        response_user: text(
-            key.userName,
-            "responseElements.accessKey.userName",
-            problems,
-        ),
-        new_key: text(
-            key.accessKeyId,
-            "responseElements.accessKey.accessKeyId",
-            problems,
-        ),
+        response_user: text(key.userName, "responseElements.accessKey.userName", problems),
+        new_key: text(key.accessKeyId, "responseElements.accessKey.accessKeyId", problems),
     }
 }
 
@@ -289,7 +349,7 @@ mod tests {
     fn parse(s: &str) -> (Fields<'_>, Vec<String>) {
         let w: Wire = serde_json::from_str(s).unwrap();
         let mut p = Vec::new();
-        let f = fields(&w, &mut p);
+        let f = fields(w, &mut p);
         (f, p)
     }
 

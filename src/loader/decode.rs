@@ -51,24 +51,21 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
             error: None,
         };
     }
-    let mut out = Vec::with_capacity(raw.len().saturating_mul(8).min(64 << 20));
-    let mut dec = MultiGzDecoder::new(Counting {
-        inner: &raw[..],
-        read: 0,
-    });
-    let mut chunk = vec![0u8; 1 << 20];
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(12).min(256 << 20));
+    let mut dec = MultiGzDecoder::new(Counting { inner: &raw[..], read: 0 });
+    // Inflate straight into `out` a step at a time (no bounce buffer), with
+    // the caps checked between steps.
+    const STEP: u64 = 16 << 20;
     let error = loop {
-        match dec.read(&mut chunk) {
+        let room = max_inflated.saturating_sub(out.len() as u64);
+        let step = STEP.min(room.saturating_add(1));
+        match (&mut dec).take(step).read_to_end(&mut out) {
             Ok(0) => break None,
-            Ok(n) => {
-                let room = max_inflated.saturating_sub(out.len() as u64) as usize;
-                if n > room {
-                    out.extend_from_slice(&chunk[..room]);
-                    break Some(format!(
-                        "gzip inflates past the {max_inflated} byte cap; read stopped there"
-                    ));
-                }
-                out.extend_from_slice(&chunk[..n]);
+            Ok(_) if out.len() as u64 > max_inflated => {
+                out.truncate(max_inflated as usize);
+                break Some(format!("gzip inflates past the {max_inflated} byte cap; read stopped there"));
+            }
+            Ok(_) => {
                 let inflated = out.len() as u64;
                 let consumed = dec.get_ref().read.max(1);
                 if inflated > RATIO_GUARD_AFTER && inflated / consumed > max_ratio {
@@ -78,19 +75,10 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
                     ));
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                break Some(format!(
-                    "truncated gzip: the stream ends early after {} inflated bytes",
-                    out.len()
-                ));
+                break Some(format!("truncated gzip: the stream ends early after {} inflated bytes", out.len()));
             }
-            Err(e) => {
-                break Some(format!(
-                    "corrupt gzip after {} inflated bytes: {e}",
-                    out.len()
-                ));
-            }
+            Err(e) => break Some(format!("corrupt gzip after {} inflated bytes: {e}", out.len())),
         }
     };
     Decoded {

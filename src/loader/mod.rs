@@ -10,6 +10,7 @@
 
 pub mod decode;
 pub mod discover;
+pub mod scan;
 pub mod split;
 
 use crate::event::time::parse_event_time;
@@ -237,43 +238,9 @@ struct FileResult {
     file: u32,
     source: SourceFile,
     strings: Interner,
-    events: Vec<(Event, u64)>,
+    events: Vec<Event>,
     errors: Vec<LoadError>,
     inflated: u64,
-}
-
-/// Hash of the event's JSON with insignificant whitespace removed, so the
-/// same event pretty-printed in one export and compact in another is
-/// recognised as one; and the JSON's nesting depth, in the same pass.
-fn content_hash(json: &str, buf: &mut Vec<u8>) -> (u64, u32) {
-    buf.clear();
-    let mut in_str = false;
-    let mut esc = false;
-    let (mut depth, mut max_depth) = (0u32, 0u32);
-    for &b in json.as_bytes() {
-        if in_str {
-            buf.push(b);
-            if esc {
-                esc = false;
-            } else if b == b'\\' {
-                esc = true;
-            } else if b == b'"' {
-                in_str = false;
-            }
-        } else if !b.is_ascii_whitespace() {
-            match b {
-                b'"' => in_str = true,
-                b'{' | b'[' => {
-                    depth += 1;
-                    max_depth = max_depth.max(depth);
-                }
-                b'}' | b']' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            buf.push(b);
-        }
-    }
-    (xxhash_rust::xxh3::xxh3_64(buf), max_depth)
 }
 
 fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) -> FileResult {
@@ -328,7 +295,7 @@ pub fn index_file_bytes(
         .collect();
     index_bytes(&mut res, Path::new("<bytes>"), raw, opts, &keep);
     (
-        res.events.into_iter().map(|(e, _)| e).collect(),
+        res.events,
         res.strings,
         res.errors,
     )
@@ -389,7 +356,7 @@ fn index_bytes(
     let errors = &mut res.errors;
     split::split(
         &bytes,
-        &mut |p: split::Piece<'_>| {
+        &mut |mut p: split::Piece<'_>| {
             let at = |message: String| LoadError {
                 path: path.to_path_buf(),
                 line: Some(p.line),
@@ -404,7 +371,7 @@ fn index_bytes(
                 )));
                 return;
             }
-            let (h, depth) = content_hash(p.json, &mut hbuf);
+            let (h, depth) = p.digest.unwrap_or_else(|| scan::digest(p.json.as_bytes(), &mut hbuf));
             if depth > opts.max_depth {
                 errors.push(at(format!(
                     "event nested deeper than {} levels; skipped",
@@ -413,7 +380,7 @@ fn index_bytes(
                 return;
             }
             type_problems.clear();
-            let f = wire::fields(&p.wire, &mut type_problems);
+            let f = wire::fields(std::mem::take(&mut p.wire), &mut type_problems);
             for m in type_problems.drain(..) {
                 errors.push(at(format!("{m} (event kept, field ignored)")));
             }
@@ -421,8 +388,9 @@ fn index_bytes(
                 .name
                 .as_deref()
                 .is_some_and(|n| keep.contains(&n.to_ascii_lowercase()));
-            let ev = build_event(&f, strings, idx, &p, keep_raw);
-            events.push((ev, h));
+            let mut ev = build_event(&f, strings, idx, &p, keep_raw);
+            ev.digest = h;
+            events.push(ev);
         },
         &mut problems,
     );
@@ -473,6 +441,7 @@ fn build_event(
             splunk_raw: p.splunk_raw,
         },
         copies: 1,
+        digest: 0,
         other_locs: Vec::new(),
         raw: keep_raw.then(|| Arc::from(p.json)),
     }
@@ -503,7 +472,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Pro
     progress(&prog);
 
     let mut slots: Vec<Option<SourceFile>> = vec![None; files.len()];
-    let mut merged: Vec<(Event, u64)> = Vec::new();
+    let mut merged: Vec<Event> = Vec::new();
     let (tx, rx) = crossbeam_channel::bounded::<FileResult>(16);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
@@ -525,9 +494,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Pro
         });
         for res in rx.iter() {
             let map = translation(&res.strings, &mut index.strings);
-            for (mut ev, h) in res.events {
+            merged.reserve(res.events.len());
+            for mut ev in res.events {
                 remap(&mut ev, &map);
-                merged.push((ev, h));
+                merged.push(ev);
             }
             prog.files_done += 1;
             prog.events += res.source.events;
@@ -543,15 +513,9 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Pro
         .into_iter()
         .map(|s| s.expect("every file reports"))
         .collect();
-    index.events = dedup(merged);
-    index.events.sort_by(|a, b| {
-        (a.time.is_none(), a.time, a.loc.file, a.loc.offset).cmp(&(
-            b.time.is_none(),
-            b.time,
-            b.loc.file,
-            b.loc.offset,
-        ))
-    });
+    dedup(&mut merged);
+    sort_by_time(&mut merged);
+    index.events = merged;
     index
         .errors
         .sort_by(|a, b| (&a.path, a.line, a.offset).cmp(&(&b.path, b.line, b.offset)));
@@ -593,33 +557,69 @@ fn remap(ev: &mut Event, map: &[Sym]) {
 /// Folds repeated deliveries of one event into one entry with `copies`.
 /// Two events are the same when their eventID and their whitespace-free
 /// JSON agree, so placeholder IDs shared by different events stay apart.
-fn dedup(events: Vec<(Event, u64)>) -> Vec<Event> {
+fn dedup(events: &mut Vec<Event>) {
     let mut seen: rustc_hash::FxHashMap<(Sym, u64), usize> =
         rustc_hash::FxHashMap::with_capacity_and_hasher(events.len(), Default::default());
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    for (ev, h) in events {
-        match seen.get(&(ev.event_id, h)) {
-            Some(&i) => {
-                let first = &mut out[i];
-                first.copies += 1;
-                // Keep the earliest file position as the primary copy.
-                if (ev.loc.file, ev.loc.offset) < (first.loc.file, first.loc.offset) {
-                    let old = std::mem::replace(&mut first.loc, ev.loc);
-                    first.other_locs.push(old);
-                } else {
-                    first.other_locs.push(ev.loc);
-                }
-            }
-            None => {
-                seen.insert((ev.event_id, h), out.len());
-                out.push(ev);
+    let mut dups: Vec<(usize, usize)> = Vec::new();
+    for (i, ev) in events.iter().enumerate() {
+        match seen.entry((ev.event_id, ev.digest)) {
+            std::collections::hash_map::Entry::Occupied(o) => dups.push((*o.get(), i)),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
             }
         }
     }
-    for e in &mut out {
-        e.other_locs.sort_by_key(|l| (l.file, l.offset));
+    drop(seen);
+    if dups.is_empty() {
+        return;
     }
-    out
+    let mut keep = vec![true; events.len()];
+    for &(first, dup) in &dups {
+        keep[dup] = false;
+        let loc = events[dup].loc;
+        let first = &mut events[first];
+        first.copies += 1;
+        // Keep the earliest file position as the primary copy.
+        if (loc.file, loc.offset) < (first.loc.file, first.loc.offset) {
+            let old = std::mem::replace(&mut first.loc, loc);
+            first.other_locs.push(old);
+        } else {
+            first.other_locs.push(loc);
+        }
+        first.other_locs.sort_by_key(|l| (l.file, l.offset));
+    }
+    let mut i = 0;
+    events.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+/// Sorts by time (untimed last), then file and offset. Sorting 16-byte keys
+/// and permuting once moves each (large) event a few times instead of the
+/// dozen a merge sort would.
+fn sort_by_time(events: &mut [Event]) {
+    let mut keys: Vec<(bool, i64, u32, u64, u32)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.time.is_none(), e.time.unwrap_or(0), e.loc.file, e.loc.offset, i as u32))
+        .collect();
+    keys.sort_unstable();
+    let mut perm: Vec<u32> = keys.iter().map(|k| k.4).collect();
+    drop(keys);
+    // new[i] = old[perm[i]], following each cycle once.
+    for start in 0..events.len() {
+        let mut j = start;
+        while perm[j] != u32::MAX {
+            let k = perm[j] as usize;
+            perm[j] = u32::MAX;
+            if k == start {
+                break;
+            }
+            events.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 fn finish_stats(index: &mut Index, elapsed: Duration) {
@@ -655,24 +655,6 @@ fn finish_stats(index: &mut Index, elapsed: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn content_hash_ignores_whitespace_outside_strings_only() {
-        let mut b = Vec::new();
-        let a = content_hash("{\"a\": \"x y\",\n \"b\":1}", &mut b);
-        assert_eq!(a, content_hash("{\"a\":\"x y\",\"b\":1}", &mut b));
-        assert_ne!(a, content_hash("{\"a\":\"xy\",\"b\":1}", &mut b));
-        assert_ne!(
-            content_hash(r#"{"a":"\" "}"#, &mut b),
-            content_hash(r#"{"a":"\""}"#, &mut b)
-        );
-    }
-
-    #[test]
-    fn depth_counts_nesting_outside_strings() {
-        let mut b = Vec::new();
-        assert_eq!(content_hash(r#"{"a":[{"b":"[[[["}]}"#, &mut b).1, 3);
-    }
 
     #[test]
     fn human_bytes_reads_well() {

@@ -29,6 +29,8 @@ pub struct Piece<'a> {
     pub line: u32,
     /// The event came out of a Splunk export row's `_raw` string.
     pub splunk_raw: bool,
+    /// The event's [`super::scan::digest`], when the splitter already took it.
+    pub digest: Option<(u64, u32)>,
 }
 
 /// Something in a file that could not be read as an event.
@@ -149,6 +151,7 @@ impl<'b> Splitter<'b, '_> {
                 len: json.len() as u32,
                 line,
                 splunk_raw: false,
+                digest: None,
             });
         } else if w.preview.is_none() {
             self.problem(
@@ -188,6 +191,7 @@ impl<'b> Splitter<'b, '_> {
                     len: row.len() as u32,
                     line,
                     splunk_raw: true,
+                    digest: None,
                 });
             }
             Ok(_) => self.problem(
@@ -257,6 +261,77 @@ impl<'b> Splitter<'b, '_> {
         }
     }
 
+    /// The hot path for CloudTrail's S3 delivery: the whole file is one
+    /// `{"Records":[{…},…]}`. Each record's extent and digest come from one
+    /// structural scan and serde parses each record once. Returns false,
+    /// having emitted nothing, when the file is anything else, so the
+    /// general path can take it.
+    fn records_fast(&mut self, start: usize) -> bool {
+        let b = self.bytes;
+        let Ok(text) = std::str::from_utf8(b) else { return false };
+        let ws = |mut i: usize| {
+            while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+                i += 1;
+            }
+            i
+        };
+        let mut i = ws(start + 1);
+        if !b[i..].starts_with(b"\"Records\"") {
+            return false;
+        }
+        i = ws(i + 9);
+        if b.get(i) != Some(&b':') {
+            return false;
+        }
+        i = ws(i + 1);
+        if b.get(i) != Some(&b'[') {
+            return false;
+        }
+        i = ws(i + 1);
+        let mut found: Vec<(usize, usize, u64, u32)> = Vec::new();
+        let mut min = Vec::new();
+        if b.get(i) != Some(&b']') {
+            loop {
+                if b.get(i) != Some(&b'{') {
+                    return false;
+                }
+                let Some(x) = super::scan::container(b, i) else { return false };
+                let h = super::scan::hash(&b[i..x.end], x.spaced, &mut min);
+                found.push((i, x.end, h, x.depth));
+                i = ws(x.end);
+                match b.get(i) {
+                    Some(b',') => i = ws(i + 1),
+                    Some(b']') => break,
+                    _ => return false,
+                }
+            }
+        }
+        i = ws(i + 1);
+        if b.get(i) != Some(&b'}') || ws(i + 1) != b.len() {
+            return false;
+        }
+        for (s, e, h, depth) in found {
+            let json = &text[s..e];
+            match serde_json::from_str::<Wire<'_>>(json) {
+                Ok(w) if w.is_event() => {
+                    let line = self.lines.at(s);
+                    (self.sink)(Piece {
+                        wire: w,
+                        json,
+                        offset: s as u64,
+                        len: json.len() as u32,
+                        line,
+                        splunk_raw: false,
+                        digest: Some((h, depth)),
+                    });
+                }
+                Ok(_) => self.problem(s, "not a CloudTrail event (no eventVersion, eventName, eventSource, eventID or eventTime)".into()),
+                Err(e) => self.json_problem(s, json.as_bytes(), &e, "record in Records"),
+            }
+        }
+        true
+    }
+
     /// Line mode: one JSON object per line. Falls back to whole-file mode
     /// when the first line is an incomplete value (pretty-printed JSON).
     fn lines(&mut self, start: usize) {
@@ -312,7 +387,11 @@ pub fn split(bytes: &[u8], sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<P
         Some(b'[') => s.array(start),
         // Line mode falls back to whole-file mode when the first line is an
         // incomplete value.
-        Some(b'{') => s.lines(start),
+        Some(b'{') => {
+            if !s.records_fast(start) {
+                s.lines(start)
+            }
+        }
         Some(&b) => {
             let shown: String =
                 String::from_utf8_lossy(&bytes[start..(start + 16).min(bytes.len())])
@@ -337,11 +416,7 @@ mod tests {
         split(
             input.as_bytes(),
             &mut |p: Piece<'_>| {
-                let id = p
-                    .wire
-                    .eventID
-                    .map(|r| r.get().trim_matches('"').to_string())
-                    .unwrap_or_default();
+                let id = p.wire.event_id().unwrap_or_default().to_string();
                 got.push((id, p.offset, p.line, p.splunk_raw));
             },
             &mut problems,
