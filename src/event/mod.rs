@@ -8,7 +8,6 @@ pub mod fields;
 pub mod time;
 pub mod wire;
 
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// An interned string. `Sym::NONE` stands for an absent (or null) field.
@@ -22,32 +21,66 @@ impl Sym {
     }
 }
 
-/// Interns the low-cardinality strings of an index (event names, regions,
-/// accounts, ARNs, agents) so a million events cost a few bytes each.
+/// Interns the strings of an index (event names, regions, accounts, ARNs,
+/// agents, event IDs) so a million events cost a few bytes each. The text
+/// lives in one arena — no allocation per string — and the table holds only
+/// symbols, compared through the arena.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    strings: Vec<Arc<str>>,
-    map: FxHashMap<Arc<str>, Sym>,
+    arena: String,
+    /// (start, len) in `arena` of each symbol; index 0 is `Sym::NONE`.
+    spans: Vec<(u64, u32)>,
+    table: hashbrown::HashTable<Sym>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
         Interner {
-            strings: vec![Arc::from("")],
-            map: FxHashMap::default(),
+            arena: String::new(),
+            spans: vec![(0, 0)],
+            table: hashbrown::HashTable::new(),
         }
     }
 }
 
+fn hash_str(s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
 impl Interner {
+    /// An interner with room for about `n` strings of `bytes` total.
+    pub fn with_capacity(n: usize, bytes: usize) -> Self {
+        let mut spans = Vec::with_capacity(n + 1);
+        spans.push((0, 0));
+        Interner { arena: String::with_capacity(bytes), spans, table: hashbrown::HashTable::with_capacity(n) }
+    }
+
+    fn text(&self, sym: Sym) -> &str {
+        let (start, len) = self.spans[sym.0 as usize];
+        &self.arena[start as usize..start as usize + len as usize]
+    }
+
     pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&sym) = self.map.get(s) {
+        let h = hash_str(s);
+        let (arena, spans) = (&self.arena, &self.spans);
+        let eq = |sym: &Sym| {
+            let (start, len) = spans[sym.0 as usize];
+            &arena[start as usize..start as usize + len as usize] == s
+        };
+        if let Some(&sym) = self.table.find(h, eq) {
             return sym;
         }
-        let sym = Sym(self.strings.len() as u32);
-        let a: Arc<str> = Arc::from(s);
-        self.strings.push(a.clone());
-        self.map.insert(a, sym);
+        let sym = Sym(self.spans.len() as u32);
+        self.spans.push((self.arena.len() as u64, s.len() as u32));
+        self.arena.push_str(s);
+        let (arena, spans) = (&self.arena, &self.spans);
+        self.table.insert_unique(h, sym, |sym: &Sym| {
+            let (start, len) = spans[sym.0 as usize];
+            hash_str(&arena[start as usize..start as usize + len as usize])
+        });
         sym
     }
 
@@ -58,22 +91,24 @@ impl Interner {
         }
     }
 
-    /// The string behind `sym`, or `None` for [`Sym::NONE`].
+    /// The string behind `sym`, or `None` for [`Sym::NONE`] or a symbol
+    /// this interner never made.
     pub fn get(&self, sym: Sym) -> Option<&str> {
-        if sym.is_none() {
+        if sym.is_none() || sym.0 as usize >= self.spans.len() {
             None
         } else {
-            self.strings.get(sym.0 as usize).map(|s| &**s)
+            Some(self.text(sym))
         }
     }
 
     /// Looks a string up without adding it.
     pub fn lookup(&self, s: &str) -> Option<Sym> {
-        self.map.get(s).copied()
+        let eq = |sym: &Sym| self.text(*sym) == s;
+        self.table.find(hash_str(s), eq).copied()
     }
 
     pub fn len(&self) -> usize {
-        self.strings.len() - 1
+        self.spans.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
@@ -134,4 +169,37 @@ pub struct Event {
     pub other_locs: Vec<Loc>,
     /// The raw JSON, kept only for events some rule looks at closely.
     pub raw: Option<Arc<str>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_gives_one_symbol_per_distinct_string() {
+        let mut i = Interner::default();
+        let a = i.intern("us-east-1");
+        let b = i.intern("eu-west-1");
+        assert_eq!(i.intern("us-east-1"), a);
+        assert_ne!(a, b);
+        assert_eq!(i.get(a), Some("us-east-1"));
+        assert_eq!(i.get(b), Some("eu-west-1"));
+        assert_eq!(i.lookup("eu-west-1"), Some(b));
+        assert_eq!(i.lookup("nope"), None);
+        assert_eq!(i.get(Sym::NONE), None);
+        assert_eq!(i.get(Sym(99)), None);
+        assert_eq!(i.len(), 2);
+    }
+
+    #[test]
+    fn empty_and_many_strings_survive_growth() {
+        let mut i = Interner::default();
+        let e = i.intern("");
+        assert_eq!(i.get(e), Some(""));
+        let syms: Vec<Sym> = (0..10_000).map(|n| i.intern(&format!("id-{n}"))).collect();
+        for (n, s) in syms.iter().enumerate() {
+            assert_eq!(i.get(*s), Some(format!("id-{n}").as_str()));
+            assert_eq!(i.intern(&format!("id-{n}")), *s);
+        }
+    }
 }

@@ -252,7 +252,7 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
             gzip: false,
             events: 0,
         },
-        strings: Interner::default(),
+        strings: Interner::with_capacity(1024, 32 << 10),
         events: Vec::new(),
         errors: Vec::new(),
         inflated: 0,

@@ -387,11 +387,8 @@ pub fn split(bytes: &[u8], sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<P
         Some(b'[') => s.array(start),
         // Line mode falls back to whole-file mode when the first line is an
         // incomplete value.
-        Some(b'{') => {
-            if !s.records_fast(start) {
-                s.lines(start)
-            }
-        }
+        Some(b'{') if s.records_fast(start) => {}
+        Some(b'{') => s.lines(start),
         Some(&b) => {
             let shown: String =
                 String::from_utf8_lossy(&bytes[start..(start + 16).min(bytes.len())])
