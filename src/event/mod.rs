@@ -55,7 +55,11 @@ impl Interner {
     pub fn with_capacity(n: usize, bytes: usize) -> Self {
         let mut spans = Vec::with_capacity(n + 1);
         spans.push((0, 0));
-        Interner { arena: String::with_capacity(bytes), spans, table: hashbrown::HashTable::with_capacity(n) }
+        Interner {
+            arena: String::with_capacity(bytes),
+            spans,
+            table: hashbrown::HashTable::with_capacity(n),
+        }
     }
 
     fn text(&self, sym: Sym) -> &str {

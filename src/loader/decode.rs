@@ -52,7 +52,10 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
         };
     }
     let mut out = Vec::with_capacity(raw.len().saturating_mul(12).min(256 << 20));
-    let mut dec = MultiGzDecoder::new(Counting { inner: &raw[..], read: 0 });
+    let mut dec = MultiGzDecoder::new(Counting {
+        inner: &raw[..],
+        read: 0,
+    });
     // Inflate straight into `out` a step at a time (no bounce buffer), with
     // the caps checked between steps.
     const STEP: u64 = 16 << 20;
@@ -63,7 +66,9 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
             Ok(0) => break None,
             Ok(_) if out.len() as u64 > max_inflated => {
                 out.truncate(max_inflated as usize);
-                break Some(format!("gzip inflates past the {max_inflated} byte cap; read stopped there"));
+                break Some(format!(
+                    "gzip inflates past the {max_inflated} byte cap; read stopped there"
+                ));
             }
             Ok(_) => {
                 let inflated = out.len() as u64;
@@ -76,9 +81,17 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                break Some(format!("truncated gzip: the stream ends early after {} inflated bytes", out.len()));
+                break Some(format!(
+                    "truncated gzip: the stream ends early after {} inflated bytes",
+                    out.len()
+                ));
             }
-            Err(e) => break Some(format!("corrupt gzip after {} inflated bytes: {e}", out.len())),
+            Err(e) => {
+                break Some(format!(
+                    "corrupt gzip after {} inflated bytes: {e}",
+                    out.len()
+                ));
+            }
         }
     };
     Decoded {

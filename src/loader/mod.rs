@@ -294,11 +294,7 @@ pub fn index_file_bytes(
         .map(|s| s.to_ascii_lowercase())
         .collect();
     index_bytes(&mut res, Path::new("<bytes>"), raw, opts, &keep);
-    (
-        res.events,
-        res.strings,
-        res.errors,
-    )
+    (res.events, res.strings, res.errors)
 }
 
 fn index_bytes(
@@ -371,7 +367,9 @@ fn index_bytes(
                 )));
                 return;
             }
-            let (h, depth) = p.digest.unwrap_or_else(|| scan::digest(p.json.as_bytes(), &mut hbuf));
+            let (h, depth) = p
+                .digest
+                .unwrap_or_else(|| scan::digest(p.json.as_bytes(), &mut hbuf));
             if depth > opts.max_depth {
                 errors.push(at(format!(
                     "event nested deeper than {} levels; skipped",
@@ -602,7 +600,15 @@ fn sort_by_time(events: &mut [Event]) {
     let mut keys: Vec<(bool, i64, u32, u64, u32)> = events
         .iter()
         .enumerate()
-        .map(|(i, e)| (e.time.is_none(), e.time.unwrap_or(0), e.loc.file, e.loc.offset, i as u32))
+        .map(|(i, e)| {
+            (
+                e.time.is_none(),
+                e.time.unwrap_or(0),
+                e.loc.file,
+                e.loc.offset,
+                i as u32,
+            )
+        })
         .collect();
     keys.sort_unstable();
     let mut perm: Vec<u32> = keys.iter().map(|k| k.4).collect();

@@ -48,7 +48,11 @@ pub fn container(bytes: &[u8], start: usize) -> Option<Extent> {
             b'}' | b']' => {
                 depth = depth.checked_sub(1)?;
                 if depth == 0 {
-                    return Some(Extent { end: i + 1, depth: max, spaced });
+                    return Some(Extent {
+                        end: i + 1,
+                        depth: max,
+                        spaced,
+                    });
                 }
             }
             b' ' | b'\n' | b'\r' | b'\t' => spaced = true,

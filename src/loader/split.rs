@@ -268,7 +268,9 @@ impl<'b> Splitter<'b, '_> {
     /// general path can take it.
     fn records_fast(&mut self, start: usize) -> bool {
         let b = self.bytes;
-        let Ok(text) = std::str::from_utf8(b) else { return false };
+        let Ok(text) = std::str::from_utf8(b) else {
+            return false;
+        };
         let ws = |mut i: usize| {
             while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
                 i += 1;
@@ -295,7 +297,9 @@ impl<'b> Splitter<'b, '_> {
                 if b.get(i) != Some(&b'{') {
                     return false;
                 }
-                let Some(x) = super::scan::container(b, i) else { return false };
+                let Some(x) = super::scan::container(b, i) else {
+                    return false;
+                };
                 let h = super::scan::hash(&b[i..x.end], x.spaced, &mut min);
                 found.push((i, x.end, h, x.depth));
                 i = ws(x.end);

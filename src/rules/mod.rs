@@ -15,7 +15,6 @@ use rule::{Rule, RuleError};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 /// The rules shipped in `assets/rules/`, compiled in.
@@ -64,7 +63,8 @@ pub struct Finding {
     pub rule: usize,
     pub rule_id: String,
     pub semantics: Semantics,
-    /// Stable identity for triage: rule, eventID and a hash of the group.
+    /// Stable identity for triage: rule, eventID and the first event's
+    /// content digest — the same under both semantics and across releases.
     pub key: String,
     /// Indices into [`Index::events`], in time order.
     pub events: Vec<usize>,
@@ -313,13 +313,14 @@ fn make_finding(
             .or_else(|| rule.strict.target.iter().find_map(|f| s(f))),
     };
     let event_id = raw(v, "eventID").map(|c| c.into_owned());
-    let mut h = std::hash::DefaultHasher::new();
-    key.hash(&mut h);
+    // The triage key must outlive toolchains and agree between semantics:
+    // the rule, the eventID and the first event's content digest (xxh3,
+    // whose output is fixed by its specification).
     let key_str = format!(
         "{}/{}/{:08x}",
         rule.id,
         event_id.as_deref().unwrap_or("-"),
-        h.finish() as u32
+        index.events[first].digest as u32
     );
     Finding {
         rule: ri,
