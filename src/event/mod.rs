@@ -11,7 +11,19 @@ pub mod wire;
 use std::sync::Arc;
 
 /// An interned string. `Sym::NONE` stands for an absent (or null) field.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Sym(pub u32);
 
 impl Sym {
@@ -30,7 +42,9 @@ pub struct Interner {
     arena: String,
     /// (start, len) in `arena` of each symbol; index 0 is `Sym::NONE`.
     spans: Vec<(u64, u32)>,
-    table: hashbrown::HashTable<Sym>,
+    /// Built on first use, so an index read from the cache that is only
+    /// shown never pays for hashing every string.
+    table: std::sync::OnceLock<hashbrown::HashTable<Sym>>,
 }
 
 impl Default for Interner {
@@ -38,9 +52,22 @@ impl Default for Interner {
         Interner {
             arena: String::new(),
             spans: vec![(0, 0)],
-            table: hashbrown::HashTable::new(),
+            table: std::sync::OnceLock::from(hashbrown::HashTable::new()),
         }
     }
+}
+
+fn build_table(arena: &str, spans: &[(u64, u32)]) -> hashbrown::HashTable<Sym> {
+    let mut table = hashbrown::HashTable::with_capacity(spans.len());
+    let text = |sym: &Sym| {
+        let (s, l) = spans[sym.0 as usize];
+        &arena[s as usize..(s + l as u64) as usize]
+    };
+    for i in 1..spans.len() {
+        let sym = Sym(i as u32);
+        table.insert_unique(hash_str(text(&sym)), sym, |s: &Sym| hash_str(text(s)));
+    }
+    table
 }
 
 fn hash_str(s: &str) -> u64 {
@@ -58,7 +85,7 @@ impl Interner {
         Interner {
             arena: String::with_capacity(bytes),
             spans,
-            table: hashbrown::HashTable::with_capacity(n),
+            table: std::sync::OnceLock::from(hashbrown::HashTable::with_capacity(n)),
         }
     }
 
@@ -69,19 +96,24 @@ impl Interner {
 
     pub fn intern(&mut self, s: &str) -> Sym {
         let h = hash_str(s);
+        if self.table.get().is_none() {
+            let t = build_table(&self.arena, &self.spans);
+            let _ = self.table.set(t);
+        }
+        let table = self.table.get_mut().expect("built above");
         let (arena, spans) = (&self.arena, &self.spans);
         let eq = |sym: &Sym| {
             let (start, len) = spans[sym.0 as usize];
             &arena[start as usize..start as usize + len as usize] == s
         };
-        if let Some(&sym) = self.table.find(h, eq) {
+        if let Some(&sym) = table.find(h, eq) {
             return sym;
         }
         let sym = Sym(self.spans.len() as u32);
         self.spans.push((self.arena.len() as u64, s.len() as u32));
         self.arena.push_str(s);
         let (arena, spans) = (&self.arena, &self.spans);
-        self.table.insert_unique(h, sym, |sym: &Sym| {
+        table.insert_unique(h, sym, |sym: &Sym| {
             let (start, len) = spans[sym.0 as usize];
             hash_str(&arena[start as usize..start as usize + len as usize])
         });
@@ -107,12 +139,37 @@ impl Interner {
 
     /// Looks a string up without adding it.
     pub fn lookup(&self, s: &str) -> Option<Sym> {
+        let table = self
+            .table
+            .get_or_init(|| build_table(&self.arena, &self.spans));
         let eq = |sym: &Sym| self.text(*sym) == s;
-        self.table.find(hash_str(s), eq).copied()
+        table.find(hash_str(s), eq).copied()
     }
 
     pub fn len(&self) -> usize {
         self.spans.len() - 1
+    }
+
+    /// The arena and spans, for the index cache.
+    pub fn parts(&self) -> (&str, &[(u64, u32)]) {
+        (&self.arena, &self.spans)
+    }
+
+    /// Rebuilds an interner from [`Interner::parts`], checking every span, so
+    /// a damaged cache is refused rather than trusted.
+    pub fn from_parts(arena: String, spans: Vec<(u64, u32)>) -> Option<Interner> {
+        if spans.first() != Some(&(0, 0)) {
+            return None;
+        }
+        for &(start, len) in &spans {
+            let end = start.checked_add(len as u64)?;
+            arena.get(start as usize..end as usize)?;
+        }
+        Some(Interner {
+            arena,
+            spans,
+            table: std::sync::OnceLock::new(),
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -122,7 +179,7 @@ impl Interner {
 
 /// Where an event's raw bytes are, so a view can re-read them on demand
 /// instead of the index keeping every raw byte in memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Loc {
     /// Index into the loaded file list.
     pub file: u32,
@@ -142,7 +199,7 @@ pub struct Loc {
 pub type Millis = Option<i64>;
 
 /// One indexed event: the pivot fields the console and rules need, interned.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub time: Millis,
     pub event_id: Sym,
@@ -193,6 +250,21 @@ mod tests {
         assert_eq!(i.get(Sym::NONE), None);
         assert_eq!(i.get(Sym(99)), None);
         assert_eq!(i.len(), 2);
+    }
+
+    #[test]
+    fn rebuilt_from_parts_it_interns_and_looks_up_as_before() {
+        let mut i = Interner::default();
+        let a = i.intern("a");
+        let b = i.intern("bb");
+        let (arena, spans) = i.parts();
+        let mut j = Interner::from_parts(arena.to_string(), spans.to_vec()).unwrap();
+        assert_eq!(j.lookup("bb"), Some(b));
+        assert_eq!(j.intern("a"), a);
+        let c = j.intern("c");
+        assert_eq!(j.get(c), Some("c"));
+        assert!(Interner::from_parts("ab".into(), vec![(0, 0), (1, 5)]).is_none());
+        assert!(Interner::from_parts("ab".into(), vec![(1, 1)]).is_none());
     }
 
     #[test]

@@ -289,7 +289,9 @@ impl Fields<'_> {
 
     /// The user a key (or profile) is created for: the response's, else the request's.
     pub fn target_user(&self) -> Option<&str> {
-        self.response_user.as_deref().or(self.request_user.as_deref())
+        self.response_user
+            .as_deref()
+            .or(self.request_user.as_deref())
     }
 }
 
@@ -337,8 +339,16 @@ pub fn fields<'a>(w: Wire<'a>, problems: &mut Vec<String>) -> Fields<'a> {
         access_key: text(id.accessKeyId, "userIdentity.accessKeyId", problems),
         actor_user: text(id.userName, "userIdentity.userName", problems),
         request_user: text(req.userName, "requestParameters.userName", problems),
-        response_user: text(key.userName, "responseElements.accessKey.userName", problems),
-        new_key: text(key.accessKeyId, "responseElements.accessKey.accessKeyId", problems),
+        response_user: text(
+            key.userName,
+            "responseElements.accessKey.userName",
+            problems,
+        ),
+        new_key: text(
+            key.accessKeyId,
+            "responseElements.accessKey.accessKeyId",
+            problems,
+        ),
     }
 }
 

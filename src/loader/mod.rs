@@ -8,6 +8,7 @@
 //! Every problem becomes a [`LoadError`] naming the file and, where it can,
 //! the line and byte offset; a problem never stops the other files.
 
+pub mod cache;
 pub mod decode;
 pub mod discover;
 pub mod scan;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A problem with one file (or one place in it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadError {
     pub path: PathBuf,
     pub line: Option<u32>,
@@ -73,6 +74,20 @@ pub struct LoadOptions {
     /// Event names (compared case-insensitively) whose raw JSON is kept in
     /// memory because a rule will read the full event.
     pub keep_raw: Vec<String>,
+    /// Whether and where to keep the index cache.
+    pub cache: CacheMode,
+}
+
+/// Whether and where the index cache is kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CacheMode {
+    /// Neither read nor write a cache.
+    #[default]
+    Off,
+    /// The cache for the loaded paths in the user's cache directory.
+    Default,
+    /// This cache file.
+    At(PathBuf),
 }
 
 impl Default for LoadOptions {
@@ -84,12 +99,42 @@ impl Default for LoadOptions {
             max_depth: 64,
             threads: None,
             keep_raw: Vec::new(),
+            cache: CacheMode::Off,
         }
     }
 }
 
+/// A file's size and modification time when it was read: a file whose stamp
+/// is unchanged is not read again (the index cache, follow mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime_secs: i64,
+    pub mtime_nanos: u32,
+}
+
+impl Stamp {
+    /// The stamp of `path` now (following links), if it can be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        let t = m.modified().ok()?;
+        let (secs, nanos) = match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+            Err(e) => (
+                -(e.duration().as_secs() as i64),
+                e.duration().subsec_nanos(),
+            ),
+        };
+        Some(Stamp {
+            size: m.len(),
+            mtime_secs: secs,
+            mtime_nanos: nanos,
+        })
+    }
+}
+
 /// One file that was read.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourceFile {
     pub path: PathBuf,
     /// Size on disk.
@@ -97,6 +142,10 @@ pub struct SourceFile {
     pub gzip: bool,
     /// Events found in it (before de-duplication).
     pub events: u64,
+    /// Size and modification time before it was read.
+    pub stamp: Option<Stamp>,
+    /// Bytes after inflating.
+    pub inflated: u64,
 }
 
 /// Counters shown while loading.
@@ -125,6 +174,8 @@ pub struct LoadStats {
     pub accounts: BTreeSet<String>,
     pub regions: BTreeSet<String>,
     pub elapsed: Duration,
+    /// Files taken from the index cache instead of being read.
+    pub cached_files: usize,
 }
 
 /// The loaded logs: every event's pivots, interned, sorted by time.
@@ -137,6 +188,9 @@ pub struct Index {
     pub strings: Interner,
     pub errors: Vec<LoadError>,
     pub stats: LoadStats,
+    /// Things worth telling the user that are not errors in the logs
+    /// (the index cache could not be used or saved).
+    pub notes: Vec<String>,
 }
 
 impl Index {
@@ -198,9 +252,14 @@ impl Index {
         };
         let dup = s.deliveries.saturating_sub(s.events);
         format!(
-            "{} files ({} skipped), {} events{}, {} read ({} inflated) in {:.2?}; {}; {} accounts, {} regions; {} errors",
+            "{} files ({} skipped{}), {} events{}, {} read ({} inflated) in {:.2?}; {}; {} accounts, {} regions; {} errors",
             s.files,
             s.skipped,
+            if s.cached_files > 0 {
+                format!(", {} from the index cache", s.cached_files)
+            } else {
+                String::new()
+            },
             s.events,
             if dup > 0 {
                 format!(" (+{dup} duplicate deliveries)")
@@ -248,9 +307,10 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
         file: idx,
         source: SourceFile {
             path: path.to_path_buf(),
-            bytes: 0,
-            gzip: false,
-            events: 0,
+            // Taken before reading: a file that changes while it is read
+            // will not match next time.
+            stamp: Stamp::of(path),
+            ..SourceFile::default()
         },
         strings: Interner::with_capacity(1024, 32 << 10),
         events: Vec::new(),
@@ -279,9 +339,7 @@ pub fn index_file_bytes(
         file: 0,
         source: SourceFile {
             path: PathBuf::from("<bytes>"),
-            bytes: 0,
-            gzip: false,
-            events: 0,
+            ..SourceFile::default()
         },
         strings: Interner::default(),
         events: Vec::new(),
@@ -309,6 +367,7 @@ fn index_bytes(
     let d = decode::decode(raw, opts.max_inflated, opts.max_ratio);
     res.source.gzip = d.gzip;
     res.inflated = d.bytes.len() as u64;
+    res.source.inflated = res.inflated;
     let truncated = d.error.is_some();
     if let Some(e) = d.error {
         res.errors.push(LoadError {
@@ -446,79 +505,196 @@ fn build_event(
 }
 
 /// Loads every log file under `paths`. `progress` is called on the calling
-/// thread after each file.
+/// thread after each file. With [`LoadOptions::cache`], files whose size and
+/// modification time match the cache are not read again.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -> Index {
     let started = Instant::now();
     let found = discover::discover(paths);
-    let mut index = Index {
-        roots: paths.to_vec(),
-        skipped: found.skipped,
-        errors: found.errors,
-        ..Index::default()
+    let cache_file = match &opts.cache {
+        CacheMode::Off => None,
+        CacheMode::Default => cache::default_path(paths),
+        CacheMode::At(p) => Some(p.clone()),
     };
-    let files = found.files;
-    let keep: HashSet<String> = opts
-        .keep_raw
-        .iter()
-        .map(|s| s.to_ascii_lowercase())
-        .collect();
-    let mut prog = Progress {
-        files_total: files.len(),
-        errors: index.errors.len(),
-        ..Progress::default()
-    };
-    progress(&prog);
-
-    let mut slots: Vec<Option<SourceFile>> = vec![None; files.len()];
-    let mut merged: Vec<Event> = Vec::new();
-    let (tx, rx) = crossbeam_channel::bounded::<FileResult>(16);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.unwrap_or(0))
-        .build()
-        .expect("a thread pool can be built");
-    std::thread::scope(|scope| {
-        let files = &files;
-        let keep = &keep;
-        scope.spawn(move || {
-            use rayon::prelude::*;
-            pool.install(|| {
-                files
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, path)| {
-                        let _ = tx.send(read_file(i as u32, path, opts, keep));
-                    });
-            });
-        });
-        for res in rx.iter() {
-            let map = translation(&res.strings, &mut index.strings);
-            merged.reserve(res.events.len());
-            for mut ev in res.events {
-                remap(&mut ev, &map);
-                merged.push(ev);
+    let mut index = match &cache_file {
+        Some(c) => match cache::read(c, opts) {
+            Ok(index) => index,
+            Err(why) => {
+                let mut fresh = Index::default();
+                if let Some(why) = why {
+                    fresh
+                        .notes
+                        .push(format!("index cache {} not used: {why}", c.display()));
+                }
+                fresh
             }
-            prog.files_done += 1;
-            prog.events += res.source.events;
-            prog.bytes += res.source.bytes;
-            prog.errors += res.errors.len();
-            index.stats.inflated_bytes += res.inflated;
-            index.errors.extend(res.errors);
-            slots[res.file as usize] = Some(res.source);
-            progress(&prog);
-        }
-    });
-    index.files = slots
-        .into_iter()
-        .map(|s| s.expect("every file reports"))
+        },
+        None => Index::default(),
+    };
+    let wanted: std::collections::HashMap<&Path, Option<Stamp>> = found
+        .files
+        .iter()
+        .map(|p| (p.as_path(), Stamp::of(p)))
         .collect();
-    dedup(&mut merged);
-    sort_by_time(&mut merged);
-    index.events = merged;
-    index
-        .errors
-        .sort_by(|a, b| (&a.path, a.line, a.offset).cmp(&(&b.path, b.line, b.offset)));
+    let before = index.files.len();
+    index.retain_files(|f| f.stamp.is_some() && wanted.get(f.path.as_path()) == Some(&f.stamp));
+    let changed = index.files.len() != before;
+    let have: HashSet<PathBuf> = index.files.iter().map(|f| f.path.clone()).collect();
+    let to_read: Vec<PathBuf> = found
+        .files
+        .iter()
+        .filter(|p| !have.contains(*p))
+        .cloned()
+        .collect();
+    index.roots = paths.to_vec();
+    index.skipped = found.skipped;
+    index.errors.extend(found.errors);
+    let reused = index.files.len();
+    index.add_files(&to_read, opts, progress);
+    index.stats.cached_files = reused;
     finish_stats(&mut index, started.elapsed());
+    if let Some(c) = &cache_file
+        && (changed || !to_read.is_empty() || reused == 0)
+        && let Err(e) = cache::write(c, opts, &index)
+    {
+        index
+            .notes
+            .push(format!("index cache {} not saved: {e}", c.display()));
+    }
     index
+}
+
+impl Index {
+    /// Reads `paths` (new or changed files) on every core and merges their
+    /// events in, folding duplicates and keeping time order.
+    pub fn add_files(
+        &mut self,
+        paths: &[PathBuf],
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(&Progress),
+    ) {
+        let keep: HashSet<String> = opts
+            .keep_raw
+            .iter()
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        let base = self.files.len();
+        let mut prog = Progress {
+            files_total: paths.len(),
+            errors: self.errors.len(),
+            ..Progress::default()
+        };
+        progress(&prog);
+        if paths.is_empty() {
+            self.sort_errors();
+            return;
+        }
+        let mut slots: Vec<Option<SourceFile>> = vec![None; paths.len()];
+        let mut merged = std::mem::take(&mut self.events);
+        let (tx, rx) = crossbeam_channel::bounded::<FileResult>(16);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads.unwrap_or(0))
+            .build()
+            .expect("a thread pool can be built");
+        std::thread::scope(|scope| {
+            let keep = &keep;
+            scope.spawn(move || {
+                use rayon::prelude::*;
+                pool.install(|| {
+                    paths
+                        .par_iter()
+                        .enumerate()
+                        .for_each_with(tx, |tx, (i, path)| {
+                            let _ = tx.send(read_file((base + i) as u32, path, opts, keep));
+                        });
+                });
+            });
+            for res in rx.iter() {
+                let map = translation(&res.strings, &mut self.strings);
+                merged.reserve(res.events.len());
+                for mut ev in res.events {
+                    remap(&mut ev, &map);
+                    merged.push(ev);
+                }
+                prog.files_done += 1;
+                prog.events += res.source.events;
+                prog.bytes += res.source.bytes;
+                prog.errors += res.errors.len();
+                self.errors.extend(res.errors);
+                slots[res.file as usize - base] = Some(res.source);
+                progress(&prog);
+            }
+        });
+        self.files
+            .extend(slots.into_iter().map(|s| s.expect("every file reports")));
+        dedup(&mut merged, &self.files);
+        sort_by_time(&mut merged, &self.files);
+        self.events = merged;
+        self.sort_errors();
+    }
+
+    fn sort_errors(&mut self) {
+        self.errors
+            .sort_by(|a, b| (&a.path, a.line, a.offset).cmp(&(&b.path, b.line, b.offset)));
+        self.errors.dedup();
+    }
+
+    /// Forgets the files for which `keep` is false: their events (or their
+    /// copies of events also delivered elsewhere) and their errors. The kept
+    /// files are renumbered in order.
+    pub fn retain_files(&mut self, keep: impl Fn(&SourceFile) -> bool) {
+        let map: Vec<Option<u32>> = {
+            let mut next = 0u32;
+            self.files
+                .iter()
+                .map(|f| {
+                    keep(f).then(|| {
+                        next += 1;
+                        next - 1
+                    })
+                })
+                .collect()
+        };
+        if map.iter().all(|m| m.is_some())
+            && map.iter().enumerate().all(|(i, m)| *m == Some(i as u32))
+        {
+            return;
+        }
+        let kept_paths: HashSet<PathBuf> = self
+            .files
+            .iter()
+            .zip(&map)
+            .filter(|(_, m)| m.is_some())
+            .map(|(f, _)| f.path.clone())
+            .collect();
+        let mut i = 0;
+        self.files.retain(|_| {
+            i += 1;
+            map[i - 1].is_some()
+        });
+        let remap_loc = |l: &Loc| {
+            map.get(l.file as usize)
+                .copied()
+                .flatten()
+                .map(|f| Loc { file: f, ..*l })
+        };
+        let files = &self.files;
+        let place = |l: &Loc| (files.get(l.file as usize).map(|f| f.path.clone()), l.offset);
+        self.events.retain_mut(|e| {
+            let mut locs: Vec<Loc> = std::iter::once(&e.loc)
+                .chain(e.other_locs.iter())
+                .filter_map(remap_loc)
+                .collect();
+            if locs.is_empty() {
+                return false;
+            }
+            locs.sort_by_key(place);
+            e.loc = locs.remove(0);
+            e.copies = 1 + locs.len() as u32;
+            e.other_locs = locs;
+            true
+        });
+        self.errors.retain(|e| kept_paths.contains(&e.path));
+    }
 }
 
 fn translation(local: &Interner, global: &mut Interner) -> Vec<Sym> {
@@ -555,7 +731,13 @@ fn remap(ev: &mut Event, map: &[Sym]) {
 /// Folds repeated deliveries of one event into one entry with `copies`.
 /// Two events are the same when their eventID and their whitespace-free
 /// JSON agree, so placeholder IDs shared by different events stay apart.
-fn dedup(events: &mut Vec<Event>) {
+fn dedup(events: &mut Vec<Event>, files: &[SourceFile]) {
+    let place = |l: &Loc| {
+        (
+            files.get(l.file as usize).map(|f| f.path.as_path()),
+            l.offset,
+        )
+    };
     let mut seen: rustc_hash::FxHashMap<(Sym, u64), usize> =
         rustc_hash::FxHashMap::with_capacity_and_hasher(events.len(), Default::default());
     let mut dups: Vec<(usize, usize)> = Vec::new();
@@ -578,13 +760,13 @@ fn dedup(events: &mut Vec<Event>) {
         let first = &mut events[first];
         first.copies += 1;
         // Keep the earliest file position as the primary copy.
-        if (loc.file, loc.offset) < (first.loc.file, first.loc.offset) {
+        if place(&loc) < place(&first.loc) {
             let old = std::mem::replace(&mut first.loc, loc);
             first.other_locs.push(old);
         } else {
             first.other_locs.push(loc);
         }
-        first.other_locs.sort_by_key(|l| (l.file, l.offset));
+        first.other_locs.sort_by(|a, b| place(a).cmp(&place(b)));
     }
     let mut i = 0;
     events.retain(|_| {
@@ -593,10 +775,18 @@ fn dedup(events: &mut Vec<Event>) {
     });
 }
 
-/// Sorts by time (untimed last), then file and offset. Sorting 16-byte keys
-/// and permuting once moves each (large) event a few times instead of the
-/// dozen a merge sort would.
-fn sort_by_time(events: &mut [Event]) {
+/// Sorts by time (untimed last), then file path and offset, so the order
+/// does not depend on the order files were read in. Sorting small keys and
+/// permuting once moves each (large) event a few times instead of the dozen
+/// a merge sort would.
+fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
+    let mut by_path: Vec<u32> = (0..files.len() as u32).collect();
+    by_path.sort_by(|&a, &b| files[a as usize].path.cmp(&files[b as usize].path));
+    let mut rank = vec![0u32; files.len()];
+    for (r, &f) in by_path.iter().enumerate() {
+        rank[f as usize] = r as u32;
+    }
+    let rank_of = |f: u32| rank.get(f as usize).copied().unwrap_or(u32::MAX);
     let mut keys: Vec<(bool, i64, u32, u64, u32)> = events
         .iter()
         .enumerate()
@@ -604,7 +794,7 @@ fn sort_by_time(events: &mut [Event]) {
             (
                 e.time.is_none(),
                 e.time.unwrap_or(0),
-                e.loc.file,
+                rank_of(e.loc.file),
                 e.loc.offset,
                 i as u32,
             )
@@ -635,6 +825,9 @@ fn finish_stats(index: &mut Index, elapsed: Duration) {
     st.files = index.files.len();
     st.skipped = index.skipped.len();
     st.bytes = index.files.iter().map(|f| f.bytes).sum();
+    st.inflated_bytes = index.files.iter().map(|f| f.inflated).sum();
+    st.first_time = None;
+    st.last_time = None;
     st.events = index.events.len() as u64;
     st.deliveries = index.events.iter().map(|e| e.copies as u64).sum();
     for e in &index.events {

@@ -181,12 +181,20 @@ impl RuleSet {
                 .collect();
             let mut groups: HashMap<Vec<Option<String>>, Group> = HashMap::new();
             let mut order: Vec<Vec<Option<String>>> = Vec::new();
+            // Whether each interned event name is one the rule reads, decided
+            // once per distinct name rather than once per event.
+            let mut wanted: Vec<Option<bool>> = vec![None; index.strings.len() + 1];
             for (ei, ev) in index.events.iter().enumerate() {
-                let Some(name) = index.str(ev.name) else {
+                let Some(slot) = wanted.get_mut(ev.name.0 as usize) else {
                     continue;
                 };
-                // Splunk's eventName term may hold wildcards, so match it as a term.
-                if !names.iter().any(|n| splunk::term_eq(name, n)) {
+                let is_wanted = *slot.get_or_insert_with(|| {
+                    // Splunk's eventName term may hold wildcards, so match it as a term.
+                    index
+                        .str(ev.name)
+                        .is_some_and(|name| names.iter().any(|n| splunk::term_eq(name, n)))
+                });
+                if !is_wanted {
                     continue;
                 }
                 let v: &Value = match parsed.entry(ei) {
