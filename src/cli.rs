@@ -1,7 +1,7 @@
 //! The command line: argument definitions and what each command does.
 //! `main.rs` only parses and calls [`run`].
 
-use crate::loader::{self, Index, LoadOptions, Progress};
+use crate::loader::{self, CacheMode, Index, LoadOptions, Progress};
 use crate::report::{self, Format};
 use crate::rules::{RuleSet, RunOutput, Semantics};
 use crate::sanitize::escape;
@@ -35,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Load logs, run the rules, print the findings (headless).
     Scan(ScanArgs),
+    /// Read and change the allowlist (the rules' filter macros) from scripts.
+    Allowlist(crate::triage::command::AllowlistArgs),
 }
 
 /// Options shared by every command that loads logs.
@@ -62,6 +64,16 @@ pub struct LoadArgs {
     /// Skip events nested deeper than this.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_depth: u32,
+    /// Neither read nor write the index cache (it lets a reopen skip files
+    /// that have not changed).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Where the allowlist and statuses are (default: the logs' workspace).
+    #[command(flatten)]
+    pub workspace: crate::triage::WorkspaceArgs,
+    /// List the findings the allowlist suppresses too, marked as such.
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -92,6 +104,7 @@ pub struct ScanArgs {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Scan(args)) => scan(&args),
+        Some(Command::Allowlist(args)) => crate::triage::command::run(&args),
         None => {
             if cli.console.paths.is_empty() {
                 eprintln!(
@@ -129,6 +142,7 @@ pub fn load_options(args: &LoadArgs, rules: &RuleSet) -> LoadOptions {
         max_ratio: args.max_ratio,
         max_event_bytes: args.max_event_mib.saturating_mul(1 << 20),
         max_depth: args.max_depth,
+        cache: if args.no_cache { CacheMode::Off } else { CacheMode::Default },
     }
 }
 
@@ -164,11 +178,6 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &LoadOptions) -> Index {
     index
 }
 
-/// `scan` as the console command runs it until the console lands.
-pub fn scan_for_console(args: &ScanArgs) -> anyhow::Result<u8> {
-    scan(args)
-}
-
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let rules = rule_set(&args.load)?;
     let index = load_with_progress(&args.paths, &load_options(&args.load, &rules));
@@ -176,6 +185,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let mut stderr = std::io::stderr().lock();
     for e in index.errors.iter().chain(&errors) {
         let _ = writeln!(stderr, "trailhunt: {}", escape(&e.to_string()));
+    }
+    for n in &index.notes {
+        let _ = writeln!(stderr, "trailhunt: {}", escape(n));
     }
     let _ = writeln!(stderr, "trailhunt: {}", index.summary());
     let _ = writeln!(
@@ -187,11 +199,18 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     if index.files.is_empty() && !index.errors.is_empty() {
         anyhow::bail!("no log file could be read");
     }
+    let triage =
+        crate::triage::command::for_scan(&args.paths, &args.load, &findings, chrono::Utc::now())?;
+    for m in &triage.messages {
+        let _ = writeln!(stderr, "trailhunt: {}", escape(m));
+    }
+    let (shown, notes) = triage.visible(&findings, args.load.show_suppressed);
     let mut stdout = std::io::stdout().lock();
-    match report::write(
+    match report::write_triaged(
         &mut stdout,
         args.format,
-        &findings,
+        &shown,
+        Some(&notes),
         &index,
         &rules,
         args.load.semantics,
@@ -203,9 +222,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(e.into()),
     }
-    Ok(if findings.is_empty() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    })
+    // Suppressed findings are known to be fine: they do not fail a pipeline.
+    let code = if triage.unsuppressed() == 0 { EXIT_CLEAN } else { EXIT_FINDINGS };
+    // The process ends here: freeing a million events one by one would only
+    // delay the exit.
+    std::mem::forget(index);
+    Ok(code)
 }

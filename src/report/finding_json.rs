@@ -78,3 +78,20 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         "deliveries": copies,
     })
 }
+
+/// Adds what triage says to a finding's JSON: `suppressed` (bool),
+/// `suppressed_by` (`{id, reason}` or null), `status` and `notes`
+/// (`[{by, at, text}]`). Values are carried exactly, like log values.
+pub fn add_triage(v: &mut Value, t: &crate::triage::FindingTriage) {
+    v["suppressed"] = json!(t.suppressed_by.is_some());
+    v["suppressed_by"] = match &t.suppressed_by {
+        Some(s) => json!({ "id": s.id, "reason": s.reason }),
+        None => Value::Null,
+    };
+    v["status"] = json!(t.status.name());
+    v["notes"] = t
+        .notes
+        .iter()
+        .map(|n| json!({ "by": n.by, "at": crate::triage::expiry::format_time(n.at), "text": n.text }))
+        .collect();
+}

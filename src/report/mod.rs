@@ -1,17 +1,29 @@
 //! Turning findings into output for people and programs.
 //!
 //! Machine formats (JSON, NDJSON) carry log values exactly: JSON string
-//! escaping already keeps them inert. Human formats (the table, CSV) pass
-//! every log value through [`crate::sanitize::escape`].
+//! escaping keeps them inert, and [`evidence::to_json_text`] also escapes the
+//! bidi overrides and C1 controls serde_json would leave raw. Human formats
+//! (the table, CSV, Markdown, HTML) pass every log value through
+//! [`crate::sanitize::escape`] first, then their own escaping.
+//!
+//! Everything but the table renders [`evidence::Evidence`], the one model of
+//! a finding's evidence; [`export`] is the entry point for the console's
+//! `e` key and for `scan`.
 
+pub mod csv;
+pub mod evidence;
 pub mod finding_json;
+pub mod html;
+pub mod markdown;
 pub mod table;
 
-use crate::event::time::ctime;
 use crate::loader::Index;
 use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::escape;
+use crate::triage::FindingTriage;
+use evidence::{Evidence, ReportScope, TimeView};
 use std::io::{self, Write};
+use std::path::Path;
 
 /// Output formats of `trailhunt scan`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -20,6 +32,141 @@ pub enum Format {
     Json,
     Ndjson,
     Csv,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    /// The export format behind this one (every format but the table).
+    pub fn export(self) -> Option<ExportFormat> {
+        match self {
+            Format::Table => None,
+            Format::Json => Some(ExportFormat::Json),
+            Format::Ndjson => Some(ExportFormat::Ndjson),
+            Format::Csv => Some(ExportFormat::Csv),
+            Format::Markdown => Some(ExportFormat::Markdown),
+            Format::Html => Some(ExportFormat::Html),
+        }
+    }
+}
+
+/// What the console's `e` key (and `scan`) can export evidence as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    Markdown,
+    Csv,
+    Json,
+    Ndjson,
+    Html,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 5] = [
+        ExportFormat::Markdown,
+        ExportFormat::Csv,
+        ExportFormat::Json,
+        ExportFormat::Ndjson,
+        ExportFormat::Html,
+    ];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Markdown => "markdown",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Ndjson => "ndjson",
+            ExportFormat::Html => "html",
+        }
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Markdown => "md",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Ndjson => "jsonl",
+            ExportFormat::Html => "html",
+        }
+    }
+
+    /// A file name for an export made at `now_ms`:
+    /// `trailhunt-20261105T120000Z.md`.
+    pub fn file_name(self, now_ms: i64) -> String {
+        let t = crate::event::time::to_utc(now_ms)
+            .map(|t| t.format("%Y%m%dT%H%M%SZ").to_string())
+            .unwrap_or_default();
+        format!("trailhunt-{t}.{}", self.extension())
+    }
+}
+
+/// Writes `evidence` as `format`. `scope` (what the report covers) is shown
+/// by Markdown and HTML; JSON is an array of findings, NDJSON one finding
+/// per line, CSV one row per finding (see [`csv::write_evidence`]).
+pub fn export(
+    format: ExportFormat,
+    evidence: &[Evidence],
+    scope: &ReportScope,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ExportFormat::Markdown => markdown::write_report(out, evidence, scope),
+        ExportFormat::Html => html::write_report(out, evidence, scope),
+        ExportFormat::Csv => csv::write_evidence(out, evidence),
+        ExportFormat::Json => {
+            let v: Vec<_> = evidence.iter().map(Evidence::json).collect();
+            out.write_all(evidence::to_json_text(&v, true).as_bytes())?;
+            writeln!(out)
+        }
+        ExportFormat::Ndjson => {
+            for e in evidence {
+                out.write_all(evidence::to_json_text(&e.json(), false).as_bytes())?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// [`export`] into the file `path`, atomically (see [`write_atomic`]).
+pub fn export_to_file(
+    format: ExportFormat,
+    evidence: &[Evidence],
+    scope: &ReportScope,
+    path: &Path,
+) -> io::Result<()> {
+    write_atomic(path, |w| export(format, evidence, scope, w))
+}
+
+/// Writes `path` through `write`, atomically: into a temporary file in the
+/// same directory, synced, then renamed over `path`. A failure at any point
+/// leaves `path` as it was (the temporary file is removed), so a reader
+/// never sees half a report. A new file is readable by its owner only
+/// (evidence is sensitive); a replaced file keeps its permissions.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".trailhunt-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Writes `findings` in `format`.
@@ -31,82 +178,82 @@ pub fn write(
     rules: &RuleSet,
     semantics: Semantics,
 ) -> io::Result<()> {
-    match format {
-        Format::Table => table::write(out, findings, index, rules),
-        Format::Json => {
-            let v: Vec<_> = findings
-                .iter()
-                .map(|f| finding_json::to_json(f, index, rules))
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &v)?;
-            writeln!(out)
+    write_triaged(out, format, findings, None, index, rules, semantics)
+}
+
+/// Writes `findings` with what triage says about each (same order, when
+/// given): JSON and NDJSON gain `suppressed`, `suppressed_by`, `status` and
+/// `notes`; the table lists suppressed findings apart, with entry and reason.
+pub fn write_triaged(
+    out: &mut dyn Write,
+    format: Format,
+    findings: &[Finding],
+    triage: Option<&[FindingTriage]>,
+    index: &Index,
+    rules: &RuleSet,
+    semantics: Semantics,
+) -> io::Result<()> {
+    let scope = ReportScope::new(index, rules, semantics, findings.len(), TimeView::Utc);
+    write_scoped(out, format, findings, triage, index, rules, &scope)
+}
+
+/// [`write_triaged`] with the report's scope (and time zone) given:
+/// what `scan` calls. With `--semantics splunk`, CSV is the seed's own
+/// result table; every other format but the table is an [`export`].
+pub fn write_scoped(
+    out: &mut dyn Write,
+    format: Format,
+    findings: &[Finding],
+    triage: Option<&[FindingTriage]>,
+    index: &Index,
+    rules: &RuleSet,
+    scope: &ReportScope,
+) -> io::Result<()> {
+    if format == Format::Csv && scope.semantics == Semantics::Splunk {
+        return csv::write_splunk(out, findings, rules);
+    }
+    match format.export() {
+        None => triaged_table(out, findings, triage, index, rules),
+        Some(f) => {
+            let evidence = Evidence::build_all(findings, triage, index, rules, scope.zone);
+            export(f, &evidence, scope, out)
         }
-        Format::Ndjson => {
-            for f in findings {
-                serde_json::to_writer(&mut *out, &finding_json::to_json(f, index, rules))?;
-                writeln!(out)?;
-            }
-            Ok(())
-        }
-        Format::Csv => match semantics {
-            Semantics::Splunk => splunk_csv(out, findings, rules),
-            Semantics::Strict => strict_csv(out, findings, index, rules),
-        },
     }
 }
 
-/// The seed's result table, column for column: the by-fields, then count,
-/// firstTime and lastTime formatted by `security_content_ctime`.
-fn splunk_csv(out: &mut dyn Write, findings: &[Finding], rules: &RuleSet) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    let by: Vec<String> = findings
-        .first()
-        .map(|f| f.group.iter().map(|(k, _)| k.clone()).collect())
-        .or_else(|| rules.rules.first().map(|r| r.rule.splunk.by.clone()))
-        .unwrap_or_default();
-    let mut header = by.clone();
-    header.extend(["count", "firstTime", "lastTime"].map(String::from));
-    w.write_record(&header)?;
-    for f in findings {
-        let mut row: Vec<String> = f
-            .group
-            .iter()
-            .map(|(_, v)| escape(v.as_deref().unwrap_or_default()).into_owned())
-            .collect();
-        row.push(f.count.to_string());
-        row.push(ctime(f.first_time));
-        row.push(ctime(f.last_time));
-        w.write_record(&row)?;
-    }
-    w.flush()
-}
-
-/// One row per finding with the fields of the JSON output.
-fn strict_csv(
+/// The table, with suppressed findings (present only with
+/// `--show-suppressed`) in a second table followed by who suppressed each.
+fn triaged_table(
     out: &mut dyn Write,
     findings: &[Finding],
+    triage: Option<&[FindingTriage]>,
     index: &Index,
     rules: &RuleSet,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(finding_json::CSV_COLUMNS)?;
-    for f in findings {
-        let v = finding_json::to_json(f, index, rules);
-        let row: Vec<String> = finding_json::CSV_COLUMNS
-            .iter()
-            .map(|c| {
-                let cell = match c.split_once('.') {
-                    Some((a, b)) => &v[a][b],
-                    None => &v[*c],
-                };
-                match cell {
-                    serde_json::Value::Null => String::new(),
-                    serde_json::Value::String(s) => escape(s).into_owned(),
-                    other => other.to_string(),
-                }
-            })
-            .collect();
-        w.write_record(&row)?;
+    let by = |i: usize| {
+        triage
+            .and_then(|t| t.get(i))
+            .and_then(|t| t.suppressed_by.as_ref())
+    };
+    let (kept, hidden): (Vec<usize>, Vec<usize>) =
+        (0..findings.len()).partition(|&i| by(i).is_none());
+    if hidden.is_empty() {
+        return table::write(out, findings, index, rules);
     }
-    w.flush()
+    let pick = |ix: &[usize]| ix.iter().map(|&i| findings[i].clone()).collect::<Vec<_>>();
+    table::write(out, &pick(&kept), index, rules)?;
+    writeln!(out, "\nsuppressed by the allowlist ({}):", hidden.len())?;
+    table::write(out, &pick(&hidden), index, rules)?;
+    for &i in &hidden {
+        if let Some(s) = by(i) {
+            writeln!(
+                out,
+                "  {}: {} ({})",
+                escape(&findings[i].key),
+                escape(&s.id),
+                escape(&s.reason)
+            )?;
+        }
+    }
+    Ok(())
 }

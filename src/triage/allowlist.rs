@@ -1,0 +1,1104 @@
+//! The allowlist: entries that say which findings are known to be fine,
+//! and why. It is what trailhunt has in place of the seed's empty
+//! `aws_createaccesskey_filter` macro.
+//!
+//! An entry suppresses a finding when it is active (not disabled, not
+//! expired), applies to the finding's rule, and every one of its enabled
+//! conditions holds. A condition on a field the finding does not have never
+//! holds, so a missing value is never taken as a match.
+
+use super::expiry::{format_time, parse_expiry, parse_time};
+use super::field::Field;
+use super::glob::Glob;
+use super::{TriageError, line_of, toml_error, toml_string};
+use crate::rules::Finding;
+use chrono::{DateTime, Duration, Utc};
+use ipnet::IpNet;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+
+/// The allowlist file format this trailhunt reads and writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How a condition compares a field's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MatchKind {
+    /// The whole value, ignoring case where AWS does ([`Field::case_insensitive`]).
+    Exact,
+    /// A glob on the whole value (see [`super::glob`]); case as for `Exact`.
+    Glob,
+    /// The value is an IP address inside this network (`10.0.0.0/24`).
+    Cidr,
+    /// A regular expression found anywhere in the value (unanchored, like
+    /// Splunk's `match()`; write `^…$` to anchor; case as written).
+    Regex,
+}
+
+impl MatchKind {
+    pub const ALL: [MatchKind; 4] = [
+        MatchKind::Exact,
+        MatchKind::Glob,
+        MatchKind::Cidr,
+        MatchKind::Regex,
+    ];
+
+    /// The key used in the file (`exact = "…"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchKind::Exact => "exact",
+            MatchKind::Glob => "glob",
+            MatchKind::Cidr => "cidr",
+            MatchKind::Regex => "regex",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<MatchKind> {
+        MatchKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Matcher {
+    /// The value as written, and lowercased when the field ignores case.
+    Exact {
+        value: String,
+        folded: Option<String>,
+    },
+    Glob(Glob),
+    Cidr {
+        text: String,
+        net: IpNet,
+    },
+    Regex(regex::Regex),
+}
+
+/// One test on one field of a finding.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    field: Field,
+    matcher: Matcher,
+    enabled: bool,
+}
+
+impl PartialEq for Condition {
+    fn eq(&self, other: &Condition) -> bool {
+        self.field == other.field
+            && self.kind() == other.kind()
+            && self.value() == other.value()
+            && self.enabled == other.enabled
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+impl Condition {
+    /// A condition, checked and compiled. Errors say what is wrong with it.
+    pub fn new(field: Field, kind: MatchKind, value: &str) -> Result<Condition, String> {
+        if value.is_empty() {
+            return Err(format!("{field}: empty {} value", kind.name()));
+        }
+        let matcher = match kind {
+            MatchKind::Exact => Matcher::Exact {
+                value: value.to_string(),
+                folded: field.case_insensitive().then(|| fold(value)),
+            },
+            MatchKind::Glob => Matcher::Glob(
+                Glob::new(value, field.case_insensitive()).map_err(|e| format!("{field}: {e}"))?,
+            ),
+            MatchKind::Cidr => {
+                if field != Field::Src {
+                    return Err(format!(
+                        "{field}: cidr applies to src (the source IP address) only"
+                    ));
+                }
+                let net = match value.parse::<IpNet>() {
+                    Ok(n) => n,
+                    // A bare address is its own /32 or /128.
+                    Err(_) => match value.parse::<IpAddr>() {
+                        Ok(ip) => IpNet::from(ip),
+                        Err(_) => {
+                            return Err(format!(
+                                "{field}: {value:?} is not a network (10.0.0.0/24) or an IP address"
+                            ));
+                        }
+                    },
+                };
+                Matcher::Cidr {
+                    text: value.to_string(),
+                    net,
+                }
+            }
+            MatchKind::Regex => Matcher::Regex(
+                regex::RegexBuilder::new(value)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| format!("{field}: regex {value:?}: {e}"))?,
+            ),
+        };
+        Ok(Condition {
+            field,
+            matcher,
+            enabled: true,
+        })
+    }
+
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    pub fn kind(&self) -> MatchKind {
+        match &self.matcher {
+            Matcher::Exact { .. } => MatchKind::Exact,
+            Matcher::Glob(_) => MatchKind::Glob,
+            Matcher::Cidr { .. } => MatchKind::Cidr,
+            Matcher::Regex(_) => MatchKind::Regex,
+        }
+    }
+
+    /// The value as written in the file.
+    pub fn value(&self) -> &str {
+        match &self.matcher {
+            Matcher::Exact { value, .. } => value,
+            Matcher::Glob(g) => g.pattern(),
+            Matcher::Cidr { text, .. } => text,
+            Matcher::Regex(r) => r.as_str(),
+        }
+    }
+
+    /// The network of a `cidr` condition, with host bits cleared.
+    pub fn network(&self) -> Option<IpNet> {
+        match &self.matcher {
+            Matcher::Cidr { net, .. } => Some(net.trunc()),
+            _ => None,
+        }
+    }
+
+    /// The compiled glob of a `glob` condition.
+    pub fn glob(&self) -> Option<&Glob> {
+        match &self.matcher {
+            Matcher::Glob(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// Whether the condition counts. A disabled condition is kept in the
+    /// entry (the console's form shows it unticked) but never tested.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    pub fn set_enabled(&mut self, yes: bool) {
+        self.enabled = yes;
+    }
+
+    /// Builder form of [`Condition::set_enabled`].
+    pub fn with_enabled(mut self, yes: bool) -> Condition {
+        self.enabled = yes;
+        self
+    }
+
+    /// Whether `value` satisfies the condition (ignoring `enabled`).
+    pub fn matches_value(&self, value: &str) -> bool {
+        match &self.matcher {
+            Matcher::Exact {
+                value: v,
+                folded: None,
+            } => value == v,
+            Matcher::Exact {
+                folded: Some(f), ..
+            } => {
+                if value.is_ascii() && f.is_ascii() {
+                    value.eq_ignore_ascii_case(f)
+                } else {
+                    fold(value) == *f
+                }
+            }
+            Matcher::Glob(g) => g.is_match(value),
+            Matcher::Cidr { net, .. } => value
+                .trim()
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| net.contains(&ip)),
+            Matcher::Regex(r) => r.is_match(value),
+        }
+    }
+
+    /// Whether the finding has the field and its value satisfies the
+    /// condition (ignoring `enabled`).
+    pub fn matches(&self, f: &Finding) -> bool {
+        self.field.value(f).is_some_and(|v| self.matches_value(v))
+    }
+
+    /// One line for people: `actor_arn glob "arn:…"`, the value as written
+    /// (not sanitised: pass it through [`crate::sanitize::escape`]).
+    pub fn describe(&self) -> String {
+        format!("{} {} \"{}\"", self.field, self.kind().name(), self.value())
+    }
+
+    fn to_toml(&self) -> String {
+        let mut s = format!(
+            "{{ field = {}, {} = {}",
+            toml_string(self.field.name()),
+            self.kind().name(),
+            toml_string(self.value())
+        );
+        if !self.enabled {
+            s.push_str(", enabled = false");
+        }
+        s.push_str(" }");
+        s
+    }
+}
+
+/// The rules an entry applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleScope {
+    All,
+    /// Rule ids (compared ignoring case: they are UUIDs).
+    Ids(Vec<String>),
+}
+
+impl RuleScope {
+    pub fn applies_to(&self, rule_id: &str) -> bool {
+        match self {
+            RuleScope::All => true,
+            RuleScope::Ids(ids) => ids.iter().any(|i| i.eq_ignore_ascii_case(rule_id)),
+        }
+    }
+}
+
+impl fmt::Display for RuleScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleScope::All => f.write_str("all"),
+            RuleScope::Ids(ids) => f.write_str(&ids.join(",")),
+        }
+    }
+}
+
+/// Whether an entry suppresses anything now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryState {
+    Active,
+    /// Its expiry has passed: it suppresses nothing and shows as expired.
+    Expired,
+    /// Turned off by hand (`disabled = true`); takes precedence over expired.
+    Disabled,
+}
+
+impl EntryState {
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryState::Active => "active",
+            EntryState::Expired => "expired",
+            EntryState::Disabled => "disabled",
+        }
+    }
+}
+
+impl fmt::Display for EntryState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One allowlist entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// Letters, digits, `.`, `_`, `-`; unique in the file.
+    pub id: String,
+    pub rules: RuleScope,
+    /// All enabled conditions must hold (AND). At least one is required.
+    pub conditions: Vec<Condition>,
+    /// Why these findings are fine. Required.
+    pub reason: String,
+    /// Who wrote the entry (trailhunt fills in the OS user).
+    pub author: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    /// From this instant on (UTC) the entry is expired.
+    pub expires: Option<DateTime<Utc>>,
+    pub disabled: bool,
+}
+
+/// Checks an id: 1 to 64 of letters, digits, `.`, `_`, `-`, starting with a
+/// letter or digit, so ids are safe in shells, file names and Splunk comments.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "id {id:?}: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        ))
+    }
+}
+
+/// Turns text into an id fragment: lowercase letters and digits, runs of
+/// anything else as one `-`.
+fn slug(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= max {
+            break;
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+impl Entry {
+    /// Whether the entry suppresses anything at `now`.
+    pub fn state(&self, now: DateTime<Utc>) -> EntryState {
+        if self.disabled {
+            EntryState::Disabled
+        } else if self.expires.is_some_and(|e| now >= e) {
+            EntryState::Expired
+        } else {
+            EntryState::Active
+        }
+    }
+
+    /// Whether the entry is active and expires before `now + within`.
+    pub fn expires_within(&self, now: DateTime<Utc>, within: Duration) -> bool {
+        self.state(now) == EntryState::Active && self.expires.is_some_and(|e| e < now + within)
+    }
+
+    /// Whether the entry's rules and enabled conditions all hold for `f`,
+    /// whatever its state. An entry with no enabled condition matches nothing.
+    pub fn matches(&self, f: &Finding) -> bool {
+        self.rules.applies_to(&f.rule_id)
+            && self.conditions.iter().any(Condition::enabled)
+            && self
+                .conditions
+                .iter()
+                .filter(|c| c.enabled())
+                .all(|c| c.matches(f))
+    }
+
+    /// Checks what the file format requires of an entry.
+    pub fn validate(&self) -> Result<(), String> {
+        check_id(&self.id)?;
+        if self.reason.trim().is_empty() {
+            return Err(format!("entry {:?}: a reason is required", self.id));
+        }
+        if let RuleScope::Ids(ids) = &self.rules
+            && (ids.is_empty() || ids.iter().any(|i| i.trim().is_empty()))
+        {
+            return Err(format!(
+                "entry {:?}: rules must be \"all\" or a list of rule ids",
+                self.id
+            ));
+        }
+        if !self.conditions.iter().any(Condition::enabled) {
+            return Err(format!(
+                "entry {:?}: at least one enabled condition is required (an entry never silences a whole rule)",
+                self.id
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sets the expiry from what a person typed: `30d`, `12h`, `2w`, a date
+    /// (`2026-12-31`, midnight UTC), an RFC 3339 time, or empty for none.
+    /// Relative forms count from `now`.
+    pub fn set_expires_text(&mut self, text: &str, now: DateTime<Utc>) -> Result<(), String> {
+        if text.trim().is_empty() {
+            self.expires = None;
+            return Ok(());
+        }
+        self.expires = Some(parse_expiry(text, now)?);
+        Ok(())
+    }
+
+    /// A new entry pre-filled from a finding, for the console's `s` form:
+    /// the finding's rule, and one condition per value it has — caller ARN,
+    /// target user and account enabled (the "who made keys for whom"
+    /// pair, in this account); source IP, its /24 (/64 for IPv6) and the
+    /// user agent offered but disabled. The reason is left empty: the
+    /// person must write it.
+    pub fn draft_from_finding(f: &Finding, now: DateTime<Utc>) -> Entry {
+        let mut conditions = Vec::new();
+        let mut push = |field: Field, kind: MatchKind, value: &str, enabled: bool| {
+            if let Ok(c) = Condition::new(field, kind, value) {
+                conditions.push(c.with_enabled(enabled));
+            }
+        };
+        if let Some(v) = &f.actor_arn {
+            push(Field::ActorArn, MatchKind::Exact, v, true);
+        }
+        if let Some(v) = &f.target_user {
+            push(Field::TargetUser, MatchKind::Exact, v, true);
+        }
+        if let Some(v) = &f.src {
+            push(Field::Src, MatchKind::Exact, v, false);
+            if let Ok(ip) = v.trim().parse::<IpAddr>() {
+                let len = if ip.is_ipv4() { 24 } else { 64 };
+                if let Ok(net) = IpNet::new(ip, len) {
+                    push(Field::Src, MatchKind::Cidr, &net.trunc().to_string(), false);
+                }
+            }
+        }
+        if let Some(v) = &f.account {
+            push(Field::Account, MatchKind::Exact, v, true);
+        }
+        if let Some(v) = &f.user_agent {
+            push(Field::UserAgent, MatchKind::Exact, v, false);
+        }
+        let who = f
+            .actor_arn
+            .as_deref()
+            .map(|a| a.rsplit(['/', ':']).next().unwrap_or(a))
+            .unwrap_or("any");
+        let target = f.target_user.as_deref().unwrap_or("any");
+        let mut id = slug(&format!("{who}-for-{target}"), 48);
+        if id.is_empty() {
+            id = "entry".into();
+        }
+        Entry {
+            id,
+            rules: RuleScope::Ids(vec![f.rule_id.clone()]),
+            conditions,
+            reason: String::new(),
+            author: Some(super::default_author()),
+            created: Some(now),
+            expires: None,
+            disabled: false,
+        }
+    }
+
+    /// The entry as a `[[entry]]` table in the file's format.
+    pub fn to_toml(&self) -> String {
+        let mut s = String::from("[[entry]]\n");
+        s.push_str(&format!("id = {}\n", toml_string(&self.id)));
+        match &self.rules {
+            RuleScope::All => s.push_str("rules = \"all\"\n"),
+            RuleScope::Ids(ids) => {
+                let list: Vec<String> = ids.iter().map(|i| toml_string(i)).collect();
+                s.push_str(&format!("rules = [{}]\n", list.join(", ")));
+            }
+        }
+        s.push_str(&format!("reason = {}\n", toml_string(&self.reason)));
+        if let Some(a) = &self.author {
+            s.push_str(&format!("author = {}\n", toml_string(a)));
+        }
+        if let Some(c) = self.created {
+            s.push_str(&format!("created = {}\n", toml_string(&format_time(c))));
+        }
+        if let Some(e) = self.expires {
+            s.push_str(&format!("expires = {}\n", toml_string(&format_time(e))));
+        }
+        if self.disabled {
+            s.push_str("disabled = true\n");
+        }
+        s.push_str("when = [\n");
+        for c in &self.conditions {
+            s.push_str(&format!("  {},\n", c.to_toml()));
+        }
+        s.push_str("]\n");
+        s
+    }
+}
+
+/// Which entry suppresses a finding, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// Index into [`Allowlist::entries`].
+    pub entry: usize,
+    pub id: String,
+    pub reason: String,
+}
+
+/// What an allowlist does to a set of findings at one instant.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Evaluation {
+    /// For each finding (same index), the first active entry that matches it.
+    pub suppressed: Vec<Option<Suppression>>,
+    /// For each entry (same index), the findings it matches while active,
+    /// whether or not an earlier entry also matches them. Empty for expired
+    /// and disabled entries.
+    pub matches: Vec<Vec<usize>>,
+}
+
+impl Evaluation {
+    /// How many findings entry `entry` suppresses (its hit count).
+    pub fn hits(&self, entry: usize) -> usize {
+        self.matches.get(entry).map_or(0, Vec::len)
+    }
+
+    /// How many findings are suppressed.
+    pub fn suppressed_count(&self) -> usize {
+        self.suppressed.iter().filter(|s| s.is_some()).count()
+    }
+
+    pub fn is_suppressed(&self, finding: usize) -> bool {
+        self.suppressed.get(finding).is_some_and(Option::is_some)
+    }
+}
+
+/// The allowlist: entries in file order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Allowlist {
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    schema_version: Option<toml::Spanned<i64>>,
+    #[serde(default)]
+    entry: Vec<toml::Spanned<RawEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    id: String,
+    rules: toml::Value,
+    reason: String,
+    author: Option<String>,
+    created: Option<toml::Value>,
+    expires: Option<toml::Value>,
+    #[serde(default)]
+    disabled: bool,
+    #[serde(default)]
+    when: Vec<toml::Spanned<RawCondition>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCondition {
+    field: String,
+    exact: Option<String>,
+    glob: Option<String>,
+    cidr: Option<String>,
+    regex: Option<String>,
+    enabled: Option<bool>,
+}
+
+/// A time in the file: a string, or a TOML date / date-time.
+fn raw_time(v: &toml::Value) -> Result<String, String> {
+    match v {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Datetime(d) => Ok(d.to_string()),
+        other => Err(format!("expected a time, found {}", other.type_str())),
+    }
+}
+
+impl RawCondition {
+    fn build(self) -> Result<Condition, String> {
+        let field = Field::parse(&self.field).ok_or_else(|| {
+            let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+            format!(
+                "unknown field {:?}; fields: {}",
+                self.field,
+                names.join(", ")
+            )
+        })?;
+        let given: Vec<(MatchKind, String)> = [
+            (MatchKind::Exact, self.exact),
+            (MatchKind::Glob, self.glob),
+            (MatchKind::Cidr, self.cidr),
+            (MatchKind::Regex, self.regex),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        let [(kind, value)] = <[(MatchKind, String); 1]>::try_from(given).map_err(|_| {
+            format!("condition on {field}: give exactly one of exact, glob, cidr, regex")
+        })?;
+        Ok(Condition::new(field, kind, &value)?.with_enabled(self.enabled.unwrap_or(true)))
+    }
+}
+
+impl RawEntry {
+    fn build(self, text: &str, path: &Path) -> Result<Entry, TriageError> {
+        let bad = |message: String| TriageError::Invalid(message);
+        let rules = match &self.rules {
+            toml::Value::String(s) if s.eq_ignore_ascii_case("all") => RuleScope::All,
+            toml::Value::Array(a) => RuleScope::Ids(
+                a.iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "entry {:?}: rules must be \"all\" or a list of rule ids",
+                            self.id
+                        ))
+                    })?,
+            ),
+            _ => {
+                return Err(bad(format!(
+                    "entry {:?}: rules must be \"all\" or a list of rule ids",
+                    self.id
+                )));
+            }
+        };
+        let created = match &self.created {
+            Some(v) => Some(
+                raw_time(v)
+                    .and_then(|s| parse_time(&s))
+                    .map_err(|e| bad(format!("entry {:?}: created: {e}", self.id)))?,
+            ),
+            None => None,
+        };
+        let expires = match &self.expires {
+            Some(v) => {
+                let s =
+                    raw_time(v).map_err(|e| bad(format!("entry {:?}: expires: {e}", self.id)))?;
+                // A duration in the file counts from `created`, so it means
+                // the same thing every time the file is read.
+                let t = match (super::expiry::parse_duration(&s), created) {
+                    (Some(_), None) => {
+                        return Err(bad(format!(
+                            "entry {:?}: expires {s:?} is relative but the entry has no created time",
+                            self.id
+                        )));
+                    }
+                    (Some(_), Some(c)) => parse_expiry(&s, c),
+                    (None, _) => parse_time(&s),
+                };
+                Some(t.map_err(|e| bad(format!("entry {:?}: expires: {e}", self.id)))?)
+            }
+            None => None,
+        };
+        let mut conditions = Vec::new();
+        for c in self.when {
+            let line = line_of(text, c.span().start);
+            conditions.push(
+                c.into_inner()
+                    .build()
+                    .map_err(|message| TriageError::Parse {
+                        path: path.to_path_buf(),
+                        line,
+                        message,
+                    })?,
+            );
+        }
+        Ok(Entry {
+            id: self.id,
+            rules,
+            conditions,
+            reason: self.reason,
+            author: self.author,
+            created,
+            expires,
+            disabled: self.disabled,
+        })
+    }
+}
+
+impl Allowlist {
+    /// Reads an allowlist file's text; `path` is for messages. Every error
+    /// names the file and the line.
+    pub fn parse(text: &str, path: &Path) -> Result<Allowlist, TriageError> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+        let at = |offset: usize, message: String| TriageError::Parse {
+            path: path.to_path_buf(),
+            line: line_of(text, offset),
+            message,
+        };
+        match &raw.schema_version {
+            Some(v) if *v.get_ref() == SCHEMA_VERSION => {}
+            Some(v) if *v.get_ref() > SCHEMA_VERSION => {
+                return Err(at(
+                    v.span().start,
+                    format!(
+                        "schema_version {} is newer than this trailhunt reads ({SCHEMA_VERSION}); upgrade trailhunt",
+                        v.get_ref()
+                    ),
+                ));
+            }
+            Some(v) => {
+                return Err(at(
+                    v.span().start,
+                    format!("schema_version {} is not valid", v.get_ref()),
+                ));
+            }
+            // A file with nothing in it yet (`touch`, or comments only) is an empty allowlist.
+            None if raw.entry.is_empty() => {}
+            None => {
+                return Err(at(
+                    0,
+                    format!("schema_version = {SCHEMA_VERSION} is missing"),
+                ));
+            }
+        }
+        let mut entries = Vec::with_capacity(raw.entry.len());
+        let mut ids = HashSet::new();
+        for e in raw.entry {
+            let start = e.span().start;
+            let entry = e.into_inner().build(text, path).map_err(|err| match err {
+                TriageError::Invalid(m) => at(start, m),
+                other => other,
+            })?;
+            entry.validate().map_err(|m| at(start, m))?;
+            if !ids.insert(entry.id.to_ascii_lowercase()) {
+                return Err(at(start, format!("duplicate id {:?}", entry.id)));
+            }
+            entries.push(entry);
+        }
+        Ok(Allowlist { entries })
+    }
+
+    /// The whole file for these entries, as trailhunt writes a new one.
+    pub fn to_toml(&self) -> String {
+        let mut s = format!(
+            "# trailhunt allowlist: findings known to be fine. Format: README.md, \"Triage\".\nschema_version = {SCHEMA_VERSION}\n"
+        );
+        for e in &self.entries {
+            s.push('\n');
+            s.push_str(&e.to_toml());
+        }
+        s
+    }
+
+    /// The entry with `id` (ids compare ignoring case).
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.position(id).map(|i| &self.entries[i])
+    }
+
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.id.eq_ignore_ascii_case(id))
+    }
+
+    /// `base` if no entry has it, else `base-2`, `base-3`, …
+    pub fn unique_id(&self, base: &str) -> String {
+        if self.get(base).is_none() {
+            return base.to_string();
+        }
+        (2..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|c| self.get(c).is_none())
+            .expect("some suffix is free")
+    }
+
+    /// [`Entry::draft_from_finding`] with an id no entry has yet.
+    pub fn draft_from_finding(&self, f: &Finding, now: DateTime<Utc>) -> Entry {
+        let mut e = Entry::draft_from_finding(f, now);
+        e.id = self.unique_id(&e.id);
+        e
+    }
+
+    /// Which findings (indices) `entry` would suppress, whatever its state:
+    /// what the console shows before a draft is saved.
+    pub fn preview(entry: &Entry, findings: &[Finding]) -> Vec<usize> {
+        findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| entry.matches(f))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// What the allowlist does to `findings` at `now`.
+    pub fn evaluate(&self, findings: &[Finding], now: DateTime<Utc>) -> Evaluation {
+        let active: Vec<bool> = self
+            .entries
+            .iter()
+            .map(|e| e.state(now) == EntryState::Active)
+            .collect();
+        let mut ev = Evaluation {
+            suppressed: vec![None; findings.len()],
+            matches: vec![Vec::new(); self.entries.len()],
+        };
+        for (fi, f) in findings.iter().enumerate() {
+            for (ei, e) in self.entries.iter().enumerate() {
+                if active[ei] && e.matches(f) {
+                    ev.matches[ei].push(fi);
+                    if ev.suppressed[fi].is_none() {
+                        ev.suppressed[fi] = Some(Suppression {
+                            entry: ei,
+                            id: e.id.clone(),
+                            reason: e.reason.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        ev
+    }
+
+    /// How many entries are in each state at `now`: (active, expired, disabled).
+    pub fn state_counts(&self, now: DateTime<Utc>) -> (usize, usize, usize) {
+        let mut c = (0, 0, 0);
+        for e in &self.entries {
+            match e.state(now) {
+                EntryState::Active => c.0 += 1,
+                EntryState::Expired => c.1 += 1,
+                EntryState::Disabled => c.2 += 1,
+            }
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::triage::testutil::finding;
+
+    fn now() -> DateTime<Utc> {
+        parse_time("2026-11-01T00:00:00Z").unwrap()
+    }
+
+    fn entry(conds: Vec<Condition>) -> Entry {
+        Entry {
+            id: "e1".into(),
+            rules: RuleScope::All,
+            conditions: conds,
+            reason: "known".into(),
+            author: Some("me".into()),
+            created: Some(now()),
+            expires: None,
+            disabled: false,
+        }
+    }
+
+    fn cond(field: Field, kind: MatchKind, v: &str) -> Condition {
+        Condition::new(field, kind, v).unwrap()
+    }
+
+    #[test]
+    fn user_names_match_ignoring_case_but_user_agents_do_not() {
+        let f = finding();
+        assert!(cond(Field::TargetUser, MatchKind::Exact, "DEPLOY").matches(&f));
+        assert!(
+            cond(
+                Field::ActorArn,
+                MatchKind::Exact,
+                "arn:aws:iam::111122223333:user/Alice"
+            )
+            .matches(&f)
+        );
+        assert!(
+            !cond(
+                Field::UserAgent,
+                MatchKind::Exact,
+                "AWS-CLI/2.15.30 Python/3.11"
+            )
+            .matches(&f)
+        );
+        assert!(
+            cond(
+                Field::UserAgent,
+                MatchKind::Exact,
+                "aws-cli/2.15.30 Python/3.11"
+            )
+            .matches(&f)
+        );
+    }
+
+    #[test]
+    fn cidr_contains_the_source_and_a_bare_ip_is_a_host() {
+        let f = finding();
+        assert!(cond(Field::Src, MatchKind::Cidr, "10.0.0.0/24").matches(&f));
+        assert!(cond(Field::Src, MatchKind::Cidr, "10.0.0.5").matches(&f));
+        assert!(!cond(Field::Src, MatchKind::Cidr, "10.0.1.0/24").matches(&f));
+        assert!(Condition::new(Field::ActorArn, MatchKind::Cidr, "10.0.0.0/8").is_err());
+        let mut g = finding();
+        g.src = Some("iam.amazonaws.com".into());
+        assert!(!cond(Field::Src, MatchKind::Cidr, "0.0.0.0/0").matches(&g));
+    }
+
+    #[test]
+    fn regex_is_unanchored_like_splunk_match() {
+        let f = finding();
+        assert!(cond(Field::UserAgent, MatchKind::Regex, "Python/3\\.").matches(&f));
+        assert!(!cond(Field::UserAgent, MatchKind::Regex, "^Python").matches(&f));
+    }
+
+    #[test]
+    fn a_missing_field_never_matches() {
+        let mut f = finding();
+        f.src = None;
+        assert!(!cond(Field::Src, MatchKind::Regex, ".*").matches(&f));
+    }
+
+    #[test]
+    fn all_enabled_conditions_must_hold_and_disabled_ones_are_ignored() {
+        let f = finding();
+        let mut e = entry(vec![
+            cond(Field::TargetUser, MatchKind::Exact, "deploy"),
+            cond(Field::Src, MatchKind::Exact, "192.0.2.1"),
+        ]);
+        assert!(!e.matches(&f));
+        e.conditions[1].set_enabled(false);
+        assert!(e.matches(&f));
+        e.conditions[0].set_enabled(false);
+        assert!(!e.matches(&f), "no enabled condition: matches nothing");
+        assert!(e.validate().is_err());
+    }
+
+    #[test]
+    fn rules_scope_limits_the_entry() {
+        let f = finding();
+        let mut e = entry(vec![cond(Field::TargetUser, MatchKind::Exact, "deploy")]);
+        e.rules = RuleScope::Ids(vec!["other".into()]);
+        assert!(!e.matches(&f));
+        e.rules = RuleScope::Ids(vec!["2A9B80D3-6340-4345-11AD-212BF3D0D111".into()]);
+        assert!(e.matches(&f));
+    }
+
+    #[test]
+    fn expiry_boundary_is_exclusive_in_utc() {
+        let mut e = entry(vec![cond(Field::TargetUser, MatchKind::Exact, "deploy")]);
+        e.expires = Some(parse_time("2026-12-31").unwrap());
+        let just_before = parse_time("2026-12-30T23:59:59Z").unwrap();
+        let at = parse_time("2026-12-31T00:00:00Z").unwrap();
+        assert_eq!(e.state(just_before), EntryState::Active);
+        assert_eq!(e.state(at), EntryState::Expired);
+        // 01:00 in Paris is still 2026-12-30 in UTC.
+        let paris = parse_time("2026-12-31T00:30:00+01:00").unwrap();
+        assert_eq!(e.state(paris), EntryState::Active);
+        e.disabled = true;
+        assert_eq!(e.state(at), EntryState::Disabled);
+    }
+
+    #[test]
+    fn evaluate_credits_the_first_active_entry_and_counts_every_match() {
+        let f = finding();
+        let mut g = finding();
+        g.target_user = Some("other".into());
+        let mut expired = entry(vec![cond(Field::TargetUser, MatchKind::Exact, "deploy")]);
+        expired.id = "old".into();
+        expired.expires = Some(now());
+        let mut a = entry(vec![cond(Field::Account, MatchKind::Exact, "111122223333")]);
+        a.id = "acct".into();
+        let mut b = entry(vec![cond(Field::TargetUser, MatchKind::Glob, "dep*")]);
+        b.id = "dep".into();
+        let list = Allowlist {
+            entries: vec![expired, a, b],
+        };
+        let ev = list.evaluate(&[f.clone(), g], now());
+        assert_eq!(ev.suppressed[0].as_ref().unwrap().id, "acct");
+        assert_eq!(ev.suppressed[1].as_ref().unwrap().id, "acct");
+        assert_eq!((ev.hits(0), ev.hits(1), ev.hits(2)), (0, 2, 1));
+        assert_eq!(ev.suppressed_count(), 2);
+        assert_eq!(
+            Allowlist::preview(&list.entries[0], &[f]),
+            vec![0],
+            "preview ignores state"
+        );
+    }
+
+    #[test]
+    fn draft_offers_each_value_and_enables_who_for_whom() {
+        let d = Entry::draft_from_finding(&finding(), now());
+        let got: Vec<(Field, MatchKind, &str, bool)> = d
+            .conditions
+            .iter()
+            .map(|c| (c.field(), c.kind(), c.value(), c.enabled()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Field::ActorArn,
+                    MatchKind::Exact,
+                    "arn:aws:iam::111122223333:user/alice",
+                    true
+                ),
+                (Field::TargetUser, MatchKind::Exact, "deploy", true),
+                (Field::Src, MatchKind::Exact, "10.0.0.5", false),
+                (Field::Src, MatchKind::Cidr, "10.0.0.0/24", false),
+                (Field::Account, MatchKind::Exact, "111122223333", true),
+                (
+                    Field::UserAgent,
+                    MatchKind::Exact,
+                    "aws-cli/2.15.30 Python/3.11",
+                    false
+                ),
+            ]
+        );
+        assert_eq!(d.id, "alice-for-deploy");
+        assert!(
+            d.reason.is_empty() && d.validate().is_err(),
+            "a reason must be written"
+        );
+        assert_eq!(Allowlist::preview(&d, &[finding()]), vec![0]);
+    }
+
+    #[test]
+    fn draft_uses_a_64_bit_prefix_for_ipv6() {
+        let mut f = finding();
+        f.src = Some("2001:db8:1:2:3:4:5:6".into());
+        let d = Entry::draft_from_finding(&f, now());
+        assert!(
+            d.conditions
+                .iter()
+                .any(|c| c.value() == "2001:db8:1:2::/64")
+        );
+    }
+
+    #[test]
+    fn parse_errors_name_the_line() {
+        let text = "schema_version = 1\n\n[[entry]]\nid = \"a\"\nrules = \"all\"\nreason = \"r\"\nwhen = [\n  { field = \"nope\", exact = \"x\" },\n]\n";
+        let e = Allowlist::parse(text, Path::new("al.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("al.toml:8:"), "{e}");
+        assert!(e.contains("unknown field \"nope\""), "{e}");
+        let e = Allowlist::parse("schema_version = 1\n[[entry]]\nid = \"a\"\nrules = \"all\"\nreason = \"\"\nwhen = [{ field = \"src\", exact = \"x\" }]\n", Path::new("al.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("al.toml:") && e.contains("reason is required"),
+            "{e}"
+        );
+        let e = Allowlist::parse("schema_version = 1\nbogus = 2\n", Path::new("al.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("al.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn newer_schema_is_refused_and_empty_file_is_empty() {
+        let e = Allowlist::parse("schema_version = 2\n", Path::new("a"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("newer"), "{e}");
+        assert_eq!(
+            Allowlist::parse("# nothing yet\n", Path::new("a")).unwrap(),
+            Allowlist::default()
+        );
+    }
+
+    #[test]
+    fn relative_expiry_in_the_file_counts_from_created_and_toml_dates_work() {
+        let text = "schema_version = 1\n[[entry]]\nid = \"a\"\nrules = \"all\"\nreason = \"r\"\ncreated = 2026-11-01T00:00:00Z\nexpires = \"30d\"\nwhen = [{ field = \"src\", exact = \"x\" }]\n\n[[entry]]\nid = \"b\"\nrules = \"all\"\nreason = \"r\"\nexpires = 2026-12-31\nwhen = [{ field = \"src\", exact = \"x\" }]\n";
+        let l = Allowlist::parse(text, Path::new("a")).unwrap();
+        assert_eq!(
+            l.entries[0].expires,
+            Some(parse_time("2026-12-01T00:00:00Z").unwrap())
+        );
+        assert_eq!(
+            l.entries[1].expires,
+            Some(parse_time("2026-12-31T00:00:00Z").unwrap())
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let one = "[[entry]]\nid = \"A\"\nrules = \"all\"\nreason = \"r\"\nwhen = [{ field = \"src\", exact = \"x\" }]\n";
+        let text = format!("schema_version = 1\n{one}{}", one.replace("\"A\"", "\"a\""));
+        let e = Allowlist::parse(&text, Path::new("a"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("duplicate id"), "{e}");
+    }
+}

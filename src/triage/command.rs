@@ -1,0 +1,657 @@
+//! `trailhunt allowlist …` for scripts, and what `scan` takes from triage.
+//!
+//! Everything printed for people goes through [`crate::sanitize::escape`];
+//! `--json` output carries values exactly (JSON escaping keeps them inert).
+
+use super::allowlist::{Allowlist, Condition, Entry, EntryState, Evaluation, MatchKind, RuleScope};
+use super::expiry::{format_time, parse_duration, parse_expiry};
+use super::field::Field;
+use super::file::AllowlistFile;
+use super::store::TriageStore;
+use super::workspace::{Workspace, WorkspaceArgs};
+use super::{FindingTriage, TriageError, annotate};
+use crate::cli::{EXIT_CLEAN, EXIT_FINDINGS, LoadArgs};
+use crate::rules::{Finding, RuleSet};
+use crate::sanitize::escape;
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// `trailhunt allowlist`: read and change the allowlist from scripts.
+#[derive(Args, Debug)]
+pub struct AllowlistArgs {
+    #[command(subcommand)]
+    pub command: AllowlistCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AllowlistCommand {
+    /// Print where the workspace, allowlist and triage files of these logs are.
+    Path(WhereArgs),
+    /// List the entries with their state.
+    List(ListArgs),
+    /// Add an entry.
+    Add(AddArgs),
+    /// Remove the entry ID.
+    Rm(RmArgs),
+    /// Load the logs and report entries that suppress nothing (stale),
+    /// expire soon, or have expired. Exit status 1 when there are any.
+    Check(CheckArgs),
+    /// Print the active entries as Splunk `macros.conf` stanzas, one per
+    /// rule's filter macro (`[aws_createaccesskey_filter]`).
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct WhereArgs {
+    /// The logs whose workspace to use.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub at: WhereArgs,
+    /// Print JSON (values exact) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub at: WhereArgs,
+    /// Entry id (letters, digits, `.`, `_`, `-`); default: made from the conditions.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Why these findings are fine (required).
+    #[arg(long)]
+    pub reason: String,
+    /// Rule the entry applies to: its id, name or filter macro; repeatable.
+    /// Default: all rules.
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+    /// Rule files (*.toml) in DIR, to resolve --rule against.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
+    /// FIELD=VALUE: the whole value, ignoring case where AWS does; repeatable.
+    #[arg(long, value_name = "FIELD=VALUE")]
+    pub exact: Vec<String>,
+    /// FIELD=PATTERN: a glob (`*`, `?`, `[…]`, `{a,b}`); repeatable.
+    #[arg(long, value_name = "FIELD=PATTERN")]
+    pub glob: Vec<String>,
+    /// [src=]NETWORK: the source IP is in this network (`10.0.0.0/24`).
+    #[arg(long, value_name = "[src=]CIDR")]
+    pub cidr: Vec<String>,
+    /// FIELD=REGEX: found anywhere in the value (anchor with ^…$).
+    #[arg(long, value_name = "FIELD=REGEX")]
+    pub regex: Vec<String>,
+    /// When it stops suppressing: `30d`, `12h`, `2w`, a date (midnight UTC) or RFC 3339.
+    #[arg(long, value_name = "WHEN")]
+    pub expires: Option<String>,
+    /// Who is adding it (default: the OS user).
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Add it turned off.
+    #[arg(long)]
+    pub disabled: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RmArgs {
+    /// The entry to remove.
+    pub id: String,
+    #[command(flatten)]
+    pub at: WhereArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories of CloudTrail logs.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Report entries that expire within this long.
+    #[arg(long, value_name = "DURATION", default_value = "7d")]
+    pub within: String,
+    /// Print JSON (values exact) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Write Splunk macros.conf stanzas (the only export format).
+    #[arg(long, required = true)]
+    pub splunk: bool,
+    #[command(flatten)]
+    pub at: WhereArgs,
+    /// Rule files (*.toml) in DIR, exported along with the built-in rules.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
+}
+
+/// Runs `trailhunt allowlist …`; returns the exit status.
+pub fn run(args: &AllowlistArgs) -> anyhow::Result<u8> {
+    let now = Utc::now();
+    match &args.command {
+        AllowlistCommand::Path(a) => path(a),
+        AllowlistCommand::List(a) => list(a, now),
+        AllowlistCommand::Add(a) => add(a, now),
+        AllowlistCommand::Rm(a) => rm(a),
+        AllowlistCommand::Check(a) => check(a, now),
+        AllowlistCommand::Export(a) => export(a, now),
+    }
+}
+
+fn locate(a: &WhereArgs) -> anyhow::Result<Workspace> {
+    Ok(Workspace::locate(&a.paths, &a.workspace)?)
+}
+
+fn path(a: &WhereArgs) -> anyhow::Result<u8> {
+    let ws = locate(a)?;
+    if let Some(d) = &ws.dir {
+        println!("workspace: {}", escape(&d.display().to_string()));
+    }
+    println!("allowlist: {}", escape(&ws.allowlist.display().to_string()));
+    if let Some(t) = &ws.triage {
+        println!("triage: {}", escape(&t.display().to_string()));
+    }
+    Ok(EXIT_CLEAN)
+}
+
+fn rules_with(dir: &Option<PathBuf>) -> anyhow::Result<RuleSet> {
+    let mut rules = RuleSet::builtin();
+    if let Some(d) = dir {
+        rules.add_dir(d)?;
+    }
+    Ok(rules)
+}
+
+/// Column-aligned rows; the last column is not padded.
+fn table(rows: &[Vec<String>]) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(c);
+            if i + 1 < r.len() {
+                line.push_str(&" ".repeat(widths[i].saturating_sub(c.chars().count())));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn opt_time(t: Option<DateTime<Utc>>) -> String {
+    t.map(format_time).unwrap_or_else(|| "-".into())
+}
+
+/// An entry as JSON, values exact.
+pub fn entry_json(e: &Entry, now: DateTime<Utc>) -> serde_json::Value {
+    json!({
+        "id": e.id,
+        "state": e.state(now).name(),
+        "rules": match &e.rules { RuleScope::All => json!("all"), RuleScope::Ids(ids) => json!(ids) },
+        "reason": e.reason,
+        "author": e.author,
+        "created": e.created.map(format_time),
+        "expires": e.expires.map(format_time),
+        "disabled": e.disabled,
+        "when": e.conditions.iter().map(|c| json!({
+            "field": c.field().name(),
+            "kind": c.kind().name(),
+            "value": c.value(),
+            "enabled": c.enabled(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn list(a: &ListArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
+    let ws = locate(&a.at)?;
+    let file = AllowlistFile::load(&ws.allowlist)?;
+    let entries = &file.list().entries;
+    if a.json {
+        let v: Vec<_> = entries.iter().map(|e| entry_json(e, now)).collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(EXIT_CLEAN);
+    }
+    eprintln!(
+        "trailhunt: allowlist: {}",
+        escape(&ws.allowlist.display().to_string())
+    );
+    let mut rows = vec![
+        ["ID", "STATE", "EXPIRES", "AUTHOR", "RULES", "REASON"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for e in entries {
+        rows.push(vec![
+            escape(&e.id).into_owned(),
+            e.state(now).name().to_string(),
+            opt_time(e.expires),
+            escape(e.author.as_deref().unwrap_or("-")).into_owned(),
+            escape(&e.rules.to_string()).into_owned(),
+            escape(&e.reason).into_owned(),
+        ]);
+    }
+    print!("{}", table(&rows));
+    for e in entries {
+        let conds: Vec<String> = e
+            .conditions
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}{}",
+                    escape(&c.describe()),
+                    if c.enabled() { "" } else { " (disabled)" }
+                )
+            })
+            .collect();
+        println!("{}: {}", escape(&e.id), conds.join(" AND "));
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// Splits `FIELD=VALUE` (at the first `=`).
+fn field_value(kind: MatchKind, s: &str) -> anyhow::Result<Condition> {
+    let (f, v) = match s.split_once('=') {
+        Some((f, v)) if Field::parse(f.trim()).is_some() => (f.trim(), v),
+        // `--cidr 10.0.0.0/24`: the only field a network applies to.
+        _ if kind == MatchKind::Cidr => ("src", s),
+        _ => {
+            let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+            anyhow::bail!(
+                "--{} {s:?}: expected FIELD=VALUE with FIELD one of {}",
+                kind.name(),
+                names.join(", ")
+            )
+        }
+    };
+    let field = Field::parse(f).expect("checked");
+    Condition::new(field, kind, v).map_err(|e| anyhow::anyhow!("--{}: {e}", kind.name()))
+}
+
+/// The rule id for what a person typed: an id, a name or a filter macro.
+fn resolve_rule(rules: &RuleSet, s: &str) -> anyhow::Result<String> {
+    rules
+        .rules
+        .iter()
+        .map(|r| &r.rule)
+        .find(|r| {
+            r.id.eq_ignore_ascii_case(s)
+                || r.name.eq_ignore_ascii_case(s)
+                || r.filter_macro
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(s))
+        })
+        .map(|r| r.id.clone())
+        .ok_or_else(|| {
+            let known: Vec<String> = rules
+                .rules
+                .iter()
+                .map(|r| format!("{} ({})", r.rule.id, r.rule.name))
+                .collect();
+            anyhow::anyhow!("--rule {s:?}: no such rule; known: {}", known.join(", "))
+        })
+}
+
+fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
+    let ws = locate(&a.at)?;
+    let mut conditions = Vec::new();
+    for (kind, values) in [
+        (MatchKind::Exact, &a.exact),
+        (MatchKind::Glob, &a.glob),
+        (MatchKind::Cidr, &a.cidr),
+        (MatchKind::Regex, &a.regex),
+    ] {
+        for v in values {
+            conditions.push(field_value(kind, v)?);
+        }
+    }
+    if conditions.is_empty() {
+        anyhow::bail!("give at least one condition: --exact, --glob, --cidr or --regex");
+    }
+    let rules = if a.rules.is_empty() {
+        RuleScope::All
+    } else {
+        let set = rules_with(&a.rules_dir)?;
+        RuleScope::Ids(
+            a.rules
+                .iter()
+                .map(|r| resolve_rule(&set, r))
+                .collect::<anyhow::Result<_>>()?,
+        )
+    };
+    let expires = match &a.expires {
+        Some(t) => {
+            let e = parse_expiry(t, now).map_err(anyhow::Error::msg)?;
+            if e <= now {
+                anyhow::bail!("--expires {t:?} is already past ({})", format_time(e));
+            }
+            Some(e)
+        }
+        None => None,
+    };
+    if !ws.allowlist_from_flag {
+        ws.ensure()?;
+    }
+    let mut file = AllowlistFile::open(&ws.allowlist);
+    let id = match &a.id {
+        Some(id) => id.clone(),
+        None => {
+            let base: String = conditions[0]
+                .value()
+                .rsplit(['/', ':'])
+                .next()
+                .unwrap_or("")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .take(40)
+                .collect();
+            let base = base.trim_matches('-');
+            file.list().unique_id(&format!(
+                "entry-{}",
+                if base.is_empty() { "x" } else { base }
+            ))
+        }
+    };
+    let entry = Entry {
+        id,
+        rules,
+        conditions,
+        reason: a.reason.clone(),
+        author: Some(a.author.clone().unwrap_or_else(super::default_author)),
+        created: Some(now),
+        expires,
+        disabled: a.disabled,
+    };
+    let id = entry.id.clone();
+    file.add(entry)?;
+    eprintln!(
+        "trailhunt: added {} to {}",
+        escape(&id),
+        escape(&ws.allowlist.display().to_string())
+    );
+    println!("{}", escape(&id));
+    Ok(EXIT_CLEAN)
+}
+
+fn rm(a: &RmArgs) -> anyhow::Result<u8> {
+    let ws = locate(&a.at)?;
+    let mut file = AllowlistFile::open(&ws.allowlist);
+    let removed = file.remove(&a.id)?;
+    eprintln!(
+        "trailhunt: removed {} from {}",
+        escape(&removed.id),
+        escape(&ws.allowlist.display().to_string())
+    );
+    Ok(EXIT_CLEAN)
+}
+
+/// What `check` says about one entry.
+struct Verdict {
+    state: EntryState,
+    hits: usize,
+    stale: bool,
+    expiring: bool,
+}
+
+fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
+    let within = match parse_duration(&a.within) {
+        Some(Ok(d)) => d,
+        Some(Err(e)) => anyhow::bail!("--within: {e}"),
+        None => anyhow::bail!(
+            "--within {:?}: use a duration such as 7d, 48h, 2w",
+            a.within
+        ),
+    };
+    let ws = Workspace::locate(&a.paths, &a.load.workspace)?;
+    let file = AllowlistFile::load(&ws.allowlist)?;
+    let rules = crate::cli::rule_set(&a.load)?;
+    let index =
+        crate::cli::load_with_progress(&a.paths, &crate::cli::load_options(&a.load, &rules));
+    for e in &index.errors {
+        eprintln!("trailhunt: {}", escape(&e.to_string()));
+    }
+    if index.files.is_empty() && !index.errors.is_empty() {
+        anyhow::bail!("no log file could be read");
+    }
+    let out = rules.run(&index, a.load.semantics);
+    let list = file.list();
+    let ev = list.evaluate(&out.findings, now);
+    let verdicts: Vec<Verdict> = list
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let state = e.state(now);
+            Verdict {
+                state,
+                hits: ev.hits(i),
+                stale: state == EntryState::Active && ev.hits(i) == 0,
+                expiring: e.expires_within(now, within),
+            }
+        })
+        .collect();
+    let attention = verdicts
+        .iter()
+        .any(|v| v.stale || v.expiring || v.state == EntryState::Expired);
+    if a.json {
+        let v: Vec<_> = list
+            .entries
+            .iter()
+            .zip(&verdicts)
+            .map(|(e, v)| {
+                let mut j = entry_json(e, now);
+                j["hits"] = json!(v.hits);
+                j["stale"] = json!(v.stale);
+                j["expiring_soon"] = json!(v.expiring);
+                j
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        eprintln!(
+            "trailhunt: allowlist: {}",
+            escape(&ws.allowlist.display().to_string())
+        );
+        eprintln!(
+            "trailhunt: {} findings, {} suppressed ({} semantics)",
+            out.findings.len(),
+            ev.suppressed_count(),
+            a.load.semantics.name()
+        );
+        let mut rows = vec![
+            ["ID", "STATE", "HITS", "EXPIRES"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for (e, v) in list.entries.iter().zip(&verdicts) {
+            let hits = if v.state == EntryState::Active {
+                v.hits.to_string()
+            } else {
+                "-".into()
+            };
+            rows.push(vec![
+                escape(&e.id).into_owned(),
+                v.state.name().into(),
+                hits,
+                opt_time(e.expires),
+            ]);
+        }
+        print!("{}", table(&rows));
+        let ids = |pred: &dyn Fn(&Verdict) -> bool| -> Vec<String> {
+            list.entries
+                .iter()
+                .zip(&verdicts)
+                .filter(|(_, v)| pred(v))
+                .map(|(e, _)| match e.expires {
+                    Some(t) => format!("{} ({})", escape(&e.id), format_time(t)),
+                    None => escape(&e.id).into_owned(),
+                })
+                .collect()
+        };
+        let stale = ids(&|v| v.stale);
+        if !stale.is_empty() {
+            println!(
+                "stale (suppress nothing in these logs): {}",
+                stale.join(", ")
+            );
+        }
+        let expiring = ids(&|v| v.expiring);
+        if !expiring.is_empty() {
+            println!(
+                "expiring within {}: {}",
+                a.within.trim(),
+                expiring.join(", ")
+            );
+        }
+        let expired = ids(&|v| v.state == EntryState::Expired);
+        if !expired.is_empty() {
+            println!("expired: {}", expired.join(", "));
+        }
+        if !attention {
+            println!(
+                "ok: every active entry suppresses something and none expires within {}",
+                a.within.trim()
+            );
+        }
+    }
+    Ok(if attention { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+fn export(a: &ExportArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
+    debug_assert!(a.splunk);
+    let ws = locate(&a.at)?;
+    let file = AllowlistFile::load(&ws.allowlist)?;
+    let rules = rules_with(&a.rules_dir)?;
+    let out = super::splunk::export(file.list(), &rules, now);
+    for w in &out.warnings {
+        eprintln!("trailhunt: {}", escape(w));
+    }
+    print!("{}", out.text);
+    Ok(EXIT_CLEAN)
+}
+
+/// What `scan` takes from triage: the workspace, what the allowlist
+/// suppresses, each finding's status and notes, and lines for stderr.
+#[derive(Debug)]
+pub struct ScanTriage {
+    /// `None` when there is no home directory and no flag says where.
+    pub workspace: Option<Workspace>,
+    pub allowlist: Allowlist,
+    pub evaluation: Evaluation,
+    /// One per finding, same order.
+    pub annotations: Vec<FindingTriage>,
+    /// What to tell the user on stderr (not sanitised yet).
+    pub messages: Vec<String>,
+}
+
+impl ScanTriage {
+    /// Findings not suppressed: what the exit status counts.
+    pub fn unsuppressed(&self) -> usize {
+        self.annotations
+            .iter()
+            .filter(|a| a.suppressed_by.is_none())
+            .count()
+    }
+
+    /// The findings to list and their annotations: all with
+    /// `show_suppressed`, else only those not suppressed.
+    pub fn visible(
+        &self,
+        findings: &[Finding],
+        show_suppressed: bool,
+    ) -> (Vec<Finding>, Vec<FindingTriage>) {
+        findings
+            .iter()
+            .zip(&self.annotations)
+            .filter(|(_, a)| show_suppressed || a.suppressed_by.is_none())
+            .map(|(f, a)| (f.clone(), a.clone()))
+            .unzip()
+    }
+}
+
+/// Reads the allowlist and statuses for `scan`. An allowlist that does not
+/// parse is an error (the exit status would otherwise be wrong); a triage
+/// file that does not parse is a warning (statuses only annotate).
+pub fn for_scan(
+    paths: &[PathBuf],
+    load: &LoadArgs,
+    findings: &[Finding],
+    now: DateTime<Utc>,
+) -> Result<ScanTriage, TriageError> {
+    let workspace = match Workspace::locate(paths, &load.workspace) {
+        Ok(w) => w,
+        // No home directory and no flag: scanning must still work, untriaged.
+        Err(TriageError::NoWorkspace(why)) => {
+            let evaluation = Allowlist::default().evaluate(findings, now);
+            return Ok(ScanTriage {
+                workspace: None,
+                allowlist: Allowlist::default(),
+                annotations: annotate(findings, &evaluation, None),
+                evaluation,
+                messages: vec![format!("warning: no allowlist or statuses: {why}")],
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let allowlist = AllowlistFile::load(&workspace.allowlist)?;
+    let mut messages = workspace.describe();
+    let store = match &workspace.triage {
+        Some(p) => match TriageStore::load(p) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                messages.push(format!("warning: statuses and notes not shown: {e}"));
+                None
+            }
+        },
+        None => None,
+    };
+    let list = allowlist.list().clone();
+    let evaluation = list.evaluate(findings, now);
+    let (active, expired, disabled) = list.state_counts(now);
+    messages.push(format!(
+        "allowlist: {} entries ({active} active, {expired} expired, {disabled} disabled){}; {} of {} findings suppressed{}",
+        list.entries.len(),
+        if allowlist.exists() { "" } else { ", file not created yet" },
+        evaluation.suppressed_count(),
+        findings.len(),
+        if load.show_suppressed || evaluation.suppressed_count() == 0 { "" } else { " (--show-suppressed lists them)" },
+    ));
+    let annotations = annotate(findings, &evaluation, store.as_ref());
+    Ok(ScanTriage {
+        workspace: Some(workspace),
+        allowlist: list,
+        evaluation,
+        annotations,
+        messages,
+    })
+}
