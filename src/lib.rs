@@ -6,8 +6,10 @@
 //! [`cli::run`], then [`loader::load`] and [`rules::RuleSet::run`].
 
 pub mod cli;
+pub mod clipboard;
 pub mod demo;
 pub mod event;
+pub mod follow;
 pub mod loader;
 pub mod report;
 pub mod rules;

@@ -44,15 +44,11 @@ fn tree(dir: &Path) {
     std::fs::write(dir.join("bad.jsonl"), "{\"eventID\":\n").unwrap();
 }
 
+type EventView = (String, Option<i64>, String, String, u64, u32);
+
 /// What a user sees: every event's id, time, name and place, the errors and
 /// the findings.
-fn view(
-    index: &Index,
-) -> (
-    Vec<(String, Option<i64>, String, String, u64, u32)>,
-    Vec<String>,
-    Vec<String>,
-) {
+fn view(index: &Index) -> (Vec<EventView>, Vec<String>, Vec<String>) {
     let events = index
         .events
         .iter()
@@ -197,7 +193,7 @@ fn other_options_do_not_reuse_the_cache() {
     cached(&logs, &cache);
     let mut o = opts(&cache);
     o.max_depth = 3;
-    let other = load(&[logs.clone()], &o, &mut |_| {});
+    let other = load(std::slice::from_ref(&logs), &o, &mut |_| {});
     assert_eq!(other.stats.cached_files, 0);
 }
 
