@@ -1,0 +1,206 @@
+//! Console benchmarks (`cargo bench --bench console`), with a small
+//! harness of its own: run a step many times, report the median and the
+//! 95th percentile.
+//!
+//! - keypress to frame: one key through `update`, then a full draw on a
+//!   160×48 `TestBackend`, with 100,000 synthetic findings loaded;
+//! - a filter keystroke: typing one character of a `/` filter (re-filtering
+//!   all 100,000 rows) and drawing;
+//! - first findings on screen for demo-logs: load, rules, display rows and
+//!   the first frame, from nothing.
+//!
+//! Targets from issue 3: under 16 ms, under 30 ms, within 1 s.
+
+use clap::Parser;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use trailhunt::tui::data::Col;
+use trailhunt::tui::headless::{self, Headless};
+use trailhunt::tui::synthetic;
+
+const FINDINGS: usize = 100_000;
+const W: u16 = 160;
+const H: u16 = 48;
+
+struct Stats {
+    median: Duration,
+    p95: Duration,
+    runs: usize,
+}
+
+fn stats(mut v: Vec<Duration>) -> Stats {
+    v.sort();
+    let runs = v.len();
+    Stats {
+        median: v[runs / 2],
+        p95: v[(runs * 95 / 100).min(runs - 1)],
+        runs,
+    }
+}
+
+fn report(name: &str, s: &Stats, target: Duration) {
+    let ok = if s.median <= target {
+        "ok"
+    } else {
+        "OVER TARGET"
+    };
+    println!(
+        "{name:<44} median {:>9.3} ms   p95 {:>9.3} ms   ({} runs; target {} ms: {ok})",
+        s.median.as_secs_f64() * 1e3,
+        s.p95.as_secs_f64() * 1e3,
+        s.runs,
+        target.as_millis()
+    );
+}
+
+/// Times `keys` followed by a draw, `n` times.
+fn time_keys(c: &mut Headless, keys: &str, n: usize) -> Vec<Duration> {
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            c.keys(keys);
+            c.draw();
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let t = Instant::now();
+    let data = synthetic::data(FINDINGS);
+    println!(
+        "built {FINDINGS} synthetic findings in {:.0} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let mut c = Headless::new(data, W, H);
+    c.draw();
+    let frame = Duration::from_millis(16);
+
+    // Moving the selection down (the viewport scrolls every 40-odd rows).
+    let mut v = time_keys(&mut c, "j", 2000);
+    report(
+        "keypress→frame: j (list, 100k findings)",
+        &stats(std::mem::take(&mut v)),
+        frame,
+    );
+    let mut v = Vec::new();
+    for _ in 0..200 {
+        v.extend(time_keys(&mut c, "G", 1));
+        v.extend(time_keys(&mut c, "g", 1));
+    }
+    report("keypress→frame: G / g (jump to the ends)", &stats(v), frame);
+    let v = (0..300)
+        .flat_map(|_| {
+            let a = time_keys(&mut c, "<Enter>", 1);
+            let b = time_keys(&mut c, "<Esc>", 1);
+            a.into_iter().chain(b)
+        })
+        .collect();
+    report("keypress→frame: Enter / Esc (risk pane)", &stats(v), frame);
+    c.keys("2");
+    let v = time_keys(&mut c, "j", 500);
+    report("keypress→frame: j (raw event pane)", &stats(v), frame);
+    c.keys("<Esc>");
+    let v = time_keys(&mut c, "s", 50);
+    report(
+        "keypress→frame: s (re-sort 100k)",
+        &stats(v),
+        Duration::from_millis(100),
+    );
+    while c.app.list.sort != Col::Time {
+        c.keys("s");
+    }
+
+    let v = (0..20)
+        .flat_map(|_| {
+            let a = time_keys(&mut c, "v", 1);
+            let b = time_keys(&mut c, "v", 1);
+            a.into_iter().chain(b)
+        })
+        .collect();
+    report(
+        "keypress→frame: v / v (group 100k, back)",
+        &stats(v),
+        Duration::from_millis(100),
+    );
+
+    // The zone toggle re-formats every row's time for the filter.
+    let v = time_keys(&mut c, "t", 20);
+    report(
+        "keypress→frame: t (re-zone 100k rows)",
+        &stats(v),
+        Duration::from_millis(100),
+    );
+    if !c.app.utc {
+        c.keys("t");
+    }
+
+    // Filter keystrokes: type a filter one character at a time, then clear it.
+    let word = "user042";
+    let mut per_key = Vec::new();
+    for _ in 0..30 {
+        c.keys("/");
+        for ch in word.chars() {
+            per_key.extend(time_keys(&mut c, &ch.to_string(), 1));
+        }
+        per_key.extend(time_keys(&mut c, "<BS>", 1));
+        c.keys("<Esc>");
+    }
+    report(
+        "filter keystroke: fuzzy word (100k rows)",
+        &stats(per_key),
+        Duration::from_millis(30),
+    );
+    let mut per_key = Vec::new();
+    for _ in 0..30 {
+        c.keys("/");
+        for ch in "src:198.51.2 !svc-1".chars() {
+            per_key.extend(time_keys(&mut c, &ch.to_string(), 1));
+        }
+        c.keys("<Esc>");
+    }
+    report(
+        "filter keystroke: field terms (100k rows)",
+        &stats(per_key),
+        Duration::from_millis(30),
+    );
+    let matched = c.app.list.visible.len();
+    println!("  (after Esc {matched} findings visible again)");
+
+    // Time to first findings on screen for demo-logs.
+    let demo = Path::new("demo-logs");
+    if demo.join("AWSLogs").is_dir() {
+        // Cold: every file read and inflated. Warm: the loader's index cache
+        // (written by the first warm run, which is not counted) skips them.
+        for (label, args) in [
+            (
+                "cold, --no-cache",
+                &["trailhunt", "--no-cache", "demo-logs"][..],
+            ),
+            ("index cache warm", &["trailhunt", "demo-logs"][..]),
+        ] {
+            let cli = trailhunt::cli::Cli::parse_from(args);
+            let mut v = Vec::new();
+            let mut findings = 0;
+            for run in 0..8 {
+                let t = Instant::now();
+                let data = headless::load(&cli.console).expect("demo-logs loads");
+                findings = data.findings.len();
+                let mut c = Headless::new(data, 100, 30);
+                let screen = c.render();
+                if run > 0 {
+                    v.push(t.elapsed());
+                }
+                assert!(screen.contains("findings"), "{screen}");
+            }
+            report(
+                &format!("first findings: demo-logs ({findings}), {label}"),
+                &stats(v),
+                Duration::from_secs(1),
+            );
+        }
+    } else {
+        println!("first findings on screen: demo-logs not generated; skipped");
+    }
+}

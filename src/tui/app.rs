@@ -1,0 +1,319 @@
+//! The console's state (the model). [`super::update`] changes it;
+//! [`super::view`] only reads it.
+
+use super::action::Pane;
+use super::data::{Col, Data, Group, GroupCol};
+use super::filter::Filter;
+use super::json::Doc;
+use super::panes::{KeyUsage, Related};
+use super::zone::Zone;
+use crate::event::Loc;
+use crate::loader::Progress;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Loading, then ready.
+#[derive(Clone, Debug)]
+pub enum Phase {
+    Loading {
+        progress: Progress,
+        /// The files are read; the rules are running.
+        rules_running: bool,
+        elapsed_ms: u64,
+    },
+    Ready,
+}
+
+/// Which top-level screen is showing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Grouped,
+    Detail,
+}
+
+/// A window over the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help { scroll: usize },
+    Errors { scroll: usize },
+}
+
+/// A scrolled list with a selection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    /// First row shown.
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Moves by `delta` rows within `len`, keeping the selection in a
+    /// viewport of `height` rows.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        let target = (self.selected as isize + delta).clamp(0, len.saturating_sub(1) as isize);
+        self.select(target as usize, len, height);
+    }
+
+    /// Selects row `i` (clamped) and scrolls it into view.
+    pub fn select(&mut self, i: usize, len: usize, height: usize) {
+        self.selected = i.min(len.saturating_sub(1));
+        self.clamp(len, height);
+    }
+
+    /// Keeps the selection inside the viewport after a resize or a new list.
+    pub fn clamp(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+}
+
+/// The findings list: every finding in sort order, and those the filter lets through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListState {
+    pub order: Vec<u32>,
+    pub visible: Vec<u32>,
+    pub cursor: Cursor,
+    pub sort: Col,
+    pub desc: bool,
+}
+
+/// The grouped view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupsState {
+    pub groups: Vec<Group>,
+    pub cursor: Cursor,
+    pub sort: GroupCol,
+    pub desc: bool,
+}
+
+/// The `/` filter line.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FilterState {
+    pub text: String,
+    pub editing: bool,
+    pub parsed: Filter,
+}
+
+/// A search inside the raw event.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchState {
+    pub text: String,
+    pub editing: bool,
+    /// `(line, char offset)` of each match.
+    pub matches: Vec<(usize, usize)>,
+    pub current: usize,
+}
+
+/// Which event the raw pane shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawTarget {
+    /// The selected finding's events and their copies.
+    Finding,
+    /// One event opened from the key usage or related list; Esc returns there.
+    Event { event: usize, from: Pane },
+}
+
+/// A raw event to fetch or show: an event and which delivered copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RawKey {
+    pub event: usize,
+    /// 0 is the primary copy, then `Event::other_locs` in order.
+    pub copy: usize,
+}
+
+/// One delivered copy the raw pane can step to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub key: RawKey,
+    pub loc: Loc,
+}
+
+/// The raw pane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawPane {
+    pub target: RawTarget,
+    /// Index into [`App::deliveries`].
+    pub delivery: usize,
+    pub scroll: usize,
+    pub search: SearchState,
+    /// The pretty-printed text of the delivery shown, once its raw text is in.
+    pub doc: Option<(RawKey, Result<Doc, String>)>,
+}
+
+/// Time windows the related pane offers, in milliseconds either side of the finding.
+pub const WINDOWS: [i64; 7] = [
+    5 * 60_000,
+    15 * 60_000,
+    3_600_000,
+    6 * 3_600_000,
+    86_400_000,
+    7 * 86_400_000,
+    30 * 86_400_000,
+];
+/// The window the related pane starts with (one hour).
+pub const DEFAULT_WINDOW: usize = 2;
+
+/// The drill-down panes of one finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetailState {
+    pub finding: usize,
+    pub pane: Pane,
+    pub risk_scroll: usize,
+    pub raw: RawPane,
+    pub keys: Option<(usize, KeyUsage)>,
+    pub keys_cursor: Cursor,
+    pub related: Option<(usize, usize, Related)>,
+    pub related_cursor: Cursor,
+    pub window: usize,
+}
+
+impl Default for DetailState {
+    fn default() -> Self {
+        DetailState {
+            finding: 0,
+            pane: Pane::Risk,
+            risk_scroll: 0,
+            raw: RawPane {
+                target: RawTarget::Finding,
+                delivery: 0,
+                scroll: 0,
+                search: SearchState::default(),
+                doc: None,
+            },
+            keys: None,
+            keys_cursor: Cursor::default(),
+            related: None,
+            related_cursor: Cursor::default(),
+            window: DEFAULT_WINDOW,
+        }
+    }
+}
+
+/// A raw event's text, or why it could not be read.
+pub type RawText = Result<Arc<str>, String>;
+
+/// The whole console state.
+#[derive(Debug)]
+pub struct App {
+    pub width: u16,
+    pub height: u16,
+    /// The paths named on the command line.
+    pub paths: Vec<PathBuf>,
+    pub phase: Phase,
+    pub data: Option<Data>,
+    /// The zone the toggle switches to (local, or `--tz`).
+    pub alt_zone: Zone,
+    /// Showing UTC (else `alt_zone`).
+    pub utc: bool,
+    pub screen: Screen,
+    pub overlay: Overlay,
+    pub list: ListState,
+    pub groups: GroupsState,
+    pub filter: FilterState,
+    pub detail: DetailState,
+    /// Raw events read so far.
+    pub raw_cache: HashMap<RawKey, RawText>,
+    /// Raw events asked for and not yet back.
+    pub pending: HashSet<RawKey>,
+}
+
+impl App {
+    /// A console about to load `paths`. With `tz`, times start in that
+    /// zone and the toggle switches to UTC; without, they start in UTC and
+    /// the toggle switches to the local zone.
+    pub fn new(paths: Vec<PathBuf>, tz: Option<Zone>, width: u16, height: u16) -> App {
+        App {
+            width,
+            height,
+            paths,
+            phase: Phase::Loading {
+                progress: Progress::default(),
+                rules_running: false,
+                elapsed_ms: 0,
+            },
+            data: None,
+            alt_zone: tz.unwrap_or(Zone::Local),
+            utc: tz.is_none(),
+            screen: Screen::List,
+            overlay: Overlay::None,
+            list: ListState {
+                order: Vec::new(),
+                visible: Vec::new(),
+                cursor: Cursor::default(),
+                sort: Col::Time,
+                desc: false,
+            },
+            groups: GroupsState {
+                groups: Vec::new(),
+                cursor: Cursor::default(),
+                sort: GroupCol::Findings,
+                desc: true,
+            },
+            filter: FilterState::default(),
+            detail: DetailState::default(),
+            raw_cache: HashMap::new(),
+            pending: HashSet::new(),
+        }
+    }
+
+    /// The zone times are shown in now.
+    pub fn zone(&self) -> Zone {
+        if self.utc { Zone::Utc } else { self.alt_zone }
+    }
+
+    /// Whether loading has finished.
+    pub fn is_ready(&self) -> bool {
+        matches!(self.phase, Phase::Ready) && self.data.is_some()
+    }
+
+    /// The finding selected in the list, if any.
+    pub fn selected_finding(&self) -> Option<usize> {
+        self.list
+            .visible
+            .get(self.list.cursor.selected)
+            .map(|&i| i as usize)
+    }
+
+    /// The copies the raw pane can step through: for a finding, each of its
+    /// events with each delivered copy; for one event, its copies.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        let Some(data) = &self.data else {
+            return Vec::new();
+        };
+        let events: Vec<usize> = match self.detail.raw.target {
+            RawTarget::Finding => data
+                .findings
+                .get(self.detail.finding)
+                .map(|f| f.events.clone())
+                .unwrap_or_default(),
+            RawTarget::Event { event, .. } => vec![event],
+        };
+        let mut out = Vec::new();
+        for e in events {
+            let Some(ev) = data.index.events.get(e) else {
+                continue;
+            };
+            for (copy, loc) in std::iter::once(&ev.loc).chain(&ev.other_locs).enumerate() {
+                out.push(Delivery {
+                    key: RawKey { event: e, copy },
+                    loc: *loc,
+                });
+            }
+        }
+        out
+    }
+
+    /// The delivered copy the raw pane shows.
+    pub fn delivery(&self) -> Option<Delivery> {
+        self.deliveries().get(self.detail.raw.delivery).copied()
+    }
+}

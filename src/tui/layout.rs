@@ -1,0 +1,296 @@
+//! Screen geometry, as pure functions of the state. The view draws into
+//! these rectangles and `update` uses the same ones to map mouse clicks and
+//! page sizes, so the two always agree.
+
+use super::action::Pane;
+use super::app::{App, Screen};
+use super::data::{Col, GroupCol};
+use super::text::width;
+use ratatui::layout::Rect;
+
+/// Below this size the console says so instead of drawing.
+pub const MIN_WIDTH: u16 = 60;
+/// Below this size the console says so instead of drawing.
+pub const MIN_HEIGHT: u16 = 16;
+/// Rows of the header.
+pub const HEADER_ROWS: u16 = 3;
+
+/// The main regions of the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub body: Rect,
+    /// The filter line, when a filter is being typed or is in force.
+    pub prompt: Option<Rect>,
+    /// The one-line context bar.
+    pub bar: Rect,
+}
+
+/// Whether the terminal is big enough to draw in.
+pub fn usable(app: &App) -> bool {
+    app.width >= MIN_WIDTH && app.height >= MIN_HEIGHT
+}
+
+/// The main regions for `app`'s size and state.
+pub fn areas(app: &App) -> Areas {
+    let (w, h) = (app.width, app.height);
+    let prompt =
+        app.screen != Screen::Detail && (app.filter.editing || !app.filter.text.is_empty());
+    let bar = Rect::new(0, h.saturating_sub(1), w, 1.min(h));
+    let header = Rect::new(0, 0, w, HEADER_ROWS.min(h));
+    let p = prompt as u16;
+    let body_h = h.saturating_sub(HEADER_ROWS + 1 + p);
+    let body = Rect::new(0, HEADER_ROWS.min(h), w, body_h);
+    let prompt = prompt.then(|| Rect::new(0, HEADER_ROWS + body_h, w, 1));
+    Areas {
+        header,
+        body,
+        prompt,
+        bar,
+    }
+}
+
+/// The table's data rows (the body without its heading row).
+pub fn table_rows(app: &App) -> Rect {
+    let b = areas(app).body;
+    Rect::new(
+        b.x,
+        b.y + 1.min(b.height),
+        b.width,
+        b.height.saturating_sub(1),
+    )
+}
+
+/// The drill-down pane's area (below the tabs and the finding line).
+pub fn pane(app: &App) -> Rect {
+    let b = areas(app).body;
+    Rect::new(
+        b.x,
+        b.y + 2.min(b.height),
+        b.width,
+        b.height.saturating_sub(2),
+    )
+}
+
+/// The raw pane: one line for which copy is shown (and the search), then the text.
+pub fn raw_text(app: &App) -> Rect {
+    let p = pane(app);
+    Rect::new(
+        p.x,
+        p.y + 1.min(p.height),
+        p.width.saturating_sub(1),
+        p.height.saturating_sub(1),
+    )
+}
+
+/// The risk pane's text (a column is left for the scroll mark).
+pub fn risk_text(app: &App) -> Rect {
+    let p = pane(app);
+    Rect::new(p.x + 1, p.y, p.width.saturating_sub(2), p.height)
+}
+
+/// The key usage pane: summary, activity chart, and the event list (with its heading row).
+pub fn keys_areas(app: &App) -> (Rect, Rect, Rect) {
+    let p = pane(app);
+    let summary_h = 5.min(p.height);
+    let chart_h = if p.height >= 14 { 4 } else { 2 }.min(p.height - summary_h);
+    let summary = Rect::new(p.x, p.y, p.width, summary_h);
+    let chart = Rect::new(p.x, p.y + summary_h, p.width, chart_h);
+    let list = Rect::new(
+        p.x,
+        p.y + summary_h + chart_h,
+        p.width,
+        p.height - summary_h - chart_h,
+    );
+    (summary, chart, list)
+}
+
+/// The related pane: a summary line, then the event list (with its heading row).
+pub fn related_areas(app: &App) -> (Rect, Rect) {
+    let p = pane(app);
+    let s = 1.min(p.height);
+    (
+        Rect::new(p.x, p.y, p.width, s),
+        Rect::new(p.x, p.y + s, p.width, p.height - s),
+    )
+}
+
+/// Rows of an event list inside `list` (its heading row excluded).
+pub fn list_rows(list: Rect) -> Rect {
+    Rect::new(
+        list.x,
+        list.y + 1.min(list.height),
+        list.width,
+        list.height.saturating_sub(1),
+    )
+}
+
+/// The pane tabs' labels and their x ranges `[x0, x1)` on the tab row.
+pub fn tabs() -> Vec<(Pane, String, u16, u16)> {
+    let mut x = 0u16;
+    Pane::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let label = format!(" {} {} ", i + 1, p.title());
+            let w = width(&label) as u16;
+            let r = (*p, label, x, x + w);
+            x += w + 1;
+            r
+        })
+        .collect()
+}
+
+/// One table column's place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column<C> {
+    pub col: C,
+    pub x: u16,
+    pub width: u16,
+}
+
+/// Columns shown at `total` width, in order; lower-priority columns give
+/// way first on narrow terminals. The first column is a selection gutter.
+pub fn columns(total: u16) -> Vec<Column<Col>> {
+    let avail = total.saturating_sub(1) as i32;
+    let time = if total >= 100 { 22 } else { 19 };
+    let fixed = |c: Col| -> i32 {
+        match c {
+            Col::Time => time,
+            Col::Risk => 6,
+            Col::Src => 15,
+            Col::Status => 6,
+            Col::Parity => 3,
+            Col::Account => 12,
+            Col::Region => 14,
+            Col::Caller => 14,
+            Col::Target => 10,
+            Col::Agent => 12,
+        }
+    };
+    // Priority: what a responder needs first.
+    let priority = [
+        Col::Time,
+        Col::Risk,
+        Col::Caller,
+        Col::Target,
+        Col::Status,
+        Col::Parity,
+        Col::Src,
+        Col::Account,
+        Col::Region,
+        Col::Agent,
+    ];
+    let mut chosen: Vec<Col> = Vec::new();
+    let mut used = 0;
+    for c in priority {
+        let w = fixed(c) + i32::from(!chosen.is_empty());
+        if used + w <= avail {
+            chosen.push(c);
+            used += w;
+        }
+    }
+    let mut widths: Vec<(Col, i32)> = Col::ALL
+        .iter()
+        .filter(|c| chosen.contains(c))
+        .map(|c| (*c, fixed(*c)))
+        .collect();
+    let mut spare = avail - used;
+    // Spare columns go to the flexible text columns, up to useful caps.
+    for (col, share, cap) in [
+        (Col::Caller, 2, 44),
+        (Col::Target, 4, 24),
+        (Col::Agent, 1, 30),
+        (Col::Caller, 1, 60),
+    ] {
+        if let Some((_, w)) = widths.iter_mut().find(|(c, _)| *c == col) {
+            let add = (spare / share).min(cap - *w).max(0);
+            *w += add;
+            spare -= add;
+        }
+    }
+    let mut x = 1u16;
+    widths
+        .into_iter()
+        .map(|(col, w)| {
+            let c = Column {
+                col,
+                x,
+                width: w as u16,
+            };
+            x += w as u16 + 1;
+            c
+        })
+        .collect()
+}
+
+/// Columns of the grouped view at `total` width (the event count gives
+/// way on narrow terminals).
+pub fn group_columns(total: u16) -> Vec<Column<GroupCol>> {
+    let avail = total.saturating_sub(1) as i32;
+    let wide = total >= 100;
+    let time = if wide { 22 } else { 19 };
+    let mut fixed = vec![(GroupCol::Findings, 10)];
+    if wide {
+        fixed.push((GroupCol::Events, 8));
+    }
+    fixed.extend([(GroupCol::First, time), (GroupCol::Last, time)]);
+    let fixed_sum: i32 = fixed.iter().map(|(_, w)| w + 1).sum();
+    let flex = (avail - fixed_sum - 1).max(20);
+    let caller = flex * 3 / 5;
+    let target = flex - caller;
+    let mut x = 1u16;
+    [(GroupCol::Caller, caller), (GroupCol::Target, target)]
+        .into_iter()
+        .chain(fixed)
+        .map(|(col, w)| {
+            let c = Column {
+                col,
+                x,
+                width: w as u16,
+            };
+            x += w as u16 + 1;
+            c
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_tables_keep_what_matters_first() {
+        let cols: Vec<Col> = columns(80).iter().map(|c| c.col).collect();
+        assert_eq!(
+            cols,
+            vec![
+                Col::Time,
+                Col::Risk,
+                Col::Caller,
+                Col::Target,
+                Col::Src,
+                Col::Status,
+                Col::Parity
+            ]
+        );
+        let last = columns(80).last().copied().unwrap();
+        assert!(last.x + last.width <= 80);
+    }
+
+    #[test]
+    fn wide_tables_show_every_column_within_the_width() {
+        let cols = columns(160);
+        assert_eq!(cols.len(), Col::ALL.len());
+        let last = cols.last().unwrap();
+        assert!(last.x + last.width <= 160);
+    }
+
+    #[test]
+    fn tabs_do_not_overlap() {
+        let t = tabs();
+        for w in t.windows(2) {
+            assert!(w[0].3 < w[1].2);
+        }
+    }
+}

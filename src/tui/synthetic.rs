@@ -1,0 +1,192 @@
+//! Synthetic findings for benchmarks and tests: an index of CreateAccessKey
+//! events built in memory (no files), one finding per event, with realistic
+//! spread over callers, targets, IPs and agents. Deterministic for a given size.
+
+use super::data::Data;
+use super::zone::Zone;
+use crate::event::{Event, Interner, Loc, Sym};
+use crate::loader::{Index, LoadStats};
+use crate::rules::{Finding, RuleSet, RunOutput, Semantics};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A small deterministic generator (64-bit LCG), so runs compare.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// `n` findings over `n` events (plus a few events signed with the first
+/// finding's new key, so the key usage pane has something to show). The
+/// events live in memory only: no file backs them.
+pub fn data(n: usize) -> Data {
+    let mut rng = Lcg(42);
+    let mut strings = Interner::default();
+    let mut events = Vec::with_capacity(n + 8);
+    let mut findings = Vec::with_capacity(n);
+    let base: i64 = 1_709_251_200_000; // 2024-03-01T00:00:00Z
+    let agents = [
+        "aws-cli/2.15.30 Python/3.11",
+        "Boto3/1.34.0 md/Botocore#1.34.0",
+        "terraform/1.7.4",
+        "aws-sdk-go-v2/1.25.0",
+    ];
+    let regions = [
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "eu-central-1",
+        "ap-southeast-2",
+    ];
+    let rules = RuleSet::builtin();
+    let rule = &rules.rules[0].rule;
+    for i in 0..n {
+        let time = base + (i as i64) * 30_000 + rng.next(20_000) as i64;
+        let actor_user = format!("user{:03}", rng.next(200));
+        let account = format!("{:012}", 111_111_111_111u64 + rng.next(5));
+        let actor_arn = format!("arn:aws:iam::{account}:user/{actor_user}");
+        let target = format!("svc-{:03}", rng.next(300));
+        let src = format!("198.51.{}.{}", rng.next(4), rng.next(250));
+        let agent = agents[rng.next(agents.len() as u64) as usize];
+        let region = regions[rng.next(regions.len() as u64) as usize];
+        let event_id = format!("00000000-0000-4000-8000-{i:012}");
+        let new_key = format!("AKIASYNTH{i:011}");
+        let raw = format!(
+            concat!(
+                r#"{{"eventVersion":"1.08","eventTime":"{}","eventSource":"iam.amazonaws.com","#,
+                r#""eventName":"CreateAccessKey","awsRegion":"{}","sourceIPAddress":"{}","userAgent":"{}","#,
+                r#""userIdentity":{{"type":"IAMUser","arn":"{}","accountId":"{}","userName":"{}"}},"#,
+                r#""requestParameters":{{"userName":"{}"}},"responseElements":{{"accessKey":{{"accessKeyId":"{}","userName":"{}"}}}},"#,
+                r#""eventID":"{}","recipientAccountId":"{}"}}"#
+            ),
+            crate::event::time::rfc3339(Some(time)).unwrap_or_default(),
+            region,
+            src,
+            agent,
+            actor_arn,
+            account,
+            actor_user,
+            target,
+            new_key,
+            target,
+            event_id,
+            account
+        );
+        let ev = Event {
+            time: Some(time),
+            event_id: strings.intern(&event_id),
+            name: strings.intern("CreateAccessKey"),
+            source: strings.intern("iam.amazonaws.com"),
+            region: strings.intern(region),
+            account: strings.intern(&account),
+            actor_arn: strings.intern(&actor_arn),
+            actor_type: strings.intern("IAMUser"),
+            actor_user: strings.intern(&actor_user),
+            access_key: Sym::NONE,
+            src: strings.intern(&src),
+            user_agent: strings.intern(agent),
+            error_code: Sym::NONE,
+            target_user: strings.intern(&target),
+            new_key: strings.intern(&new_key),
+            loc: Loc {
+                file: 0,
+                line: i as u32 + 1,
+                offset: 0,
+                len: raw.len() as u32,
+                splunk_raw: false,
+            },
+            copies: 1,
+            digest: i as u64,
+            other_locs: Vec::new(),
+            raw: Some(Arc::from(raw.as_str())),
+        };
+        events.push(ev);
+        findings.push(Finding {
+            rule: 0,
+            rule_id: rule.id.clone(),
+            semantics: Semantics::Strict,
+            key: format!("{}/{event_id}/{i:08x}", rule.id),
+            events: vec![i],
+            count: 1,
+            first_time: Some(time),
+            last_time: Some(time),
+            group: Vec::new(),
+            event_id: Some(event_id),
+            event_name: Some("CreateAccessKey".into()),
+            actor_arn: Some(actor_arn.clone()),
+            actor_type: Some("IAMUser".into()),
+            target_user: Some(target.clone()),
+            src: Some(src.clone()),
+            user_agent: Some(agent.into()),
+            account: Some(account),
+            region: Some(region.into()),
+            new_key: Some(new_key),
+            caller_key: None,
+            risk_score: rule.risk_score(),
+            risk_message: format!("User {actor_arn} is attempting to create access keys for {target} from this IP {src}"),
+            splunk_parity: i % 7 != 0,
+            why: vec!["eventName is CreateAccessKey".into(), "successful (no errorCode)".into()],
+            splunk_verdict: if i % 7 == 0 { "dropped by stats: by-field userIdentity.principalId is absent".into() } else { String::new() },
+        });
+    }
+    // A few later calls signed with the first new key, after every other
+    // event so the index stays in time order.
+    if n > 0 {
+        let key = strings.intern("AKIASYNTH00000000000");
+        let end = base + n as i64 * 30_000;
+        for j in 0..5 {
+            let mut ev = events[0].clone();
+            ev.time = Some(end + 60_000 * (j + 1));
+            ev.name = strings.intern(
+                [
+                    "ListUsers",
+                    "GetUser",
+                    "ListBuckets",
+                    "GetObject",
+                    "PutObject",
+                ][j as usize],
+            );
+            ev.access_key = key;
+            ev.new_key = Sym::NONE;
+            ev.raw = None;
+            events.push(ev);
+        }
+    }
+    let all = events;
+    let stats = LoadStats {
+        files: 0,
+        events: all.len() as u64,
+        deliveries: all.len() as u64,
+        first_time: all.iter().filter_map(|e| e.time).min(),
+        last_time: all.iter().filter_map(|e| e.time).max(),
+        accounts: (0..5)
+            .map(|k| format!("{:012}", 111_111_111_111u64 + k))
+            .collect(),
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        ..LoadStats::default()
+    };
+    let index = Index {
+        roots: vec![PathBuf::from("synthetic")],
+        events: all,
+        strings,
+        stats,
+        ..Index::default()
+    };
+    Data::new(
+        index,
+        rules,
+        RunOutput {
+            findings,
+            errors: Vec::new(),
+        },
+        Semantics::Strict,
+        &Zone::Utc,
+    )
+}

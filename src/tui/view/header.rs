@@ -1,0 +1,152 @@
+//! The three header lines: what is loaded, the time span and zone, and the
+//! findings and error counts.
+
+use super::style;
+use crate::tui::app::{App, Screen};
+use crate::tui::text::{fit, thousands, width};
+use crate::tui::zone::{Zone, offset_long};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let w = area.width as usize;
+    let paths: Vec<String> = app
+        .paths
+        .iter()
+        .map(|p| crate::sanitize::escape(&p.display().to_string()).into_owned())
+        .collect();
+    let zone = app.zone();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let Some(d) = &app.data else {
+        lines.push(fitted(
+            vec![
+                Span::styled(" trailhunt ", style::title()),
+                Span::raw(paths.join(", ")),
+            ],
+            w,
+        ));
+        lines.push(Line::styled(" loading…", style::dim()));
+        lines.push(Line::from(format!(" times in {}", zone_label(&zone, None))));
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    let s = &d.index.stats;
+    let dup = s.deliveries.saturating_sub(s.events);
+    let mut what = format!(
+        " · {} files · {} events",
+        thousands(s.files as u64),
+        thousands(s.events)
+    );
+    if dup > 0 {
+        let plural = if dup == 1 { "" } else { "s" };
+        what.push_str(&format!(" (+{} duplicate{plural})", thousands(dup)));
+    }
+    lines.push(fitted(
+        vec![
+            Span::styled(" trailhunt ", style::title()),
+            Span::raw(paths.join(", ")),
+            Span::raw(what),
+        ],
+        w,
+    ));
+
+    let list = |set: &std::collections::BTreeSet<String>| -> String {
+        let names: Vec<String> = set
+            .iter()
+            .take(3)
+            .map(|a| crate::sanitize::escape(a).into_owned())
+            .collect();
+        let more = if set.len() > 3 { ", …" } else { "" };
+        format!("{} ({}{more})", set.len(), names.join(", "))
+    };
+    let span = format!(
+        " {} → {}",
+        zone.minutes(s.first_time),
+        zone.minutes(s.last_time)
+    );
+    lines.push(fitted(
+        vec![
+            Span::raw(span),
+            Span::styled(" · accounts ", style::dim()),
+            Span::raw(list(&s.accounts)),
+            Span::styled(" · regions ", style::dim()),
+            Span::raw(list(&s.regions)),
+        ],
+        w,
+    ));
+
+    let total = d.findings.len();
+    let errors = d.error_count();
+    let sort = match app.screen {
+        Screen::Grouped => format!("{} {}", app.groups.sort.name(), arrow(app.groups.desc)),
+        _ => format!("{} {}", app.list.sort.name(), arrow(app.list.desc)),
+    };
+    let mut third = vec![
+        Span::styled(" findings ", style::dim()),
+        Span::styled(thousands(total as u64), style::bold()),
+        Span::styled(" · open ", style::dim()),
+        Span::raw(thousands(total as u64)),
+        Span::styled(" · suppressed ", style::dim()),
+        Span::raw("0"),
+        Span::styled(" · load errors ", style::dim()),
+        Span::styled(
+            thousands(errors as u64),
+            if errors > 0 {
+                style::warn()
+            } else {
+                style::good()
+            },
+        ),
+    ];
+    if errors > 0 {
+        third.push(Span::styled(" (e)", style::dim()));
+    }
+    third.extend([
+        Span::styled(" · times ", style::dim()),
+        Span::styled(zone_label(&zone, s.first_time), style::bold()),
+        Span::styled(" · ", style::dim()),
+        Span::raw(d.semantics.name()),
+        Span::styled(" · sort ", style::dim()),
+        Span::raw(sort),
+    ]);
+    lines.push(fitted(third, w));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `UTC`, or `Europe/Paris (+01:00)` with the offset at `at`.
+pub fn zone_label(zone: &Zone, at: Option<i64>) -> String {
+    match zone {
+        Zone::Utc => "UTC (+00:00)".into(),
+        z => format!(
+            "{} ({})",
+            z.label(),
+            offset_long(z.offset_secs(at.unwrap_or(0)))
+        ),
+    }
+}
+
+fn arrow(desc: bool) -> &'static str {
+    if desc { "↓" } else { "↑" }
+}
+
+/// Cuts a line of spans to `w` columns.
+pub(super) fn fitted(spans: Vec<Span<'static>>, w: usize) -> Line<'static> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    for s in spans {
+        let sw = width(&s.content);
+        if used + sw <= w {
+            used += sw;
+            out.push(s);
+        } else {
+            let room = w - used;
+            if room > 0 {
+                out.push(Span::styled(fit(&s.content, room), s.style));
+            }
+            break;
+        }
+    }
+    Line::from(out)
+}
