@@ -78,7 +78,8 @@ pub fn term_eq(value: &str, pattern: &str) -> bool {
 
 fn show(v: Option<&str>) -> String {
     match v {
-        Some(s) => format!("{s:?}"),
+        // Plain quotes: the value is escaped once, where it is shown.
+        Some(s) => format!("\"{s}\""),
         None => "absent".into(),
     }
 }

@@ -42,7 +42,7 @@ pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
 
     match raw(event, "errorCode").as_deref() {
         None | Some("") => why.push("successful (no errorCode)".into()),
-        Some(code) => return Verdict::Excluded(format!("failed call: errorCode {code:?}")),
+        Some(code) => return Verdict::Excluded(format!("failed call: errorCode \"{code}\"")),
     }
 
     let agent = raw(event, "userAgent");
@@ -61,7 +61,7 @@ pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
         );
     }
     why.push(match agent.as_deref() {
-        Some(a) => format!("not from the console (userAgent {a:?})"),
+        Some(a) => format!("not from the console (userAgent \"{a}\")"),
         None => "not from the console (no userAgent)".into(),
     });
 
@@ -76,7 +76,7 @@ pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
             rule.strict.target.join(", ")
         ));
     };
-    why.push(format!("target user {target:?} from {field}"));
+    why.push(format!("target user \"{target}\" from {field}"));
 
     let ty = raw(event, "userIdentity.type");
     let caller = raw(event, "userIdentity.userName").or_else(|| {
@@ -89,13 +89,13 @@ pub fn evaluate(rule: &Rule, event: &Value) -> Verdict {
             .is_some_and(|c| c.to_lowercase() == target.to_lowercase())
     {
         return Verdict::Excluded(format!(
-            "self-service: the caller {:?} is the target",
+            "self-service: the caller \"{}\" is the target",
             caller.as_deref().unwrap_or_default()
         ));
     }
     why.push(match (ty.as_deref(), caller.as_deref()) {
         (Some(t), _) if !is_user => format!("caller is a {t} identity, acting on another user"),
-        (_, Some(c)) => format!("caller {c:?} is not the target"),
+        (_, Some(c)) => format!("caller \"{c}\" is not the target"),
         (_, None) => "caller unknown (no userIdentity user name or user ARN)".into(),
     });
     Verdict::Finding {
