@@ -68,6 +68,10 @@ pub struct LoadArgs {
     /// that have not changed).
     #[arg(long)]
     pub no_cache: bool,
+    /// Keep watching the paths and index new files as they appear (`scan`
+    /// then prints findings as NDJSON lines, new ones as they come).
+    #[arg(long)]
+    pub follow: bool,
     /// Where the allowlist and statuses are (default: the logs' workspace).
     #[command(flatten)]
     pub workspace: crate::triage::WorkspaceArgs,
@@ -86,6 +90,10 @@ pub struct ConsoleArgs {
     /// Show times in this IANA zone (e.g. Europe/Paris) instead of UTC.
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
+    /// How `y`/`Y` copy: the system clipboard, the terminal's (OSC 52, for
+    /// SSH and tmux), a file, or `auto` to pick from the environment.
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = crate::clipboard::ClipboardChoice::Auto)]
+    pub clipboard: crate::clipboard::ClipboardChoice,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -98,6 +106,13 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Write to FILE (atomically: all or nothing) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show times in Markdown and HTML reports in this IANA zone (e.g.
+    /// Europe/Paris) or `local` instead of UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
 /// Runs the parsed command line and returns the process exit status.
@@ -142,7 +157,11 @@ pub fn load_options(args: &LoadArgs, rules: &RuleSet) -> LoadOptions {
         max_ratio: args.max_ratio,
         max_event_bytes: args.max_event_mib.saturating_mul(1 << 20),
         max_depth: args.max_depth,
-        cache: if args.no_cache { CacheMode::Off } else { CacheMode::Default },
+        cache: if args.no_cache {
+            CacheMode::Off
+        } else {
+            CacheMode::Default
+        },
     }
 }
 
@@ -179,6 +198,14 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &LoadOptions) -> Index {
 }
 
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    if args.load.follow {
+        return scan_follow(args);
+    }
+    // A bad zone is a usage error: say so before a long load.
+    let zone = match &args.tz {
+        Some(z) => report::evidence::TimeView::parse(z).map_err(anyhow::Error::msg)?,
+        None => report::evidence::TimeView::Utc,
+    };
     let rules = rule_set(&args.load)?;
     let index = load_with_progress(&args.paths, &load_options(&args.load, &rules));
     let RunOutput { findings, errors } = rules.run(&index, args.load.semantics);
@@ -205,27 +232,138 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         let _ = writeln!(stderr, "trailhunt: {}", escape(m));
     }
     let (shown, notes) = triage.visible(&findings, args.load.show_suppressed);
-    let mut stdout = std::io::stdout().lock();
-    match report::write_triaged(
-        &mut stdout,
-        args.format,
-        &shown,
-        Some(&notes),
-        &index,
-        &rules,
-        args.load.semantics,
-    )
-    .and_then(|_| stdout.flush())
-    {
-        Ok(()) => {}
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e.into()),
+    let scope = scan_scope(args, zone, &index, &rules, &findings, &triage);
+    let write = |out: &mut dyn Write| {
+        report::write_scoped(
+            out,
+            args.format,
+            &shown,
+            Some(&notes),
+            &index,
+            &rules,
+            &scope,
+        )
+    };
+    if let Some(path) = &args.output {
+        report::write_atomic(path, write)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        let _ = writeln!(
+            stderr,
+            "trailhunt: wrote {} findings to {}",
+            shown.len(),
+            escape(&path.display().to_string())
+        );
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        match write(&mut stdout).and_then(|_| stdout.flush()) {
+            Ok(()) => {}
+            // A closed pipe (`| head`) is the reader's choice, not a failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     // Suppressed findings are known to be fine: they do not fail a pipeline.
-    let code = if triage.unsuppressed() == 0 { EXIT_CLEAN } else { EXIT_FINDINGS };
+    let code = if triage.unsuppressed() == 0 {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    };
     // The process ends here: freeing a million events one by one would only
     // delay the exit.
     std::mem::forget(index);
     Ok(code)
+}
+
+/// What a `scan` report covers: the loaded logs, the rules, the allowlist
+/// and how many findings it suppressed, in the `--tz` zone.
+fn scan_scope(
+    args: &ScanArgs,
+    zone: report::evidence::TimeView,
+    index: &Index,
+    rules: &RuleSet,
+    findings: &[crate::rules::Finding],
+    triage: &crate::triage::command::ScanTriage,
+) -> report::evidence::ReportScope {
+    let now = chrono::Utc::now();
+    let mut scope =
+        report::evidence::ReportScope::new(index, rules, args.load.semantics, findings.len(), zone);
+    scope.generated = Some(now.timestamp_millis());
+    scope.suppressed = triage.evaluation.suppressed_count();
+    scope.include_suppressed = args.load.show_suppressed;
+    scope.allowlist = triage.workspace.as_ref().map(|w| {
+        let (active, expired, disabled) = triage.allowlist.state_counts(now);
+        match triage.allowlist.entries.len() {
+            0 => format!("{} (no entries)", w.allowlist.display()),
+            n => format!(
+                "{} ({n} entries: {active} active, {expired} expired, {disabled} disabled)",
+                w.allowlist.display()
+            ),
+        }
+    });
+    scope
+}
+
+/// `scan --follow`: the findings as NDJSON, then each new finding as its
+/// file arrives, until interrupted.
+fn scan_follow(args: &ScanArgs) -> anyhow::Result<u8> {
+    let rules = rule_set(&args.load)?;
+    let opts = load_options(&args.load, &rules);
+    let mut follow = crate::follow::Follow::new(&args.paths)?;
+    let mut index = load_with_progress(&args.paths, &opts);
+    let mut printed = std::collections::HashSet::new();
+    let mut reported_errors = 0;
+    let mut first = true;
+    loop {
+        let out = rules.run(&index, args.load.semantics);
+        let mut stderr = std::io::stderr().lock();
+        for e in index.errors.iter().skip(reported_errors).chain(&out.errors) {
+            let _ = writeln!(stderr, "trailhunt: {}", escape(&e.to_string()));
+        }
+        reported_errors = index.errors.len();
+        if first {
+            let _ = writeln!(stderr, "trailhunt: {}", index.summary());
+            let _ = writeln!(
+                stderr,
+                "trailhunt: following {} path(s); new findings print as they arrive",
+                args.paths.len()
+            );
+        }
+        let triage = crate::triage::command::for_scan(
+            &args.paths,
+            &args.load,
+            &out.findings,
+            chrono::Utc::now(),
+        )?;
+        if first {
+            for m in &triage.messages {
+                let _ = writeln!(stderr, "trailhunt: {}", escape(m));
+            }
+        }
+        let (shown, notes) = triage.visible(&out.findings, args.load.show_suppressed);
+        let mut stdout = std::io::stdout().lock();
+        for (f, n) in shown.iter().zip(&notes) {
+            if !printed.insert(f.key.clone()) {
+                continue;
+            }
+            let mut v = report::finding_json::to_json(f, &index, &rules);
+            report::finding_json::add_triage(&mut v, n);
+            v["new"] = serde_json::Value::Bool(!first);
+            // The same JSON text as `scan --format ndjson`: C1 controls and
+            // bidi overrides written as \u escapes, never raw.
+            let line = report::evidence::to_json_text(&v, false);
+            if let Err(e) = writeln!(stdout, "{line}").and_then(|_| stdout.flush()) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(EXIT_CLEAN);
+                }
+                return Err(e.into());
+            }
+        }
+        first = false;
+        loop {
+            let ready = follow.poll(Duration::from_millis(500));
+            if !follow.apply(&mut index, &ready, &opts).is_empty() {
+                break;
+            }
+        }
+    }
 }

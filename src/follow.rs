@@ -77,7 +77,19 @@ impl Follow {
                         notify::EventKind::Create(_) | notify::EventKind::Modify(_)
                     ) {
                         for p in ev.paths {
-                            if wanted(&p) {
+                            if p.is_dir() {
+                                // Files written into a new folder before its
+                                // watch was set up raise no event of their own.
+                                for e in walkdir::WalkDir::new(&p)
+                                    .follow_links(true)
+                                    .into_iter()
+                                    .flatten()
+                                {
+                                    if wanted(e.path()) {
+                                        self.touch(e.path());
+                                    }
+                                }
+                            } else if wanted(&p) {
                                 self.touch(&p);
                             }
                         }

@@ -57,15 +57,25 @@ impl Default for Interner {
     }
 }
 
+/// Marks a span pushed by [`Interner::push_unique`]: in the arena, not in
+/// the table.
+const UNIQUE: u32 = 1 << 31;
+
+fn span_text<'a>(arena: &'a str, spans: &[(u64, u32)], sym: Sym) -> &'a str {
+    let (start, len) = spans[sym.0 as usize];
+    &arena[start as usize..start as usize + (len & !UNIQUE) as usize]
+}
+
 fn build_table(arena: &str, spans: &[(u64, u32)]) -> hashbrown::HashTable<Sym> {
     let mut table = hashbrown::HashTable::with_capacity(spans.len());
-    let text = |sym: &Sym| {
-        let (s, l) = spans[sym.0 as usize];
-        &arena[s as usize..(s + l as u64) as usize]
-    };
     for i in 1..spans.len() {
+        if spans[i].1 & UNIQUE != 0 {
+            continue;
+        }
         let sym = Sym(i as u32);
-        table.insert_unique(hash_str(text(&sym)), sym, |s: &Sym| hash_str(text(s)));
+        table.insert_unique(hash_str(span_text(arena, spans, sym)), sym, |s: &Sym| {
+            hash_str(span_text(arena, spans, *s))
+        });
     }
     table
 }
@@ -90,8 +100,28 @@ impl Interner {
     }
 
     fn text(&self, sym: Sym) -> &str {
-        let (start, len) = self.spans[sym.0 as usize];
-        &self.arena[start as usize..start as usize + len as usize]
+        span_text(&self.arena, &self.spans, sym)
+    }
+
+    /// Adds a string expected to be unique (an event ID) without entering
+    /// it in the table: no hashing, no table growth. The same text pushed
+    /// twice gets two symbols, so compare such symbols by their text.
+    pub fn push_unique(&mut self, s: &str) -> Sym {
+        if s.len() >= UNIQUE as usize {
+            return self.intern(s);
+        }
+        let sym = Sym(self.spans.len() as u32);
+        self.spans
+            .push((self.arena.len() as u64, s.len() as u32 | UNIQUE));
+        self.arena.push_str(s);
+        sym
+    }
+
+    /// Whether `sym` was made by [`Interner::push_unique`].
+    pub fn is_unique(&self, sym: Sym) -> bool {
+        self.spans
+            .get(sym.0 as usize)
+            .is_some_and(|s| s.1 & UNIQUE != 0)
     }
 
     pub fn intern(&mut self, s: &str) -> Sym {
@@ -102,10 +132,7 @@ impl Interner {
         }
         let table = self.table.get_mut().expect("built above");
         let (arena, spans) = (&self.arena, &self.spans);
-        let eq = |sym: &Sym| {
-            let (start, len) = spans[sym.0 as usize];
-            &arena[start as usize..start as usize + len as usize] == s
-        };
+        let eq = |sym: &Sym| span_text(arena, spans, *sym) == s;
         if let Some(&sym) = table.find(h, eq) {
             return sym;
         }
@@ -113,10 +140,7 @@ impl Interner {
         self.spans.push((self.arena.len() as u64, s.len() as u32));
         self.arena.push_str(s);
         let (arena, spans) = (&self.arena, &self.spans);
-        table.insert_unique(h, sym, |sym: &Sym| {
-            let (start, len) = spans[sym.0 as usize];
-            hash_str(&arena[start as usize..start as usize + len as usize])
-        });
+        table.insert_unique(h, sym, |sym: &Sym| hash_str(span_text(arena, spans, *sym)));
         sym
     }
 
@@ -162,7 +186,7 @@ impl Interner {
             return None;
         }
         for &(start, len) in &spans {
-            let end = start.checked_add(len as u64)?;
+            let end = start.checked_add((len & !UNIQUE) as u64)?;
             arena.get(start as usize..end as usize)?;
         }
         Some(Interner {
@@ -265,6 +289,23 @@ mod tests {
         assert_eq!(j.get(c), Some("c"));
         assert!(Interner::from_parts("ab".into(), vec![(0, 0), (1, 5)]).is_none());
         assert!(Interner::from_parts("ab".into(), vec![(1, 1)]).is_none());
+    }
+
+    #[test]
+    fn unique_pushes_are_readable_but_not_in_the_table() {
+        let mut i = Interner::default();
+        let a = i.push_unique("evt-1");
+        let b = i.push_unique("evt-1");
+        assert_ne!(a, b);
+        assert_eq!((i.get(a), i.get(b)), (Some("evt-1"), Some("evt-1")));
+        assert!(i.is_unique(a) && !i.is_unique(Sym::NONE));
+        assert_eq!(i.lookup("evt-1"), None);
+        let c = i.intern("evt-1");
+        assert!(!i.is_unique(c));
+        assert_eq!(i.lookup("evt-1"), Some(c));
+        let (arena, spans) = i.parts();
+        let j = Interner::from_parts(arena.to_string(), spans.to_vec()).unwrap();
+        assert_eq!((j.get(a), j.lookup("evt-1")), (Some("evt-1"), Some(c)));
     }
 
     #[test]

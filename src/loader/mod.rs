@@ -476,7 +476,11 @@ fn build_event(
 ) -> Event {
     Event {
         time: f.event_time.as_deref().and_then(parse_event_time),
-        event_id: s.intern_opt(f.event_id.as_deref()),
+        // Event IDs are (nearly) all distinct: no point hashing them into the table.
+        event_id: f
+            .event_id
+            .as_deref()
+            .map_or(Sym::NONE, |id| s.push_unique(id)),
         name: s.intern_opt(f.name.as_deref()),
         source: s.intern_opt(f.source.as_deref()),
         region: s.intern_opt(f.region.as_deref()),
@@ -626,7 +630,7 @@ impl Index {
         });
         self.files
             .extend(slots.into_iter().map(|s| s.expect("every file reports")));
-        dedup(&mut merged, &self.files);
+        dedup(&mut merged, &self.files, &self.strings);
         sort_by_time(&mut merged, &self.files);
         self.events = merged;
         self.sort_errors();
@@ -701,8 +705,13 @@ fn translation(local: &Interner, global: &mut Interner) -> Vec<Sym> {
     let mut map = Vec::with_capacity(local.len() + 1);
     map.push(Sym::NONE);
     for i in 1..=local.len() {
-        let s = local.get(Sym(i as u32)).unwrap_or_default();
-        map.push(global.intern(s));
+        let sym = Sym(i as u32);
+        let s = local.get(sym).unwrap_or_default();
+        map.push(if local.is_unique(sym) {
+            global.push_unique(s)
+        } else {
+            global.intern(s)
+        });
     }
     map
 }
@@ -731,18 +740,20 @@ fn remap(ev: &mut Event, map: &[Sym]) {
 /// Folds repeated deliveries of one event into one entry with `copies`.
 /// Two events are the same when their eventID and their whitespace-free
 /// JSON agree, so placeholder IDs shared by different events stay apart.
-fn dedup(events: &mut Vec<Event>, files: &[SourceFile]) {
+fn dedup(events: &mut Vec<Event>, files: &[SourceFile], strings: &Interner) {
     let place = |l: &Loc| {
         (
             files.get(l.file as usize).map(|f| f.path.as_path()),
             l.offset,
         )
     };
-    let mut seen: rustc_hash::FxHashMap<(Sym, u64), usize> =
+    // Same content and same eventID text (event IDs are pushed unique, so
+    // their symbols cannot be compared).
+    let mut seen: rustc_hash::FxHashMap<(u64, &str), usize> =
         rustc_hash::FxHashMap::with_capacity_and_hasher(events.len(), Default::default());
     let mut dups: Vec<(usize, usize)> = Vec::new();
     for (i, ev) in events.iter().enumerate() {
-        match seen.entry((ev.event_id, ev.digest)) {
+        match seen.entry((ev.digest, strings.get(ev.event_id).unwrap_or_default())) {
             std::collections::hash_map::Entry::Occupied(o) => dups.push((*o.get(), i)),
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(i);

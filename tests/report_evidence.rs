@@ -1,0 +1,649 @@
+//! Evidence out (issue 5): the copy block, the raw event, every export format
+//! against golden files, hostile log text in every output, and
+//! `scan --format markdown|html --output FILE`.
+//!
+//! Golden files live in `tests/golden/`; after a deliberate change, run
+//! `UPDATE_GOLDEN=1 cargo test --test report_evidence`, then read the diff.
+
+use assert_cmd::Command;
+use chrono::{TimeZone, Utc};
+use std::path::{Path, PathBuf};
+use trailhunt::clipboard::{Wrap, osc52_sequence};
+use trailhunt::loader::{Index, LoadOptions, load};
+use trailhunt::report::evidence::{Evidence, ReportScope, TimeView};
+use trailhunt::report::{self, ExportFormat, csv as report_csv, markdown};
+use trailhunt::rules::{Finding, RuleSet, Semantics};
+use trailhunt::triage::{FindingTriage, Note, Status, Suppression};
+
+const LOGS: &str = "tests/fixtures/report/logs";
+
+fn manifest() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fixture, loaded by a path relative to the package (cargo runs tests
+/// from there) so golden files do not depend on where the checkout is.
+fn fixture() -> (Index, RuleSet, Vec<Finding>) {
+    let rules = RuleSet::builtin();
+    let opts = LoadOptions {
+        keep_raw: rules.event_names(),
+        ..LoadOptions::default()
+    };
+    let index = load(&[PathBuf::from(LOGS)], &opts, &mut |_| {});
+    assert!(index.errors.is_empty(), "{:?}", index.errors);
+    let out = rules.run(&index, Semantics::Strict);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(
+        out.findings.len(),
+        2,
+        "alice → bob, and mallory's hostile one"
+    );
+    (index, rules, out.findings)
+}
+
+fn at(s: &str) -> chrono::DateTime<Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Triage as a responder would have it: the first finding investigated with
+/// a note, the hostile one suppressed with a hostile reason and note.
+fn triage() -> Vec<FindingTriage> {
+    vec![
+        FindingTriage {
+            suppressed_by: None,
+            status: Status::Investigating,
+            notes: vec![Note {
+                by: "analyst".into(),
+                at: at("2026-11-03T09:00:00Z"),
+                text: "Asked bob's manager; the key was not expected.".into(),
+            }],
+        },
+        FindingTriage {
+            suppressed_by: Some(Suppression {
+                entry: 0,
+                id: "ci-rotation".into(),
+                reason: "rotation job <b>|ok|</b>".into(),
+            }),
+            status: Status::FalsePositive,
+            notes: vec![Note {
+                by: "analyst".into(),
+                at: at("2026-11-03T09:30:00Z"),
+                text: "pasted: \u{1b}[31mred` *x*".into(),
+            }],
+        },
+    ]
+}
+
+fn build(zone: TimeView) -> (Vec<Evidence>, ReportScope) {
+    let (index, rules, findings) = fixture();
+    let t = triage();
+    let ev = Evidence::build_all(&findings, Some(&t), &index, &rules, zone);
+    let mut scope = ReportScope::new(&index, &rules, Semantics::Strict, findings.len(), zone);
+    scope.generated = Some(
+        Utc.with_ymd_and_hms(2026, 11, 5, 12, 0, 0)
+            .unwrap()
+            .timestamp_millis(),
+    );
+    scope.tool = "trailhunt (test)".into();
+    scope.allowlist = Some("allowlist.toml (1 entries: 1 active, 0 expired, 0 disabled)".into());
+    scope.suppressed = 1;
+    scope.include_suppressed = true;
+    scope.filter = Some("user:bob".into());
+    (ev, scope)
+}
+
+fn paris() -> TimeView {
+    TimeView::parse("Europe/Paris").unwrap()
+}
+
+fn export(format: ExportFormat, zone: TimeView) -> String {
+    let (ev, scope) = build(zone);
+    let mut out = Vec::new();
+    report::export(format, &ev, &scope, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Compares with (or, with `UPDATE_GOLDEN=1`, writes) `tests/golden/NAME`.
+fn golden(name: &str, actual: &str) {
+    let path = manifest().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    if actual != expected {
+        let line = actual
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| actual.lines().count().min(expected.lines().count()));
+        panic!(
+            "{name} differs from its golden file at line {}:\n  got:      {:?}\n  expected: {:?}\n(UPDATE_GOLDEN=1 rewrites it; review the diff)",
+            line + 1,
+            actual.lines().nth(line),
+            expected.lines().nth(line)
+        );
+    }
+}
+
+/// Characters no human-facing output may contain raw.
+fn assert_no_raw_controls(what: &str, s: &str) {
+    for (i, c) in s.char_indices() {
+        let allowed = c == '\n';
+        assert!(
+            allowed || !trailhunt::sanitize::is_dangerous(c),
+            "{what}: raw {c:?} at byte {i}: {:?}",
+            &s[i.saturating_sub(40)..(i + 40).min(s.len())]
+        );
+    }
+}
+
+// ------------------------------------------------------------ golden files --
+
+#[test]
+fn golden_markdown_report() {
+    golden("report.md", &export(ExportFormat::Markdown, paris()));
+}
+
+#[test]
+fn golden_html_report() {
+    golden("report.html", &export(ExportFormat::Html, paris()));
+}
+
+#[test]
+fn golden_csv() {
+    golden("report.csv", &export(ExportFormat::Csv, TimeView::Utc));
+}
+
+#[test]
+fn golden_json() {
+    golden("report.json", &export(ExportFormat::Json, TimeView::Utc));
+}
+
+#[test]
+fn golden_ndjson() {
+    golden(
+        "report.ndjson",
+        &export(ExportFormat::Ndjson, TimeView::Utc),
+    );
+}
+
+#[test]
+fn golden_copy_block_and_raw_event() {
+    let (ev, _) = build(TimeView::Utc);
+    golden("copy_block.md", &markdown::copy_block(&ev));
+    golden("raw_event.json", &markdown::raw_json(&ev[0]).unwrap());
+    golden(
+        "raw_hostile_event.json",
+        &markdown::raw_json(&ev[1]).unwrap(),
+    );
+}
+
+// --------------------------------------------------------------- the model --
+
+#[test]
+fn key_usage_counts_the_events_signed_with_the_new_key() {
+    let (ev, _) = build(TimeView::Utc);
+    let u = ev[0].key_usage.as_ref().unwrap();
+    assert_eq!(u.key, "AKIANEWBOBEXAMPLE001");
+    assert_eq!(u.events, 4);
+    assert_eq!(u.errors, 1);
+    assert_eq!(u.source_ips[0].value, "198.51.100.7");
+    assert_eq!(u.source_ips[0].count, 3);
+    assert_eq!(
+        u.api_calls
+            .iter()
+            .map(|t| t.value.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "CreateUser",
+            "GetCallerIdentity",
+            "ListBuckets",
+            "ListUsers"
+        ]
+    );
+    assert_eq!(
+        trailhunt::event::time::rfc3339(u.first_time).unwrap(),
+        "2026-11-02T10:05:00Z"
+    );
+}
+
+#[test]
+fn one_finding_built_alone_equals_the_batch() {
+    let (index, rules, findings) = fixture();
+    let t = triage();
+    let all = Evidence::build_all(&findings, Some(&t), &index, &rules, TimeView::Utc);
+    let one = Evidence::build(&findings[0], &index, &rules, Some(&t[0]), TimeView::Utc);
+    assert_eq!(
+        markdown::copy_block(std::slice::from_ref(&one)),
+        markdown::copy_block(&all[..1])
+    );
+}
+
+#[test]
+fn raw_events_name_their_file_line_and_deliveries() {
+    let (ev, _) = build(TimeView::Utc);
+    let r = &ev[0].raw[0];
+    assert_eq!(r.file, format!("{LOGS}/cloudtrail-a.jsonl"));
+    assert_eq!((r.line, r.copies), (1, 2));
+    let block = markdown::copy_block(&ev[..1]);
+    assert!(block.contains("cloudtrail-a.jsonl, line 1 (delivered 2 times)"));
+}
+
+#[test]
+fn times_carry_the_zone_offset() {
+    let (ev, _) = build(paris());
+    assert!(ev[0].summary().contains("2026-11-02 11:00:00 +01:00"));
+    let (ev, _) = build(TimeView::Utc);
+    assert!(ev[0].summary().contains("2026-11-02 10:00:00 +00:00"));
+}
+
+#[test]
+fn without_triage_the_status_says_not_recorded() {
+    let (index, rules, findings) = fixture();
+    let ev = Evidence::build(&findings[0], &index, &rules, None, TimeView::Utc);
+    let block = markdown::copy_block(&[ev]);
+    assert!(block.contains("- **Status:** not recorded"), "{block}");
+}
+
+#[test]
+fn raw_json_keeps_key_order_and_exact_values() {
+    let (ev, _) = build(TimeView::Utc);
+    let text = markdown::raw_json(&ev[1]).unwrap();
+    let keys: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  \"") && !l.starts_with("   "))
+        .map(|l| l.trim_start().split('"').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        &keys[..4],
+        ["eventVersion", "userIdentity", "eventTime", "eventSource"]
+    );
+    let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let orig: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(manifest().join(LOGS).join("cloudtrail-a.jsonl"))
+            .unwrap()
+            .lines()
+            .nth(5)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(back, orig, "the same event, value for value");
+    assert_no_raw_controls("raw json", &text);
+}
+
+#[test]
+fn several_findings_raw_json_is_an_array() {
+    let (ev, _) = build(TimeView::Utc);
+    let text = markdown::raw_json_many(&ev).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+// ------------------------------------------------------------ hostile text --
+
+#[test]
+fn control_characters_never_reach_any_output_raw() {
+    for f in ExportFormat::ALL {
+        let text = export(f, paris());
+        assert_no_raw_controls(f.name(), &text);
+        assert!(
+            !text.contains('\u{7}') && !text.contains('\u{1b}'),
+            "{}",
+            f.name()
+        );
+    }
+    let (ev, _) = build(TimeView::Utc);
+    assert_no_raw_controls("copy block", &markdown::copy_block(&ev));
+}
+
+#[test]
+fn ansi_and_osc52_sequences_in_the_user_agent_are_shown_escaped() {
+    let md = export(ExportFormat::Markdown, TimeView::Utc);
+    // The sanitiser's `\u{1b}`, its backslash and braces escaped for Markdown.
+    assert!(
+        md.contains("\\\\u\\{1b\\}\\[2J\\\\u\\{1b\\}\\]52;c;ZXZpbA=="),
+        "{md}"
+    );
+    let html = export(ExportFormat::Html, TimeView::Utc);
+    assert!(html.contains("\\u{1b}[2J\\u{1b}]52;c;ZXZpbA==\\u{7}"));
+}
+
+#[test]
+fn forged_escapes_stay_distinguishable_from_real_ones() {
+    // The log's literal text `\u{1b}` has its backslash doubled.
+    let html = export(ExportFormat::Html, TimeView::Utc);
+    assert!(html.contains("$x$ \\\\u{1b}"), "literal backslash doubled");
+}
+
+#[test]
+fn bidi_overrides_are_escaped_in_every_format() {
+    for f in ExportFormat::ALL {
+        let text = export(f, TimeView::Utc);
+        assert!(!text.contains('\u{202e}'), "{}", f.name());
+        assert!(!text.contains('\u{9b}'), "{}", f.name());
+    }
+    let json = export(ExportFormat::Json, TimeView::Utc);
+    assert!(json.contains("\\u202e"), "JSON writes it as a JSON escape");
+}
+
+#[test]
+fn json_carries_hostile_values_exactly() {
+    let json = export(ExportFormat::Json, TimeView::Utc);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v[1]["target_user"],
+        "-bob\u{202e}<img src=x onerror=alert(1)>|`x`*"
+    );
+    let ua = v[1]["raw_events"][0]["event"]["userAgent"]
+        .as_str()
+        .unwrap();
+    assert!(ua.starts_with("\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}"));
+    assert!(ua.contains('\u{9b}') && ua.contains('\u{202e}'));
+    assert_eq!(v[1]["suppressed_by"]["reason"], "rotation job <b>|ok|</b>");
+    for line in export(ExportFormat::Ndjson, TimeView::Utc).lines() {
+        let one: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(one["raw_events"][0]["event"].is_object());
+    }
+}
+
+#[test]
+fn markdown_escapes_metacharacters_in_log_values() {
+    let all = export(ExportFormat::Markdown, TimeView::Utc);
+    // Inside a fence, text is literal; everywhere else it must be escaped.
+    let md = outside_fences(&all);
+    assert!(
+        all.contains("<script>") && !md.contains("<script>"),
+        "raw HTML would render"
+    );
+    assert!(!md.contains("[link](javascript"), "a live link");
+    assert!(md.contains("\\<script\\>alert\\(1\\)\\</script\\>"));
+    assert!(md.contains("\\*bold\\* \\_em\\_ \\[link\\]\\(javascript:alert\\(1\\)\\)"));
+    assert!(md.contains("\\&amp;") && md.contains("\\$x\\$"));
+    // Table cells: every `|` from a log value is escaped, so each row of a
+    // table has exactly its columns (key fields: 2, summary: 7).
+    for line in md.lines().filter(|l| l.starts_with('|')) {
+        let n = unescaped_pipes(line);
+        assert!(n == 3 || n == 8, "{n} separators in {line:?}");
+    }
+}
+
+/// The Markdown lines outside fenced code blocks.
+fn outside_fences(md: &str) -> String {
+    let mut open: Option<usize> = None;
+    let mut out = String::new();
+    for line in md.lines() {
+        let ticks = line.chars().take_while(|&c| c == '`').count();
+        match open {
+            None if ticks >= 3 => open = Some(ticks),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            Some(n) if ticks >= n && line.trim_end().len() == ticks => open = None,
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// `|` not escaped: preceded by an even number of backslashes.
+fn unescaped_pipes(line: &str) -> usize {
+    let b = line.as_bytes();
+    (0..b.len())
+        .filter(|&i| {
+            b[i] == b'|' && b[..i].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 0
+        })
+        .count()
+}
+
+#[test]
+fn the_fence_outgrows_every_backtick_run_in_the_event() {
+    let (ev, _) = build(TimeView::Utc);
+    let block = markdown::copy_block(&ev[1..]);
+    // The user agent holds five backticks in a row: the fence needs six.
+    let fence_line = block.lines().find(|l| l.starts_with("```")).unwrap();
+    assert_eq!(fence_line, "``````json");
+    let body_start = block.find("``````json\n").unwrap() + "``````json\n".len();
+    let body_end = body_start + block[body_start..].find("\n``````\n").unwrap();
+    let body = &block[body_start..body_end];
+    assert!(body.contains("`````five"));
+    assert!(!body.lines().any(|l| l.trim_start().starts_with("``````")));
+    serde_json::from_str::<serde_json::Value>(body).expect("the fenced event is JSON");
+}
+
+#[test]
+fn html_escapes_everything_and_runs_nothing() {
+    let html = export(ExportFormat::Html, TimeView::Utc);
+    assert!(!html.contains("<script"), "no script, from logs or ours");
+    assert!(!html.contains("<img"), "no element from a log value");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "no external asset"
+    );
+    assert!(html.contains("Content-Security-Policy"));
+    assert!(html.contains("@media print"));
+    // Every attribute value is one of ours.
+    for (i, _) in html.match_indices("=\"") {
+        let attr_start = html[..i].rfind(' ').unwrap() + 1;
+        let name = &html[attr_start..i];
+        assert!(
+            [
+                "lang",
+                "charset",
+                "http-equiv",
+                "content",
+                "name",
+                "class",
+                "id",
+                "href"
+            ]
+            .contains(&name),
+            "unexpected attribute {name:?}"
+        );
+    }
+}
+
+#[test]
+fn csv_neutralises_formulas_from_the_logs() {
+    let text = export(ExportFormat::Csv, TimeView::Utc);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        for (h, cell) in headers.iter().zip(row.iter()) {
+            assert!(
+                !report_csv::is_risky(cell) || cell.starts_with('\''),
+                "{h}: {cell:?} could run as a formula"
+            );
+        }
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[1][col("src")], "'@SUM(1+1)*cmd|' /C calc'!A0");
+    assert!(rows[1][col("target_user")].starts_with("'-bob\\u{202e}<img"));
+    assert!(rows[1][col("user_agent")].starts_with("\\u{1b}[2J"));
+}
+
+#[test]
+fn splunk_csv_neutralises_formulas_too() {
+    let (index, rules, _) = fixture();
+    let out = rules.run(&index, Semantics::Splunk);
+    let mut buf = Vec::new();
+    report::write(
+        &mut buf,
+        report::Format::Csv,
+        &out.findings,
+        &index,
+        &rules,
+        Semantics::Splunk,
+    )
+    .unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    assert!(text.contains(",'@SUM(1+1)"), "{text}");
+    assert_no_raw_controls("splunk csv", &text);
+}
+
+#[test]
+fn the_copy_block_sent_over_osc52_cannot_break_out() {
+    let (ev, _) = build(TimeView::Utc);
+    let block = markdown::copy_block(&ev);
+    for wrap in [Wrap::None, Wrap::Tmux] {
+        let seq = osc52_sequence(&block, wrap).unwrap();
+        let (head, tail) = match wrap {
+            Wrap::None => ("\x1b]52;c;", "\x07"),
+            _ => ("\x1bPtmux;\x1b\x1b]52;c;", "\x07\x1b\\"),
+        };
+        let payload = seq.strip_prefix(head).unwrap().strip_suffix(tail).unwrap();
+        assert!(
+            payload
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+        );
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(payload)
+            .unwrap();
+        assert_eq!(decoded, block.as_bytes());
+    }
+}
+
+// -------------------------------------------------------------------- scan --
+
+fn trailhunt(data: &Path) -> Command {
+    let mut c = Command::cargo_bin("trailhunt").unwrap();
+    c.current_dir(manifest())
+        .env("TRAILHUNT_DATA_DIR", data)
+        .env_remove("TZ");
+    c
+}
+
+#[test]
+fn scan_writes_markdown_and_html_reports_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (fmt, first) in [
+        ("markdown", "# trailhunt report"),
+        ("html", "<!DOCTYPE html>"),
+    ] {
+        let out = dir.path().join(format!("report.{fmt}"));
+        trailhunt(&dir.path().join("data"))
+            .args([
+                "scan",
+                "--no-cache",
+                "--tz",
+                "Europe/Paris",
+                "--format",
+                fmt,
+                "--output",
+            ])
+            .arg(&out)
+            .arg(LOGS)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicates::str::contains("wrote 2 findings to"));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.starts_with(first), "{fmt}: {text}");
+        assert!(text.contains("Europe/Paris"));
+        assert!(text.contains("2026-11-02 11:00:00 +01:00"));
+        assert_no_raw_controls(fmt, &text);
+    }
+}
+
+#[test]
+fn scan_output_works_for_every_format_and_matches_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    for fmt in ["table", "json", "ndjson", "csv"] {
+        let file = dir.path().join(format!("out.{fmt}"));
+        trailhunt(&dir.path().join("data"))
+            .args(["scan", "--no-cache", "--format", fmt, "-o"])
+            .arg(&file)
+            .arg(LOGS)
+            .assert()
+            .code(1);
+        let stdout = trailhunt(&dir.path().join("data"))
+            .args(["scan", "--no-cache", "--format", fmt])
+            .arg(LOGS)
+            .output()
+            .unwrap()
+            .stdout;
+        assert_eq!(std::fs::read(&file).unwrap(), stdout, "{fmt}");
+    }
+}
+
+#[test]
+fn scan_never_leaves_a_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/dir/report.md");
+    trailhunt(&dir.path().join("data"))
+        .args(["scan", "--no-cache", "--format", "markdown", "--output"])
+        .arg(&missing)
+        .arg(LOGS)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot write"));
+    assert!(!missing.exists());
+    // An existing report is replaced whole, and nothing else is left behind.
+    let out = dir.path().join("r.md");
+    std::fs::write(&out, "old").unwrap();
+    trailhunt(&dir.path().join("data"))
+        .args(["scan", "--no-cache", "--format", "markdown", "--output"])
+        .arg(&out)
+        .arg(LOGS)
+        .assert()
+        .code(1);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("# trailhunt report")
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn a_bad_zone_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    trailhunt(&dir.path().join("data"))
+        .args([
+            "scan",
+            "--no-cache",
+            "--tz",
+            "Mars/Olympus",
+            "--format",
+            "markdown",
+        ])
+        .arg(LOGS)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown time zone"));
+}
+
+#[test]
+fn export_to_file_names_and_writes_atomically() {
+    let (ev, scope) = build(TimeView::Utc);
+    let dir = tempfile::tempdir().unwrap();
+    let name = ExportFormat::Markdown.file_name(scope.generated.unwrap());
+    assert_eq!(name, "trailhunt-20261105T120000Z.md");
+    let path = dir.path().join(name);
+    report::export_to_file(ExportFormat::Markdown, &ev, &scope, &path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        markdown::report(&ev, &scope)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a new evidence file is private");
+    }
+}
