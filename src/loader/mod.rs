@@ -397,7 +397,7 @@ fn index_bytes(
             ..LoadError::file(
                 path,
                 format!(
-                    "invalid UTF-8: {} byte(s), the first at byte {first}; shown as \\xNN, events kept",
+                    "invalid UTF-8: {} byte(s), the first at byte {first}; each kept as the text backslash-x-hex, events kept",
                     bad.len()
                 ),
             )
