@@ -107,6 +107,20 @@ impl<'b> Splitter<'b, '_> {
         });
     }
 
+    /// Hands one event, found at `offset` in the file, to the sink.
+    fn emit(&mut self, wire: Wire<'_>, json: &str, offset: usize, digest: Option<(u64, u32)>) {
+        let line = self.lines.at(offset);
+        (self.sink)(Piece {
+            wire,
+            json,
+            offset: offset as u64,
+            len: json.len() as u32,
+            line,
+            splunk_raw: false,
+            digest,
+        });
+    }
+
     /// An object at `offset` whose text is `json`, already parsed as `top`.
     fn object(&mut self, mut w: Wire<'b>, json: &'b str, offset: usize) {
         match w.records.take() {
@@ -143,16 +157,7 @@ impl<'b> Splitter<'b, '_> {
             return self.splunk_row(json, offset);
         }
         if w.is_event() {
-            let line = self.lines.at(offset);
-            (self.sink)(Piece {
-                wire: w,
-                json,
-                offset: offset as u64,
-                len: json.len() as u32,
-                line,
-                splunk_raw: false,
-                digest: None,
-            });
+            self.emit(w, json, offset, None);
         } else if w.preview.is_none() {
             self.problem(
                 offset,
@@ -317,18 +322,7 @@ impl<'b> Splitter<'b, '_> {
         for (s, e, h, depth) in found {
             let json = &text[s..e];
             match serde_json::from_str::<Wire<'_>>(json) {
-                Ok(w) if w.is_event() => {
-                    let line = self.lines.at(s);
-                    (self.sink)(Piece {
-                        wire: w,
-                        json,
-                        offset: s as u64,
-                        len: json.len() as u32,
-                        line,
-                        splunk_raw: false,
-                        digest: Some((h, depth)),
-                    });
-                }
+                Ok(w) if w.is_event() => self.emit(w, json, s, Some((h, depth))),
                 Ok(_) => self.problem(s, "not a CloudTrail event (no eventVersion, eventName, eventSource, eventID or eventTime)".into()),
                 Err(e) => self.json_problem(s, json.as_bytes(), &e, "record in Records"),
             }
