@@ -219,7 +219,8 @@ impl Index {
             .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
         // The same decoding as the load, so offsets agree.
         let d = decode::decode(bytes, u64::MAX, u64::MAX);
-        let (bytes, _) = decode::repair_utf8(d.bytes);
+        let (text, _) = decode::repair_utf8(d.bytes);
+        let bytes = text.as_bytes();
         let start = loc.offset as usize;
         let end = start + loc.len as usize;
         let text = bytes
@@ -390,7 +391,7 @@ fn index_bytes(
         }
         return;
     }
-    let (bytes, bad) = decode::repair_utf8(d.bytes);
+    let (text, bad) = decode::repair_utf8(d.bytes);
     if let Some(&first) = bad.first() {
         res.errors.push(LoadError {
             offset: Some(first as u64),
@@ -409,8 +410,8 @@ fn index_bytes(
     let strings = &mut res.strings;
     let events = &mut res.events;
     let errors = &mut res.errors;
-    split::split(
-        &bytes,
+    split::split_str(
+        &text,
         &mut |mut p: split::Piece<'_>| {
             let at = |message: String| LoadError {
                 path: path.to_path_buf(),

@@ -70,6 +70,8 @@ fn offset_in(base: &[u8], part: &str) -> usize {
 
 struct Splitter<'b, 'f> {
     bytes: &'b [u8],
+    /// `bytes` as text, when the caller already validated it.
+    text: Option<&'b str>,
     lines: Lines<'b>,
     sink: &'f mut dyn FnMut(Piece<'_>),
     problems: &'f mut Vec<Problem>,
@@ -273,7 +275,7 @@ impl<'b> Splitter<'b, '_> {
     /// general path can take it.
     fn records_fast(&mut self, start: usize) -> bool {
         let b = self.bytes;
-        let Ok(text) = std::str::from_utf8(b) else {
+        let Some(text) = self.text.or_else(|| std::str::from_utf8(b).ok()) else {
             return false;
         };
         let ws = |mut i: usize| {
@@ -362,6 +364,20 @@ impl<'b> Splitter<'b, '_> {
 /// Splits `bytes` into events, calling `sink` for each and collecting
 /// problems.
 pub fn split(bytes: &[u8], sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<Problem>) {
+    split_inner(bytes, None, sink, problems)
+}
+
+/// [`split`] for text the caller has already validated as UTF-8.
+pub fn split_str(text: &str, sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<Problem>) {
+    split_inner(text.as_bytes(), Some(text), sink, problems)
+}
+
+fn split_inner(
+    bytes: &[u8],
+    text: Option<&str>,
+    sink: &mut dyn FnMut(Piece<'_>),
+    problems: &mut Vec<Problem>,
+) {
     let mut start = 0;
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         start = 3;
@@ -372,6 +388,7 @@ pub fn split(bytes: &[u8], sink: &mut dyn FnMut(Piece<'_>), problems: &mut Vec<P
         .count();
     let mut s = Splitter {
         bytes,
+        text,
         lines: Lines {
             bytes,
             pos: 0,
