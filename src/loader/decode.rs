@@ -154,7 +154,7 @@ mod tests {
     fn invalid_utf8_is_shown_as_escaped_bytes() {
         let (out, bad) = repair_utf8(b"{\"a\":\"x\x9fy\xff\"}".to_vec());
         assert_eq!(bad, [7, 9]);
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["a"], "x\\x9fy\\xff");
         let (same, none) = repair_utf8(b"ok".to_vec());
         assert_eq!((same.as_str(), none.len()), ("ok", 0));
