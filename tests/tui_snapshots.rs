@@ -113,7 +113,7 @@ fn help_overlay() {
 
 #[test]
 fn load_errors_overlay() {
-    screen("errors", "e");
+    screen("errors", "L");
 }
 
 #[test]

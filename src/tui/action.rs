@@ -99,4 +99,38 @@ pub enum Action {
     ClearInput,
     /// Type a character into the input line.
     Type(char),
+    /// Mark or unmark the selected finding.
+    Mark,
+    /// Open the suppress form drafted from the selected finding.
+    Suppress,
+    /// Hide or show suppressed findings.
+    ToggleSuppressed,
+    /// Set the status of the marked (or else the selected) findings.
+    SetStatus(crate::triage::Status),
+    /// Start typing a note on the selected finding.
+    Note,
+    /// Open or close the allowlist screen.
+    Allowlist,
+    /// Open the allowlist file in `$EDITOR`.
+    EditAllowlist,
+    /// Edit the selected allowlist entry in the form.
+    EditEntry,
+    /// Disable or re-enable the selected allowlist entry.
+    ToggleDisabled,
+    /// Delete the selected allowlist entry.
+    Delete,
+    /// Move to the next line of the form.
+    NextField,
+    /// Move to the previous line of the form.
+    PrevField,
+    /// Copy the marked (or selected) findings as the Markdown evidence block.
+    CopyEvidence,
+    /// Copy only their raw event JSON.
+    CopyRaw,
+    /// Copy the value on the raw pane's current line.
+    CopyValue,
+    /// Ask which format to export the list as.
+    ExportPrompt,
+    /// Export what the list shows as this format.
+    Export(crate::report::ExportFormat),
 }

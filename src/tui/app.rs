@@ -31,6 +31,8 @@ pub enum Screen {
     List,
     Grouped,
     Detail,
+    /// The allowlist's entries with their hit counts and states.
+    Allowlist,
 }
 
 /// A window over the screen.
@@ -224,6 +226,18 @@ pub struct App {
     pub raw_cache: HashMap<RawKey, RawText>,
     /// Raw events asked for and not yet back.
     pub pending: HashSet<RawKey>,
+    /// Statuses, the allowlist, marks and the triage inputs.
+    pub triage: super::triage::TriageState,
+    /// Keys of findings that arrived while following and are not viewed yet.
+    pub fresh: HashSet<String>,
+    /// Whether `--follow` is on (the header says so).
+    pub following: bool,
+    /// Why following stopped or could not start.
+    pub follow_problem: Option<String>,
+    /// Asking which format to export as.
+    pub export_prompt: bool,
+    /// Where exports are written (the working directory unless a test says).
+    pub export_dir: PathBuf,
 }
 
 impl App {
@@ -262,6 +276,12 @@ impl App {
             detail: DetailState::default(),
             raw_cache: HashMap::new(),
             pending: HashSet::new(),
+            triage: Default::default(),
+            fresh: HashSet::new(),
+            following: false,
+            follow_problem: None,
+            export_prompt: false,
+            export_dir: PathBuf::from("."),
         }
     }
 
@@ -281,6 +301,27 @@ impl App {
             .visible
             .get(self.list.cursor.selected)
             .map(|&i| i as usize)
+    }
+
+    /// The finding a note or a suppress form is about: the one open in the
+    /// panes, else the one selected in the list.
+    pub fn focused_finding(&self) -> Option<usize> {
+        match self.screen {
+            Screen::Detail => Some(self.detail.finding),
+            _ => self.selected_finding(),
+        }
+    }
+
+    /// The findings a status or copy applies to: in the panes the finding
+    /// shown; in the list the marked ones, or else the selected one.
+    pub fn targets(&self) -> Vec<usize> {
+        if self.screen == Screen::Detail {
+            vec![self.detail.finding]
+        } else if self.triage.marked.is_empty() {
+            self.selected_finding().into_iter().collect()
+        } else {
+            self.triage.marked.iter().map(|&i| i as usize).collect()
+        }
     }
 
     /// The copies the raw pane can step through: for a finding, each of its

@@ -17,9 +17,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The status every finding has until triage (issue 4) records others.
-pub const STATUS_NEW: &str = "new";
-
 /// A column of the findings table, in display order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Col {
@@ -100,6 +97,10 @@ pub struct Row {
     pub region: String,
     /// Whether the seed's Splunk search returns the finding too.
     pub parity: bool,
+    /// Where triage has the finding.
+    pub status: crate::triage::Status,
+    /// Whether an active allowlist entry suppresses it.
+    pub suppressed: bool,
 }
 
 impl Row {
@@ -114,7 +115,8 @@ impl Row {
             Col::Agent => &self.agent,
             Col::Account => &self.account,
             Col::Region => &self.region,
-            Col::Status => STATUS_NEW,
+            Col::Status if self.suppressed => "suppressed",
+            Col::Status => self.status.name(),
             Col::Parity => parity_mark(self.parity),
         }
     }
@@ -225,6 +227,8 @@ pub fn row(f: &Finding) -> Row {
         account: text(f.account.as_deref()),
         region: text(f.region.as_deref()),
         parity: f.splunk_parity,
+        status: crate::triage::Status::New,
+        suppressed: false,
     }
 }
 
@@ -286,6 +290,16 @@ impl Data {
     /// Rebuilds the fuzzy-filter text after the zone changes, since the
     /// time column's text changes with it.
     pub fn rezone(&mut self, zone: &Zone) {
+        self.hays = Hays::build(&self.rows, zone);
+    }
+
+    /// Puts statuses and suppression into the rows (and so into the table
+    /// and the filter's text).
+    pub fn apply_triage(&mut self, t: &super::triage::TriageState, zone: &Zone) {
+        for (i, (row, f)) in self.rows.iter_mut().zip(&self.findings).enumerate() {
+            row.status = t.status(&f.key);
+            row.suppressed = t.eval.is_suppressed(i);
+        }
         self.hays = Hays::build(&self.rows, zone);
     }
 

@@ -8,7 +8,7 @@
 //! view asks `SkimMatcherV2` for the matched positions of the few rows on
 //! screen, to highlight them.
 
-use super::data::{Data, HAY_SEP, Row, STATUS_NEW};
+use super::data::{Data, HAY_SEP, Row};
 use super::zone::Zone;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
@@ -211,7 +211,11 @@ impl Term {
                     Field::Src => test(&row.src),
                     Field::Account => test(&row.account),
                     Field::Region => test(&row.region),
-                    Field::Status => test(STATUS_NEW),
+                    Field::Status => {
+                        test(row.status.name())
+                            || test(row.status.label())
+                            || (row.suppressed && test("suppressed"))
+                    }
                 }
             }
             Test::After(t) => row.time.is_some_and(|x| x >= *t),
@@ -393,6 +397,8 @@ mod tests {
             account: "111122223333".into(),
             region: "us-east-1".into(),
             parity: true,
+            status: crate::triage::Status::New,
+            suppressed: false,
         };
         let h = hay(&r, &Zone::Utc);
         R(r, h)

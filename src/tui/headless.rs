@@ -36,6 +36,10 @@ pub struct Headless {
     pub term: Terminal<TestBackend>,
     /// Set once the console asked to quit.
     pub quit: bool,
+    /// The triage files the effects change, once attached.
+    pub triage: Option<super::triage::TriageFiles>,
+    /// Where copies go (tests put a recording clipboard here).
+    pub clipboard: Option<Box<dyn crate::clipboard::Clipboard>>,
 }
 
 impl Headless {
@@ -52,6 +56,8 @@ impl Headless {
             app: App::new(paths, tz, width, height),
             term,
             quit: false,
+            triage: None,
+            clipboard: None,
         }
     }
 
@@ -67,6 +73,16 @@ impl Headless {
         h
     }
 
+    /// Uses `files` for triage from now on, as the runtime does at start.
+    pub fn attach(&mut self, files: super::triage::TriageFiles) {
+        let snapshot = files.snapshot();
+        self.triage = Some(files);
+        self.send(Msg::Triage(Box::new(super::triage::Reply {
+            snapshot,
+            outcome: Ok(String::new()),
+        })));
+    }
+
     /// Handles one message and carries out its effects at once.
     pub fn send(&mut self, msg: Msg) {
         let mut queue = vec![msg];
@@ -77,6 +93,23 @@ impl Headless {
                     Effect::FetchRaw { key, loc, index } => {
                         let text = index.raw_at(&loc).map(Arc::from).map_err(|e| e.to_string());
                         queue.push(Msg::Raw { key, text });
+                    }
+                    Effect::Triage(op) => {
+                        if let Some(files) = &mut self.triage {
+                            queue.push(Msg::Triage(Box::new(files.perform(op))));
+                        }
+                    }
+                    Effect::Evidence(job) => {
+                        let r = super::evidence::perform(*job, self.clipboard.as_deref_mut());
+                        queue.push(Msg::Status(r));
+                    }
+                    // No terminal to hand over here: the editor (a script in
+                    // tests) runs directly.
+                    Effect::EditAllowlist => {
+                        if let Some(files) = &mut self.triage {
+                            let editor = crate::triage::editor::Editor::from_env();
+                            queue.push(Msg::Triage(Box::new(files.edit(&editor))));
+                        }
                     }
                 }
             }

@@ -8,6 +8,8 @@
 
 use super::action::{Action, Pane};
 use super::app::{App, Overlay, Screen};
+use crate::report::ExportFormat;
+use crate::triage::Status;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A key with its modifiers, normalised (no SHIFT on characters).
@@ -105,6 +107,14 @@ pub enum Context {
     Help,
     /// The load error list.
     Errors,
+    /// The allowlist screen.
+    Allowlist,
+    /// The suppress form.
+    Form,
+    /// Typing a note.
+    Note,
+    /// Choosing an export format.
+    Export,
 }
 
 impl Context {
@@ -123,14 +133,19 @@ impl Context {
             Context::Search => "Typing a search",
             Context::Help => "Help",
             Context::Errors => "Load errors",
+            Context::Allowlist => "Allowlist",
+            Context::Form => "Suppress form",
+            Context::Note => "Typing a note",
+            Context::Export => "Export",
         }
     }
 
     /// Contexts in help's order.
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Move,
         Context::List,
+        Context::Allowlist,
         Context::Grouped,
         Context::Detail,
         Context::Raw,
@@ -140,11 +155,17 @@ impl Context {
         Context::Search,
         Context::Help,
         Context::Errors,
+        Context::Form,
+        Context::Note,
+        Context::Export,
     ];
 
     /// Contexts where a plain character is text rather than a command.
     pub fn is_text(self) -> bool {
-        matches!(self, Context::Filter | Context::Search)
+        matches!(
+            self,
+            Context::Filter | Context::Search | Context::Form | Context::Note
+        )
     }
 }
 
@@ -292,6 +313,130 @@ pub static KEYMAP: &[Binding] = &[
         bar: None,
         bar_keys: None,
     },
+    // The suppress form.
+    bb(
+        &[Key::code(KeyCode::Enter)],
+        C::Form,
+        Action::Accept,
+        "save the entry (it applies at once)",
+        "save",
+    ),
+    bb(
+        &[Key::code(KeyCode::Esc)],
+        C::Form,
+        Action::Cancel,
+        "close without saving",
+        "cancel",
+    ),
+    bg(
+        &[Key::code(KeyCode::Tab), Key::code(KeyCode::Down)],
+        C::Form,
+        Action::NextField,
+        "next line",
+        "Tab/↑↓",
+        "move",
+    ),
+    b(
+        &[Key::code(KeyCode::BackTab), Key::code(KeyCode::Up)],
+        C::Form,
+        Action::PrevField,
+        "previous line",
+    ),
+    b(
+        &[Key::code(KeyCode::Backspace)],
+        C::Form,
+        Action::DeleteBack,
+        "delete a character",
+    ),
+    b(
+        &[Key::ctrl('u')],
+        C::Form,
+        Action::ClearInput,
+        "delete everything typed",
+    ),
+    Binding {
+        keys: Keys::AnyChar,
+        context: C::Form,
+        action: Action::Type(' '),
+        desc: "on a condition, Space ticks it; on reason and expiry (30d, 2026-12-31, empty: never), text",
+        bar: Some("Space tick"),
+        bar_keys: None,
+    },
+    // The note line.
+    bb(
+        &[Key::code(KeyCode::Enter)],
+        C::Note,
+        Action::Accept,
+        "add the note (stamped with who and when)",
+        "add",
+    ),
+    bb(
+        &[Key::code(KeyCode::Esc)],
+        C::Note,
+        Action::Cancel,
+        "throw the note away",
+        "cancel",
+    ),
+    b(
+        &[Key::code(KeyCode::Backspace)],
+        C::Note,
+        Action::DeleteBack,
+        "delete a character",
+    ),
+    b(
+        &[Key::ctrl('u')],
+        C::Note,
+        Action::ClearInput,
+        "delete everything typed",
+    ),
+    Binding {
+        keys: Keys::AnyChar,
+        context: C::Note,
+        action: Action::Type(' '),
+        desc: "the note's text",
+        bar: None,
+        bar_keys: None,
+    },
+    // Choosing an export format.
+    bg(
+        &[Key::ch('m')],
+        C::Export,
+        Action::Export(ExportFormat::Markdown),
+        "Markdown report",
+        "m/c/j/l/h",
+        "format",
+    ),
+    b(
+        &[Key::ch('c')],
+        C::Export,
+        Action::Export(ExportFormat::Csv),
+        "CSV, one row per finding",
+    ),
+    b(
+        &[Key::ch('j')],
+        C::Export,
+        Action::Export(ExportFormat::Json),
+        "JSON array",
+    ),
+    b(
+        &[Key::ch('l')],
+        C::Export,
+        Action::Export(ExportFormat::Ndjson),
+        "JSON lines (one finding per line)",
+    ),
+    b(
+        &[Key::ch('h')],
+        C::Export,
+        Action::Export(ExportFormat::Html),
+        "HTML report",
+    ),
+    bb(
+        &[Key::code(KeyCode::Esc)],
+        C::Export,
+        Action::ExportPrompt,
+        "do not export",
+        "cancel",
+    ),
     // Overlays.
     bb(
         &[Key::code(KeyCode::Esc), Key::ch('?')],
@@ -301,7 +446,7 @@ pub static KEYMAP: &[Binding] = &[
         "close",
     ),
     bb(
-        &[Key::code(KeyCode::Esc), Key::ch('e')],
+        &[Key::code(KeyCode::Esc), Key::ch('L')],
         C::Errors,
         Action::Errors,
         "close the error list",
@@ -356,14 +501,14 @@ pub static KEYMAP: &[Binding] = &[
         "clear",
     ),
     bb(
-        &[Key::ch('s')],
+        &[Key::ch('o')],
         C::List,
         Action::SortNext,
         "sort by the next column",
         "sort",
     ),
     bb(
-        &[Key::ch('S')],
+        &[Key::ch('O')],
         C::List,
         Action::SortReverse,
         "reverse the sort",
@@ -375,6 +520,142 @@ pub static KEYMAP: &[Binding] = &[
         Action::Grouped,
         "group by caller → target",
         "group",
+    ),
+    bb(
+        &[Key::ch(' ')],
+        C::List,
+        Action::Mark,
+        "mark or unmark the finding (statuses apply to the marked ones)",
+        "mark",
+    ),
+    bb(
+        &[Key::ch('s')],
+        C::List,
+        Action::Suppress,
+        "suppress findings like this one: an allowlist entry drafted from it",
+        "suppress",
+    ),
+    bb(
+        &[Key::ch('h')],
+        C::List,
+        Action::ToggleSuppressed,
+        "hide or show suppressed findings",
+        "suppressed",
+    ),
+    bg(
+        &[Key::ch('I')],
+        C::List,
+        Action::SetStatus(Status::Investigating),
+        "status: investigating",
+        "N/I/X/F/C",
+        "status",
+    ),
+    b(
+        &[Key::ch('N')],
+        C::List,
+        Action::SetStatus(Status::New),
+        "status: new",
+    ),
+    b(
+        &[Key::ch('X')],
+        C::List,
+        Action::SetStatus(Status::Escalated),
+        "status: escalated",
+    ),
+    b(
+        &[Key::ch('F')],
+        C::List,
+        Action::SetStatus(Status::FalsePositive),
+        "status: false positive",
+    ),
+    b(
+        &[Key::ch('C')],
+        C::List,
+        Action::SetStatus(Status::Closed),
+        "status: closed",
+    ),
+    bb(
+        &[Key::ch('a')],
+        C::List,
+        Action::Note,
+        "add a note to the finding",
+        "note",
+    ),
+    bb(
+        &[Key::ch('y')],
+        C::List,
+        Action::CopyEvidence,
+        "copy the marked (or selected) findings as Markdown evidence",
+        "copy",
+    ),
+    b(
+        &[Key::ch('Y')],
+        C::List,
+        Action::CopyRaw,
+        "copy only their raw event JSON",
+    ),
+    bb(
+        &[Key::ch('e')],
+        C::List,
+        Action::ExportPrompt,
+        "export what the list shows (filter and h applied) to a file",
+        "export",
+    ),
+    bb(
+        &[Key::ch('A')],
+        C::List,
+        Action::Allowlist,
+        "the allowlist: entries, hits and states",
+        "allowlist",
+    ),
+    b(
+        &[Key::ch('E')],
+        C::List,
+        Action::EditAllowlist,
+        "edit the allowlist file in $EDITOR",
+    ),
+    // The allowlist screen.
+    bb(
+        &[Key::code(KeyCode::Enter)],
+        C::Allowlist,
+        Action::Open,
+        "list the findings the entry suppresses",
+        "show",
+    ),
+    bb(
+        &[Key::ch('e')],
+        C::Allowlist,
+        Action::EditEntry,
+        "edit the entry in the form",
+        "edit",
+    ),
+    bb(
+        &[Key::ch('d')],
+        C::Allowlist,
+        Action::ToggleDisabled,
+        "disable or re-enable the entry",
+        "disable",
+    ),
+    bb(
+        &[Key::ch('D')],
+        C::Allowlist,
+        Action::Delete,
+        "delete the entry",
+        "delete",
+    ),
+    bb(
+        &[Key::ch('E')],
+        C::Allowlist,
+        Action::EditAllowlist,
+        "edit the allowlist file in $EDITOR",
+        "$EDITOR",
+    ),
+    bb(
+        &[Key::code(KeyCode::Esc), Key::ch('A')],
+        C::Allowlist,
+        Action::Allowlist,
+        "back to the findings list",
+        "back",
     ),
     // The grouped view.
     bb(
@@ -399,14 +680,14 @@ pub static KEYMAP: &[Binding] = &[
         "list",
     ),
     bb(
-        &[Key::ch('s')],
+        &[Key::ch('o')],
         C::Grouped,
         Action::SortNext,
         "sort by the next column",
         "sort",
     ),
     bb(
-        &[Key::ch('S')],
+        &[Key::ch('O')],
         C::Grouped,
         Action::SortReverse,
         "reverse the sort",
@@ -443,6 +724,13 @@ pub static KEYMAP: &[Binding] = &[
         "matches",
     ),
     b(&[Key::ch('N')], C::Raw, Action::PrevMatch, "previous match"),
+    bb(
+        &[Key::ch('c')],
+        C::Raw,
+        Action::CopyValue,
+        "copy the value on the current match's line (else the top line)",
+        "copy value",
+    ),
     // Lists of events.
     bb(
         &[Key::code(KeyCode::Enter)],
@@ -511,6 +799,64 @@ pub static KEYMAP: &[Binding] = &[
         "back",
         "back",
     ),
+    bb(
+        &[Key::ch('s')],
+        C::Detail,
+        Action::Suppress,
+        "suppress findings like this one",
+        "suppress",
+    ),
+    bg(
+        &[Key::ch('I')],
+        C::Detail,
+        Action::SetStatus(Status::Investigating),
+        "status: investigating",
+        "N/I/X/F/C",
+        "status",
+    ),
+    b(
+        &[Key::ch('N')],
+        C::Detail,
+        Action::SetStatus(Status::New),
+        "status: new (in the raw pane N is the previous match)",
+    ),
+    b(
+        &[Key::ch('X')],
+        C::Detail,
+        Action::SetStatus(Status::Escalated),
+        "status: escalated",
+    ),
+    b(
+        &[Key::ch('F')],
+        C::Detail,
+        Action::SetStatus(Status::FalsePositive),
+        "status: false positive",
+    ),
+    b(
+        &[Key::ch('C')],
+        C::Detail,
+        Action::SetStatus(Status::Closed),
+        "status: closed",
+    ),
+    b(
+        &[Key::ch('a')],
+        C::Detail,
+        Action::Note,
+        "add a note to the finding",
+    ),
+    bb(
+        &[Key::ch('y')],
+        C::Detail,
+        Action::CopyEvidence,
+        "copy the finding as Markdown evidence",
+        "copy",
+    ),
+    b(
+        &[Key::ch('Y')],
+        C::Detail,
+        Action::CopyRaw,
+        "copy only its raw event JSON",
+    ),
     // Moving.
     b(
         &[Key::ch('j'), Key::code(KeyCode::Down)],
@@ -564,7 +910,7 @@ pub static KEYMAP: &[Binding] = &[
         "zone",
     ),
     bb(
-        &[Key::ch('e')],
+        &[Key::ch('L')],
         C::Global,
         Action::Errors,
         "list load errors (path and line)",
@@ -588,6 +934,15 @@ pub static KEYMAP: &[Binding] = &[
 
 /// The contexts active in `app`, most specific first.
 pub fn contexts(app: &App) -> Vec<Context> {
+    if app.triage.form.is_some() {
+        return vec![C::Form, C::Global];
+    }
+    if app.triage.note.is_some() {
+        return vec![C::Note, C::Global];
+    }
+    if app.export_prompt {
+        return vec![C::Export, C::Global];
+    }
     if app.filter.editing {
         return vec![C::Filter, C::Move, C::Global];
     }
@@ -605,6 +960,7 @@ pub fn contexts(app: &App) -> Vec<Context> {
     match app.screen {
         Screen::List => vec![C::List, C::Move, C::Global],
         Screen::Grouped => vec![C::Grouped, C::Move, C::Global],
+        Screen::Allowlist => vec![C::Allowlist, C::Move, C::Global],
         Screen::Detail => match app.detail.pane {
             Pane::Raw => vec![C::Raw, C::Detail, C::Move, C::Global],
             Pane::Keys => vec![C::Events, C::Detail, C::Move, C::Global],
@@ -685,7 +1041,16 @@ fn applies(app: &App, action: Action) -> bool {
         return matches!(action, Action::Quit | Action::Help | Action::ToggleZone);
     };
     match action {
-        Action::Back if app.screen == Screen::List => !app.filter.text.is_empty(),
+        Action::Back if app.screen == Screen::List => {
+            !app.filter.text.is_empty()
+                || !app.triage.marked.is_empty()
+                || app.triage.only_entry.is_some()
+        }
+        Action::EditEntry | Action::ToggleDisabled | Action::Delete | Action::Open
+            if app.screen == Screen::Allowlist =>
+        {
+            !app.triage.snapshot.allowlist.entries.is_empty()
+        }
         Action::Errors if app.overlay == Overlay::None => d.error_count() > 0,
         Action::NextCopy => app.deliveries().len() > 1,
         Action::NextMatch => !app.detail.raw.search.matches.is_empty(),

@@ -34,8 +34,8 @@ pub fn usable(app: &App) -> bool {
 /// The main regions for `app`'s size and state.
 pub fn areas(app: &App) -> Areas {
     let (w, h) = (app.width, app.height);
-    let prompt =
-        app.screen != Screen::Detail && (app.filter.editing || !app.filter.text.is_empty());
+    let prompt = matches!(app.screen, Screen::List | Screen::Grouped)
+        && (app.filter.editing || !app.filter.text.is_empty() || app.triage.only_entry.is_some());
     let bar = Rect::new(0, h.saturating_sub(1), w, 1.min(h));
     let header = Rect::new(0, 0, w, HEADER_ROWS.min(h));
     let p = prompt as u16;
@@ -59,6 +59,16 @@ pub fn table_rows(app: &App) -> Rect {
         b.width,
         b.height.saturating_sub(1),
     )
+}
+
+/// Lines under the allowlist screen's table that describe the selected entry.
+pub const ENTRY_DETAIL: u16 = 5;
+
+/// The allowlist screen's entry rows (below the heading, above the
+/// selected entry's details).
+pub fn allowlist_rows(app: &App) -> Rect {
+    let r = table_rows(app);
+    Rect::new(r.x, r.y, r.width, r.height.saturating_sub(ENTRY_DETAIL))
 }
 
 /// The drill-down pane's area (below the tabs and the finding line).

@@ -49,6 +49,14 @@ impl Drop for Guard {
     }
 }
 
+/// Enters console mode again after [`restore`], as the runtime does when an
+/// editor it ran for `E` exits.
+pub fn resume() -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, Hide)
+}
+
 /// Leaves console mode: raw mode off first (it has the most side effects),
 /// then mouse capture and the alternate screen, and the cursor shown.
 pub fn restore() {

@@ -5,12 +5,16 @@
 use super::action::{Action, Pane};
 use super::app::{App, Cursor, Overlay, Phase, RawKey, RawTarget, RawText, Screen, WINDOWS};
 use super::data::{Col, Data, GroupCol, groups, rule_paths};
+use super::evidence::Job;
 use super::filter::{Filter, quote};
 use super::json::{self, Doc, DocLine, Piece, Tok};
 use super::keymap::{self, Key};
+use super::triage::{Focus, Form, Op, Reply};
 use super::{layout, panes, text, view};
 use crate::event::Loc;
 use crate::loader::{Index, Progress};
+use crate::report::evidence::ReportScope;
+use crate::triage::Allowlist;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -39,6 +43,14 @@ pub enum Msg {
     Tick { elapsed_ms: u64 },
     /// Loading failed; the console cannot go on.
     Failed(String),
+    /// The triage files after a save, an edit or at start.
+    Triage(Box<Reply>),
+    /// Following: everything reloaded after new files arrived.
+    Followed(Box<Data>),
+    /// Following could not start.
+    FollowProblem(String),
+    /// How a copy or an export went, for the status line.
+    Status(Result<String, String>),
 }
 
 /// Work for the runtime.
@@ -54,6 +66,14 @@ pub enum Effect {
         loc: Loc,
         index: Arc<Index>,
     },
+    /// Change the allowlist or the statuses file, and answer with
+    /// [`Msg::Triage`].
+    Triage(Op),
+    /// Suspend the terminal, open the allowlist in `$EDITOR`, restore the
+    /// terminal, reload, and answer with [`Msg::Triage`].
+    EditAllowlist,
+    /// Copy or export evidence, and answer with [`Msg::Status`].
+    Evidence(Box<super::evidence::Job>),
 }
 
 /// Applies `msg` to `app` and returns the effects it asks for.
@@ -62,11 +82,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => {
             // Some terminals also report releases; act once per press.
-            if k.kind != KeyEventKind::Release
-                && let Some(a) = keymap::dispatch(app, Key::from_event(&k))
-            {
-                act(app, a, &mut fx);
+            if k.kind != KeyEventKind::Release {
+                // A message stays until the next key, so it can be read.
+                app.triage.message = None;
+                if let Some(a) = keymap::dispatch(app, Key::from_event(&k)) {
+                    act(app, a, &mut fx);
+                }
+                seen(app);
             }
+        }
+        Msg::Triage(reply) => {
+            app.triage.message = match reply.outcome {
+                Ok(m) if m.is_empty() => None,
+                Ok(m) => Some((m, false)),
+                Err(e) => Some((e, true)),
+            };
+            app.triage.snapshot = reply.snapshot;
+            retriage(app);
         }
         Msg::Mouse(m) => mouse(app, m, &mut fx),
         Msg::Resize(w, h) => {
@@ -91,6 +123,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Loaded(data) => loaded(app, *data),
+        Msg::Followed(data) => followed(app, *data, &mut fx),
+        Msg::Status(r) => {
+            app.triage.message = Some(match r {
+                Ok(m) => (m, false),
+                Err(e) => (e, true),
+            });
+        }
+        Msg::FollowProblem(e) => {
+            app.following = false;
+            app.follow_problem = Some(e.clone());
+            app.triage.message = Some((e, true));
+        }
         Msg::Failed(e) => fx.push(Effect::Fail(e)),
         Msg::Raw { key, text } => {
             app.pending.remove(&key);
@@ -110,7 +154,103 @@ fn loaded(app: &mut App, mut data: Data) {
     app.data = Some(data);
     app.phase = Phase::Ready;
     app.filter.parsed = Filter::parse(&app.filter.text, &zone);
-    refilter(app);
+    retriage(app);
+}
+
+/// A follow update: new data in, with the selection, marks, filter and the
+/// open finding kept (by finding key, since positions change), and the
+/// findings that were not there before marked new.
+fn followed(app: &mut App, data: Data, fx: &mut Vec<Effect>) {
+    let Some(old) = app.data.take() else {
+        loaded(app, data);
+        return;
+    };
+    let key = |i: usize| old.findings.get(i).map(|f| f.key.clone());
+    let selected = app.selected_finding().and_then(key);
+    let marked: Vec<String> = app
+        .triage
+        .marked
+        .iter()
+        .filter_map(|&i| key(i as usize))
+        .collect();
+    let open = (app.screen == Screen::Detail)
+        .then(|| key(app.detail.finding))
+        .flatten();
+    let before: std::collections::HashSet<&str> =
+        old.findings.iter().map(|f| f.key.as_str()).collect();
+    for f in &data.findings {
+        if !before.contains(f.key.as_str()) {
+            app.fresh.insert(f.key.clone());
+        }
+    }
+    drop(before);
+    let position = |k: &str| data.findings.iter().position(|f| f.key == k);
+    app.triage.marked = marked
+        .iter()
+        .filter_map(|k| position(k).map(|i| i as u32))
+        .collect();
+    let open_at = open.as_deref().and_then(position);
+    let select_at = selected.as_deref().and_then(position);
+    // Raw events are cached by event position, which the reload changes.
+    app.raw_cache.clear();
+    app.pending.clear();
+    loaded(app, data);
+    if let Some(i) = select_at
+        && let Some(pos) = app.list.visible.iter().position(|&v| v as usize == i)
+    {
+        let h = layout::table_rows(app).height as usize;
+        app.list.cursor.select(pos, app.list.visible.len(), h);
+    }
+    match open_at {
+        Some(i) => {
+            let pane = app.detail.pane;
+            app.detail = Default::default();
+            app.detail.finding = i;
+            app.detail.pane = pane;
+            prepare_pane(app, fx);
+        }
+        None if app.screen == Screen::Detail => app.screen = Screen::List,
+        None => {}
+    }
+}
+
+/// The finding under the cursor counts as viewed.
+fn seen(app: &mut App) {
+    if app.fresh.is_empty() {
+        return;
+    }
+    let key = match (&app.data, app.screen) {
+        (Some(d), Screen::Detail) => d.findings.get(app.detail.finding),
+        (Some(d), Screen::List) => app.selected_finding().and_then(|i| d.findings.get(i)),
+        _ => None,
+    };
+    if let Some(f) = key {
+        let k = f.key.clone();
+        app.fresh.remove(&k);
+    }
+}
+
+/// Re-evaluates the allowlist and the statuses against the findings and
+/// shows the result: rows, counts and what the list hides.
+pub fn retriage(app: &mut App) {
+    let zone = app.zone();
+    let Some(data) = &mut app.data else { return };
+    let t = &mut app.triage;
+    t.eval = t
+        .snapshot
+        .allowlist
+        .evaluate(&data.findings, chrono::Utc::now());
+    if t.only_entry
+        .is_some_and(|e| e >= t.snapshot.allowlist.entries.len())
+    {
+        t.only_entry = None;
+    }
+    data.apply_triage(t, &zone);
+    let n = t.snapshot.allowlist.entries.len();
+    t.cursor.clamp(n, app.height as usize);
+    if app.is_ready() {
+        refilter(app);
+    }
 }
 
 /// Carries out one action.
@@ -215,13 +355,279 @@ pub fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::Cancel
         | Action::DeleteBack
         | Action::ClearInput
+        | Action::NextField
+        | Action::PrevField
         | Action::Type(_) => {
-            if app.filter.editing {
+            if app.triage.form.is_some() {
+                form_input(app, action, fx);
+            } else if app.triage.note.is_some() {
+                note_input(app, action, fx);
+            } else if app.filter.editing {
                 filter_input(app, action);
             } else if app.detail.raw.search.editing {
                 search_input(app, action);
             }
         }
+        Action::Mark => {
+            if let Some(i) = app.selected_finding() {
+                let m = &mut app.triage.marked;
+                if !m.remove(&(i as u32)) {
+                    m.insert(i as u32);
+                }
+                step(app, Step::By(1));
+            }
+        }
+        Action::Suppress => {
+            if let (Some(i), Some(data)) = (app.focused_finding(), &app.data) {
+                let f = &data.findings[i];
+                let entry = app
+                    .triage
+                    .snapshot
+                    .allowlist
+                    .draft_from_finding(f, chrono::Utc::now());
+                app.triage.form = Some(Form::new(entry, None, &data.findings));
+            }
+        }
+        Action::ToggleSuppressed => {
+            app.triage.show_suppressed = !app.triage.show_suppressed;
+            refilter(app);
+            let shown = if app.triage.show_suppressed {
+                "suppressed findings shown"
+            } else {
+                "suppressed findings hidden"
+            };
+            app.triage.message = Some((shown.into(), false));
+        }
+        Action::SetStatus(status) => {
+            let Some(data) = &app.data else { return };
+            let keys: Vec<String> = app
+                .targets()
+                .into_iter()
+                .filter_map(|i| data.findings.get(i).map(|f| f.key.clone()))
+                .collect();
+            if !keys.is_empty() {
+                fx.push(Effect::Triage(Op::SetStatus { keys, status }));
+            }
+        }
+        Action::Note => {
+            if app.focused_finding().is_some() {
+                app.triage.note = Some(String::new());
+            }
+        }
+        Action::Allowlist => {
+            app.screen = match app.screen {
+                Screen::Allowlist => Screen::List,
+                _ => Screen::Allowlist,
+            };
+        }
+        Action::EditAllowlist => fx.push(Effect::EditAllowlist),
+        Action::EditEntry => {
+            if let (Some(e), Some(data)) = (selected_entry(app), &app.data) {
+                let id = e.id.clone();
+                app.triage.form = Some(Form::new(e.clone(), Some(id), &data.findings));
+            }
+        }
+        Action::ToggleDisabled => {
+            if let Some(e) = selected_entry(app) {
+                fx.push(Effect::Triage(Op::SetDisabled {
+                    id: e.id.clone(),
+                    disabled: !e.disabled,
+                }));
+            }
+        }
+        Action::Delete => {
+            if let Some(e) = selected_entry(app) {
+                fx.push(Effect::Triage(Op::RemoveEntry(e.id.clone())));
+            }
+        }
+        Action::CopyEvidence | Action::CopyRaw => {
+            if let Some(f) = evidence_of(app, &app.targets()) {
+                let job = if action == Action::CopyEvidence {
+                    Job::CopyBlock(f)
+                } else {
+                    Job::CopyRaw(f)
+                };
+                fx.push(Effect::Evidence(Box::new(job)));
+            }
+        }
+        Action::CopyValue => match value_at_cursor(app) {
+            Some(v) => fx.push(Effect::Evidence(Box::new(Job::CopyText(v)))),
+            None => app.triage.message = Some(("no value on this line".into(), true)),
+        },
+        Action::ExportPrompt => app.export_prompt = !app.export_prompt,
+        Action::Export(format) => {
+            app.export_prompt = false;
+            let shown: Vec<usize> = app.list.visible.iter().map(|&i| i as usize).collect();
+            let Some(findings) = evidence_of(app, &shown) else {
+                return;
+            };
+            let Some(data) = &app.data else { return };
+            let now = chrono::Utc::now();
+            let mut scope = ReportScope::new(
+                &data.index,
+                &data.rules,
+                data.semantics,
+                data.findings.len(),
+                findings.zone,
+            );
+            scope.generated = Some(now.timestamp_millis());
+            scope.suppressed = app.triage.eval.suppressed_count();
+            scope.include_suppressed = app.triage.show_suppressed;
+            scope.filter = (!app.filter.text.is_empty()).then(|| app.filter.text.clone());
+            scope.allowlist = app
+                .triage
+                .snapshot
+                .allowlist_path
+                .as_ref()
+                .map(|p| p.display().to_string());
+            let path = app
+                .export_dir
+                .join(format.file_name(now.timestamp_millis()));
+            fx.push(Effect::Evidence(Box::new(Job::Export {
+                findings,
+                format,
+                path,
+                scope: Box::new(scope),
+            })));
+        }
+    }
+}
+
+/// What evidence needs of findings `which`: the findings, their triage,
+/// the index and rules, the zone on screen.
+fn evidence_of(app: &App, which: &[usize]) -> Option<super::evidence::Findings> {
+    let data = app.data.as_ref()?;
+    if which.is_empty() {
+        return None;
+    }
+    let t = &app.triage;
+    let findings: Vec<crate::rules::Finding> = which
+        .iter()
+        .filter_map(|&i| data.findings.get(i).cloned())
+        .collect();
+    let triage = which
+        .iter()
+        .filter_map(|&i| {
+            let f = data.findings.get(i)?;
+            let record = t.snapshot.records.get(&f.key);
+            Some(crate::triage::FindingTriage {
+                suppressed_by: t.eval.suppressed.get(i).cloned().flatten(),
+                status: t.status(&f.key),
+                notes: record.map(|r| r.notes.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    Some(super::evidence::Findings {
+        findings,
+        triage,
+        index: data.index.clone(),
+        rules: data.rules.clone(),
+        zone: super::evidence::time_view(&app.zone()),
+    })
+}
+
+/// The value on the raw pane's current line: the current search match's
+/// line, else the top line shown. The text is the pane's, already escaped.
+fn value_at_cursor(app: &App) -> Option<String> {
+    if app.screen != Screen::Detail || app.detail.pane != Pane::Raw {
+        return None;
+    }
+    let raw = &app.detail.raw;
+    let Some((_, Ok(doc))) = &raw.doc else {
+        return None;
+    };
+    let line = match raw.search.matches.get(raw.search.current) {
+        Some((l, _)) => *l,
+        None => raw.scroll,
+    };
+    let l = doc.lines.get(line)?;
+    let value: String = l
+        .pieces
+        .iter()
+        .filter(|p| matches!(p.tok, Tok::Str | Tok::Num | Tok::Lit))
+        .map(|p| p.text.as_str())
+        .collect();
+    let v = value.trim();
+    let v = v
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(v);
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+/// The entry selected on the allowlist screen.
+fn selected_entry(app: &App) -> Option<&crate::triage::Entry> {
+    app.triage
+        .snapshot
+        .allowlist
+        .entries
+        .get(app.triage.cursor.selected)
+}
+
+fn form_input(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let (Some(form), Some(data)) = (&mut app.triage.form, &app.data) else {
+        return;
+    };
+    form.error = None;
+    match (action, form.focus) {
+        (Action::Cancel, _) => app.triage.form = None,
+        (Action::Accept, _) => match form.finished(chrono::Utc::now()) {
+            Ok(entry) => {
+                let op = match form.replacing.take() {
+                    Some(id) => Op::ReplaceEntry {
+                        id,
+                        entry: Box::new(entry),
+                    },
+                    None => Op::AddEntry(Box::new(entry)),
+                };
+                fx.push(Effect::Triage(op));
+                app.triage.form = None;
+            }
+            Err(e) => form.error = Some(e),
+        },
+        (Action::NextField, _) => form.move_focus(1),
+        (Action::PrevField, _) => form.move_focus(-1),
+        (Action::Type(' '), Focus::Condition(c)) => {
+            if let Some(cond) = form.entry.conditions.get_mut(c) {
+                let on = cond.enabled();
+                cond.set_enabled(!on);
+            }
+            form.refresh(&data.findings);
+        }
+        (_, Focus::Condition(_)) => {}
+        (a, Focus::Reason) => edit_text(&mut form.reason, a),
+        (a, Focus::Expires) => edit_text(&mut form.expires, a),
+    }
+}
+
+fn edit_text(text: &mut String, action: Action) {
+    match action {
+        Action::DeleteBack => {
+            text.pop();
+        }
+        Action::ClearInput => text.clear(),
+        Action::Type(c) => text.push(c),
+        _ => {}
+    }
+}
+
+fn note_input(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let Some(note) = &mut app.triage.note else {
+        return;
+    };
+    match action {
+        Action::Cancel => app.triage.note = None,
+        Action::Accept => {
+            let text = note.trim().to_string();
+            app.triage.note = None;
+            let key = app
+                .focused_finding()
+                .and_then(|i| app.data.as_ref().map(|d| d.findings[i].key.clone()));
+            if let (Some(key), false) = (key, text.is_empty()) {
+                fx.push(Effect::Triage(Op::AddNote { key, text }));
+            }
+        }
+        a => edit_text(note, a),
     }
 }
 
@@ -271,6 +677,11 @@ fn step(app: &mut App, s: Step) {
         return;
     }
     match app.screen {
+        Screen::Allowlist => {
+            let h = layout::allowlist_rows(app).height as usize;
+            let len = app.triage.snapshot.allowlist.entries.len();
+            app.triage.cursor.step(amount(&s, h), len, h);
+        }
         Screen::List => {
             let h = layout::table_rows(app).height as usize;
             let len = app.list.visible.len();
@@ -334,6 +745,14 @@ fn scrolled(scroll: usize, delta: isize, lines: &[Line<'_>], area: Rect) -> usiz
 
 fn open(app: &mut App, fx: &mut Vec<Effect>) {
     match app.screen {
+        Screen::Allowlist => {
+            if selected_entry(app).is_some() {
+                app.triage.only_entry = Some(app.triage.cursor.selected);
+                app.screen = Screen::List;
+                refilter(app);
+                app.list.cursor = Cursor::default();
+            }
+        }
         Screen::List => {
             if let Some(i) = app.selected_finding() {
                 let pane = app.detail.pane;
@@ -386,13 +805,20 @@ fn open(app: &mut App, fx: &mut Vec<Effect>) {
 fn back(app: &mut App, fx: &mut Vec<Effect>) {
     match app.screen {
         Screen::List => {
-            if !app.filter.text.is_empty() {
+            // Esc undoes the narrowest thing first: marks, the entry's
+            // findings, then the filter.
+            if !app.triage.marked.is_empty() {
+                app.triage.marked.clear();
+            } else if app.triage.only_entry.is_some() {
+                app.triage.only_entry = None;
+                refilter(app);
+            } else if !app.filter.text.is_empty() {
                 app.filter.text.clear();
                 app.filter.parsed = Filter::default();
                 refilter(app);
             }
         }
-        Screen::Grouped => {
+        Screen::Grouped | Screen::Allowlist => {
             app.screen = Screen::List;
         }
         Screen::Detail => {
@@ -685,6 +1111,25 @@ fn refilter(app: &mut App) {
     let Some(data) = &app.data else { return };
     let keep = app.selected_finding();
     app.list.visible = app.filter.parsed.apply(data, &app.list.order);
+    let t = &app.triage;
+    if let Some(e) = t.only_entry {
+        // What the entry matches whatever its state, so a disabled entry
+        // shows what it would suppress.
+        let hits: std::collections::HashSet<usize> = t
+            .snapshot
+            .allowlist
+            .entries
+            .get(e)
+            .map(|en| Allowlist::preview(en, &data.findings))
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        app.list.visible.retain(|&i| hits.contains(&(i as usize)));
+    } else if !t.show_suppressed {
+        app.list
+            .visible
+            .retain(|&i| !t.eval.is_suppressed(i as usize));
+    }
     let pos = keep
         .and_then(|k| app.list.visible.iter().position(|&v| v as usize == k))
         .unwrap_or(0);
@@ -832,6 +1277,17 @@ fn click(app: &mut App, x: u16, y: u16, fx: &mut Vec<Effect>) {
                     } else {
                         cursor.select(i, len, list.height as usize);
                     }
+                }
+            }
+        }
+        Screen::Allowlist => {
+            let list = layout::allowlist_rows(app);
+            let len = app.triage.snapshot.allowlist.entries.len();
+            let cursor = &mut app.triage.cursor;
+            if y >= list.y && y < list.y + list.height {
+                let i = cursor.offset + (y - list.y) as usize;
+                if i < len {
+                    cursor.select(i, len, list.height as usize);
                 }
             }
         }
@@ -1085,9 +1541,9 @@ mod tests {
     fn s_cycles_sort_columns_and_shift_s_reverses() {
         let mut a = app(30);
         assert_eq!((a.list.sort, a.list.desc), (Col::Time, false));
-        ch(&mut a, 's');
+        ch(&mut a, 'o');
         assert_eq!((a.list.sort, a.list.desc), (Col::Risk, true));
-        ch(&mut a, 's');
+        ch(&mut a, 'o');
         assert_eq!(a.list.sort, Col::Caller);
         let d = a.data.as_ref().unwrap();
         let callers: Vec<&str> = a
@@ -1097,7 +1553,7 @@ mod tests {
             .map(|&i| d.rows[i as usize].caller.as_str())
             .collect();
         assert!(callers.windows(2).all(|w| w[0] <= w[1]));
-        ch(&mut a, 'S');
+        ch(&mut a, 'O');
         let d = a.data.as_ref().unwrap();
         let callers: Vec<&str> = a
             .list
@@ -1292,5 +1748,187 @@ mod tests {
         let mut a = App::new(vec![], None, 80, 24);
         let fx = update(&mut a, Msg::Failed("boom".into()));
         assert!(matches!(&fx[..], [Effect::Fail(m)] if m == "boom"));
+    }
+
+    #[test]
+    fn space_marks_and_statuses_apply_to_the_marked_findings() {
+        let mut a = app(10);
+        ch(&mut a, ' ');
+        ch(&mut a, ' ');
+        assert_eq!(a.triage.marked.len(), 2);
+        let fx = ch(&mut a, 'I');
+        let d = a.data.as_ref().unwrap();
+        let want: Vec<String> = a
+            .triage
+            .marked
+            .iter()
+            .map(|&i| d.findings[i as usize].key.clone())
+            .collect();
+        assert!(matches!(
+            &fx[..],
+            [Effect::Triage(Op::SetStatus { keys, status: crate::triage::Status::Investigating })]
+                if *keys == want
+        ));
+        press(&mut a, KeyCode::Esc);
+        assert!(a.triage.marked.is_empty(), "Esc clears the marks first");
+    }
+
+    #[test]
+    fn a_status_with_nothing_marked_applies_to_the_selected_finding() {
+        let mut a = app(10);
+        ch(&mut a, 'j');
+        let key = a.data.as_ref().unwrap().findings[a.selected_finding().unwrap()]
+            .key
+            .clone();
+        let fx = ch(&mut a, 'C');
+        assert!(
+            matches!(&fx[..], [Effect::Triage(Op::SetStatus { keys, .. })] if *keys == vec![key])
+        );
+    }
+
+    #[test]
+    fn a_note_is_typed_then_sent_as_an_effect_and_letters_are_text_meanwhile() {
+        let mut a = app(5);
+        ch(&mut a, 'a');
+        typed(&mut a, "q is text");
+        assert_eq!(a.triage.note.as_deref(), Some("q is text"));
+        let fx = press(&mut a, KeyCode::Enter);
+        assert!(
+            matches!(&fx[..], [Effect::Triage(Op::AddNote { text, .. })] if text == "q is text")
+        );
+        assert!(a.triage.note.is_none());
+    }
+
+    #[test]
+    fn the_suppress_form_previews_and_refuses_to_save_without_a_reason() {
+        let mut a = app(20);
+        ch(&mut a, 's');
+        let form = a.triage.form.as_ref().expect("s opens the form");
+        assert!(form.preview.contains(&a.selected_finding().unwrap()));
+        let before = form.preview.len();
+        // Unticking every ticked condition leaves an entry that matches nothing.
+        let n = form.entry.conditions.len();
+        // The focus starts on the first condition and Tab walks them in order.
+        for c in 0..n {
+            if a.triage.form.as_ref().unwrap().entry.conditions[c].enabled() {
+                ch(&mut a, ' ');
+            }
+            press(&mut a, KeyCode::Tab);
+        }
+        assert!(a.triage.form.as_ref().unwrap().preview.is_empty());
+        assert!(before > 0);
+        let fx = press(&mut a, KeyCode::Enter);
+        assert!(fx.is_empty());
+        assert!(
+            a.triage
+                .form
+                .as_ref()
+                .unwrap()
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("reason")
+        );
+        press(&mut a, KeyCode::Esc);
+        assert!(a.triage.form.is_none());
+    }
+
+    #[test]
+    fn saving_the_form_asks_for_the_entry_to_be_added() {
+        let mut a = app(20);
+        ch(&mut a, 's');
+        while a.triage.form.as_ref().unwrap().focus != Focus::Reason {
+            press(&mut a, KeyCode::Tab);
+        }
+        typed(&mut a, "deploy pipeline");
+        press(&mut a, KeyCode::Tab);
+        typed(&mut a, "30d");
+        let fx = press(&mut a, KeyCode::Enter);
+        match &fx[..] {
+            [Effect::Triage(Op::AddEntry(e))] => {
+                assert_eq!(e.reason, "deploy pipeline");
+                assert!(e.expires.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(a.triage.form.is_none());
+    }
+
+    #[test]
+    fn suppressed_findings_are_hidden_until_h_and_counted() {
+        let mut a = app(20);
+        let i = a.selected_finding().unwrap();
+        let f = a.data.as_ref().unwrap().findings[i].clone();
+        let mut entry = crate::triage::Entry::draft_from_finding(&f, chrono::Utc::now());
+        entry.reason = "known".into();
+        let hits = Allowlist::preview(&entry, &a.data.as_ref().unwrap().findings);
+        let total = a.list.visible.len();
+        let snapshot = super::super::triage::Snapshot {
+            allowlist: Allowlist {
+                entries: vec![entry],
+            },
+            ..Default::default()
+        };
+        update(
+            &mut a,
+            Msg::Triage(Box::new(Reply {
+                snapshot,
+                outcome: Ok(String::new()),
+            })),
+        );
+        assert_eq!(a.list.visible.len(), total - hits.len());
+        assert!(!a.list.visible.contains(&(i as u32)));
+        let (_, _, suppressed) = a.triage.counts(&a.data.as_ref().unwrap().findings);
+        assert_eq!(suppressed, hits.len());
+        ch(&mut a, 'h');
+        assert_eq!(a.list.visible.len(), total);
+        assert!(a.data.as_ref().unwrap().rows[i].suppressed);
+    }
+
+    #[test]
+    fn a_failed_save_is_shown_until_the_next_key() {
+        let mut a = app(3);
+        update(
+            &mut a,
+            Msg::Triage(Box::new(Reply {
+                snapshot: Default::default(),
+                outcome: Err("disk full".into()),
+            })),
+        );
+        assert_eq!(a.triage.message, Some(("disk full".into(), true)));
+        ch(&mut a, 'j');
+        assert!(a.triage.message.is_none());
+    }
+
+    #[test]
+    fn e_asks_the_runtime_for_the_editor_and_l_lists_load_errors() {
+        let mut a = app(3);
+        assert!(matches!(&ch(&mut a, 'E')[..], [Effect::EditAllowlist]));
+        ch(&mut a, 'L');
+        assert!(matches!(a.overlay, Overlay::Errors { .. }));
+    }
+
+    #[test]
+    fn a_follow_update_marks_new_findings_and_keeps_selection_marks_and_filter() {
+        let mut a = app(5);
+        ch(&mut a, '/');
+        typed(&mut a, "user");
+        press(&mut a, KeyCode::Enter);
+        ch(&mut a, ' ');
+        let key = |a: &App, i: usize| a.data.as_ref().unwrap().findings[i].key.clone();
+        let marked = key(&a, *a.triage.marked.iter().next().unwrap() as usize);
+        let selected = key(&a, a.selected_finding().unwrap());
+        update(&mut a, Msg::Followed(Box::new(synthetic::data(8))));
+        assert_eq!(a.data.as_ref().unwrap().findings.len(), 8);
+        assert_eq!(a.fresh.len(), 3, "the three findings not there before");
+        assert!(!a.fresh.contains(&selected));
+        assert_eq!(key(&a, a.selected_finding().unwrap()), selected);
+        let m = *a.triage.marked.iter().next().unwrap() as usize;
+        assert_eq!(key(&a, m), marked);
+        assert_eq!(a.filter.text, "user");
+        // Reaching a new finding with the cursor counts as seeing it.
+        ch(&mut a, 'G');
+        let last = key(&a, a.selected_finding().unwrap());
+        assert!(!a.fresh.contains(&last));
     }
 }

@@ -134,6 +134,45 @@ fn prose(lines: &mut Vec<Line<'static>>, text: &str) {
 }
 
 /// The risk pane's text.
+/// Status, suppression and notes of finding `i`, under its score.
+fn triage_lines(app: &App, i: usize, key: &str, out: &mut Vec<Line<'static>>) {
+    let t = &app.triage;
+    let record = t.snapshot.records.get(key);
+    let mut status = vec![
+        label("status"),
+        Span::styled(t.status(key).label(), style::bold()),
+    ];
+    if let Some(r) = record
+        && let (Some(by), Some(at)) = (&r.status_by, r.status_at)
+    {
+        status.push(Span::styled(
+            format!(
+                "  set by {} at {}",
+                escape(by),
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            style::dim(),
+        ));
+    }
+    out.push(Line::from(status));
+    if let Some(Some(s)) = t.eval.suppressed.get(i) {
+        out.push(Line::from(vec![
+            label("suppressed"),
+            Span::styled(
+                format!("by allowlist entry {}", escape(&s.id)),
+                style::warn(),
+            ),
+            Span::raw(format!(": {}", escape(&s.reason))),
+        ]));
+    }
+    for n in record.map(|r| r.notes.as_slice()).unwrap_or_default() {
+        out.push(Line::from(vec![
+            label("note"),
+            Span::raw(escape(&crate::triage::store::describe_note(n)).into_owned()),
+        ]));
+    }
+}
+
 pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let Some(d) = &app.data else { return out };
@@ -169,6 +208,7 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
             rule.impact, rule.confidence
         )),
     ]));
+    triage_lines(app, i, &f.key, &mut out);
 
     section(&mut out, "Finding");
     let when = if f.first_time == f.last_time {

@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         w,
     ));
 
-    let total = d.findings.len();
+    let (total, open, suppressed) = app.triage.counts(&d.findings);
     let errors = d.error_count();
     let sort = match app.screen {
         Screen::Grouped => format!("{} {}", app.groups.sort.name(), arrow(app.groups.desc)),
@@ -87,9 +87,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         Span::styled(" findings ", style::dim()),
         Span::styled(thousands(total as u64), style::bold()),
         Span::styled(" · open ", style::dim()),
-        Span::raw(thousands(total as u64)),
+        Span::raw(thousands(open as u64)),
         Span::styled(" · suppressed ", style::dim()),
-        Span::raw("0"),
+        Span::raw(thousands(suppressed as u64)),
+        Span::styled(
+            if app.triage.show_suppressed {
+                " (shown)"
+            } else {
+                " (hidden)"
+            },
+            style::dim(),
+        ),
         Span::styled(" · load errors ", style::dim()),
         Span::styled(
             thousands(errors as u64),
@@ -101,7 +109,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         ),
     ];
     if errors > 0 {
-        third.push(Span::styled(" (e)", style::dim()));
+        third.push(Span::styled(" (L)", style::dim()));
+    }
+    if app.following {
+        third.push(Span::styled(" · following", style::good()));
+        if !app.fresh.is_empty() {
+            third.push(Span::styled(
+                format!(" ({} new ●)", thousands(app.fresh.len() as u64)),
+                style::bold(),
+            ));
+        }
     }
     third.extend([
         Span::styled(" · times ", style::dim()),

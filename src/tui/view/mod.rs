@@ -12,6 +12,7 @@ mod header;
 mod overlay;
 pub mod style;
 mod table;
+mod triage;
 
 pub use detail::{raw_lines, risk_lines};
 pub use overlay::{error_lines, help_lines, overlay_text_area};
@@ -42,6 +43,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
                 Screen::List => table::findings(frame, app, a.body),
                 Screen::Grouped => table::groups(frame, app, a.body),
                 Screen::Detail => detail::draw(frame, app, a.body),
+                Screen::Allowlist => triage::allowlist(frame, app, a.body),
             }
             if let Some(p) = a.prompt {
                 prompt(frame, app, p);
@@ -51,6 +53,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     header::draw(frame, app, a.header);
     bar(frame, app, a.bar);
     overlay::draw(frame, app);
+    triage::form(frame, app);
 }
 
 fn too_small(frame: &mut Frame<'_>, area: Rect) {
@@ -153,6 +156,17 @@ fn prompt(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(p) = f.parsed.problems.first() {
         spans.push(Span::styled(format!("  ⚠ {}", escape(p)), style::warn()));
     }
+    // Listing what one allowlist entry suppresses (Enter on the allowlist).
+    if let Some(e) = app
+        .triage
+        .only_entry
+        .and_then(|i| app.triage.snapshot.allowlist.entries.get(i))
+    {
+        spans.push(Span::styled(
+            format!("  what entry {} suppresses (Esc: all)", escape(&e.id)),
+            style::title(),
+        ));
+    }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(width(&count));
     let mut line = Line::from(spans);
@@ -172,6 +186,38 @@ fn prompt(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 /// The context bar: the keys that apply here, from the key table.
 fn bar(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    // The note line and the last triage message take the bar's place: both
+    // are short-lived (the message goes at the next key).
+    if let Some(note) = &app.triage.note {
+        let line = Line::from(vec![
+            Span::styled(" note: ", style::title()),
+            Span::raw(escape(note).into_owned()),
+            Span::styled("▏", style::title()),
+            Span::styled("  Enter adds · Esc cancels", style::dim()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if app.export_prompt {
+        let n = app.list.visible.len();
+        let text = format!(
+            " export the {n} finding{} listed as: m Markdown · c CSV · j JSON · l JSON lines · h HTML · Esc cancel",
+            if n == 1 { "" } else { "s" }
+        );
+        let text = fit(&text, area.width as usize);
+        frame.render_widget(Paragraph::new(Span::styled(text, style::title())), area);
+        return;
+    }
+    if let Some((msg, problem)) = &app.triage.message {
+        let st = if *problem {
+            style::warn()
+        } else {
+            style::good()
+        };
+        let text = fit(&format!(" {}", escape(msg)), area.width as usize);
+        frame.render_widget(Paragraph::new(Span::styled(text, st)), area);
+        return;
+    }
     let entries = keymap::bar(app);
     let piece = |k: &str, w: &str| {
         if k.is_empty() {

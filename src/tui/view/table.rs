@@ -40,7 +40,11 @@ pub fn findings(frame: &mut Frame<'_>, app: &App, body: Rect) {
                 d.semantics.name()
             )
         } else {
-            "No finding matches the filter. Esc clears it.".to_string()
+            if !app.triage.show_suppressed && app.triage.eval.suppressed_count() > 0 {
+                "No finding matches the filter; suppressed ones are hidden (h shows them). Esc clears.".to_string()
+            } else {
+                "No finding matches the filter. Esc clears it.".to_string()
+            }
         };
         frame.render_widget(
             Paragraph::new(Line::styled(format!(" {msg}"), style::dim())),
@@ -61,6 +65,8 @@ pub fn findings(frame: &mut Frame<'_>, app: &App, body: Rect) {
         let selected = cur.offset + n == cur.selected;
         lines.push(finding_line(
             app,
+            fi,
+            &d.findings[fi as usize].key,
             row,
             d.hay(fi as usize),
             &cols,
@@ -72,8 +78,11 @@ pub fn findings(frame: &mut Frame<'_>, app: &App, body: Rect) {
     frame.render_widget(Paragraph::new(lines), rows);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finding_line(
     app: &App,
+    fi: u32,
+    key: &str,
     row: &Row,
     hay: &str,
     cols: &[Column<Col>],
@@ -90,10 +99,23 @@ fn finding_line(
     };
     let base = if selected {
         style::selected()
+    } else if row.suppressed {
+        style::dim()
     } else {
         Style::default()
     };
-    let mut spans = vec![Span::styled(if selected { "▶" } else { " " }, base)];
+    // One column says the most important of: marked, selected, new since
+    // the console opened (follow mode).
+    let lead = if app.triage.marked.contains(&fi) {
+        "◆"
+    } else if selected {
+        "▶"
+    } else if app.fresh.contains(key) {
+        "●"
+    } else {
+        " "
+    };
+    let mut spans = vec![Span::styled(lead, base)];
     for c in cols {
         let i = Col::ALL.iter().position(|a| *a == c.col).unwrap_or(0);
         let (text, marks) = if c.col == Col::Time && !wide_time {
