@@ -38,8 +38,48 @@ struct BodyIn {
     errors: Vec<LoadError>,
     arena: String,
     spans: Vec<(u64, u32)>,
+    #[serde(deserialize_with = "exact_vec")]
     events: Vec<Event>,
 }
+
+/// A sequence read into a vector sized once from its length prefix —
+/// serde's own `Vec` grows from a small guess and copies a million records
+/// over and over. The length is capped by what the body could hold, so a
+/// damaged prefix cannot ask for huge memory.
+fn exact_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let cap = seq
+                .size_hint()
+                .unwrap_or(0)
+                .min(MAX_EVENTS_HINT.with(|c| c.get()));
+            let mut v = Vec::with_capacity(cap);
+            while let Some(x) = seq.next_element()? {
+                v.push(x);
+            }
+            Ok(v)
+        }
+    }
+    d.deserialize_seq(V(std::marker::PhantomData))
+}
+
+thread_local! {
+    /// The most events the body being decoded could hold (each takes at
+    /// least this many bytes encoded), set by [`decode`].
+    static MAX_EVENTS_HINT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Fewest bytes one encoded event takes (14 one-byte symbols and more).
+const MIN_EVENT_BYTES: usize = 20;
 
 /// Where the cache for `paths` lives.
 pub fn default_path(paths: &[PathBuf]) -> Option<PathBuf> {
@@ -106,6 +146,7 @@ fn decode(bytes: &[u8], opts: &LoadOptions) -> Result<Index, String> {
     if xxhash_rust::xxh3::xxh3_64(body) != word(20) {
         return Err("damaged (checksum mismatch)".into());
     }
+    MAX_EVENTS_HINT.with(|c| c.set(body.len() / MIN_EVENT_BYTES));
     let b: BodyIn = postcard::from_bytes(body).map_err(|e| format!("damaged ({e})"))?;
     let strings = Interner::from_parts(b.arena, b.spans).ok_or("damaged (string table)")?;
     let n_strings = strings.len() as u32;

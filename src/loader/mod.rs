@@ -831,8 +831,10 @@ fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
 }
 
 fn finish_stats(index: &mut Index, elapsed: Duration) {
-    let mut accounts = HashSet::new();
-    let mut regions = HashSet::new();
+    // Symbols are dense small integers: a flag per symbol beats hashing a
+    // million of them.
+    let mut accounts = vec![false; index.strings.len() + 1];
+    let mut regions = vec![false; index.strings.len() + 1];
     let st = &mut index.stats;
     st.files = index.files.len();
     st.skipped = index.skipped.len();
@@ -847,19 +849,24 @@ fn finish_stats(index: &mut Index, elapsed: Duration) {
             st.first_time = Some(st.first_time.map_or(t, |x: i64| x.min(t)));
             st.last_time = Some(st.last_time.map_or(t, |x: i64| x.max(t)));
         }
-        accounts.insert(e.account);
-        regions.insert(e.region);
+        if let Some(f) = accounts.get_mut(e.account.0 as usize) {
+            *f = true;
+        }
+        if let Some(f) = regions.get_mut(e.region.0 as usize) {
+            *f = true;
+        }
     }
-    st.accounts = accounts
-        .into_iter()
-        .filter_map(|s| index.strings.get(s))
-        .map(str::to_string)
-        .collect();
-    st.regions = regions
-        .into_iter()
-        .filter_map(|s| index.strings.get(s))
-        .map(str::to_string)
-        .collect();
+    let names = |flags: Vec<bool>| -> BTreeSet<String> {
+        flags
+            .iter()
+            .enumerate()
+            .filter(|(_, on)| **on)
+            .filter_map(|(i, _)| index.strings.get(Sym(i as u32)))
+            .map(str::to_string)
+            .collect()
+    };
+    st.accounts = names(accounts);
+    st.regions = names(regions);
     st.elapsed = elapsed;
 }
 

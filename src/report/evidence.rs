@@ -556,8 +556,21 @@ impl KeyUsageIndex {
             .map(|s| (s, Vec::new()))
             .collect();
         if !by_key.is_empty() {
+            // Symbols are dense: a flag per symbol, so the pass over every
+            // event costs an array read, not a hash.
+            let mut wanted = vec![false; index.strings.len() + 1];
+            for s in by_key.keys() {
+                if let Some(w) = wanted.get_mut(s.0 as usize) {
+                    *w = true;
+                }
+            }
             for (i, ev) in index.events.iter().enumerate() {
-                if let Some(v) = by_key.get_mut(&ev.access_key) {
+                if wanted
+                    .get(ev.access_key.0 as usize)
+                    .copied()
+                    .unwrap_or(false)
+                    && let Some(v) = by_key.get_mut(&ev.access_key)
+                {
                     v.push(i);
                 }
             }
