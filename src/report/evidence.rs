@@ -247,7 +247,7 @@ impl Evidence {
                 .map(|r| r.annotations.mitre_attack.clone())
                 .unwrap_or_default(),
             triage: triage.cloned(),
-            key_usage: f.new_key.as_deref().map(|k| usage.usage(index, k)),
+            key_usage: f.new_key.as_deref().map(|k| usage.usage(index, f, k)),
             raw,
             zone,
             base_json,
@@ -542,6 +542,16 @@ fn reformat(raw: &str, pretty: bool) -> Option<String> {
     Some(out)
 }
 
+/// The interned new access key of a finding's first event whose key text is
+/// the finding's.
+fn new_key_sym(index: &Index, f: &Finding) -> Option<Sym> {
+    let key = f.new_key.as_deref()?;
+    f.events
+        .iter()
+        .map(|&i| index.events[i].new_key)
+        .find(|s| index.str(*s) == Some(key))
+}
+
 /// The events each new key signed, found in one pass over the index.
 struct KeyUsageIndex {
     by_key: HashMap<Sym, Vec<usize>>,
@@ -549,10 +559,11 @@ struct KeyUsageIndex {
 
 impl KeyUsageIndex {
     fn new(index: &Index, findings: &[Finding]) -> KeyUsageIndex {
+        // The new key's symbol comes from the finding's own event: looking
+        // the text up would build the interner's whole table.
         let mut by_key: HashMap<Sym, Vec<usize>> = findings
             .iter()
-            .filter_map(|f| f.new_key.as_deref())
-            .filter_map(|k| index.strings.lookup(k))
+            .filter_map(|f| new_key_sym(index, f))
             .map(|s| (s, Vec::new()))
             .collect();
         if !by_key.is_empty() {
@@ -578,10 +589,8 @@ impl KeyUsageIndex {
         KeyUsageIndex { by_key }
     }
 
-    fn usage(&mut self, index: &Index, key: &str) -> KeyUsage {
-        let events: &[usize] = index
-            .strings
-            .lookup(key)
+    fn usage(&mut self, index: &Index, f: &Finding, key: &str) -> KeyUsage {
+        let events: &[usize] = new_key_sym(index, f)
             .and_then(|s| self.by_key.get(&s))
             .map_or(&[], Vec::as_slice);
         let evs = || events.iter().map(|&i| &index.events[i]);
