@@ -740,7 +740,7 @@ fn remap(ev: &mut Event, map: &[Sym]) {
 
 /// Folds repeated deliveries of one event into one entry with `copies`.
 /// Two events are the same when their eventID and their whitespace-free
-/// JSON agree, so placeholder IDs shared by different events stay apart.
+/// JSON agree, so dummy IDs shared by different events (Panther's 12345) stay apart.
 fn dedup(events: &mut Vec<Event>, files: &[SourceFile], strings: &Interner) {
     let place = |l: &Loc| {
         (
