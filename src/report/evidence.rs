@@ -778,6 +778,19 @@ pub fn longest_run(s: &str, c: char) -> usize {
     best
 }
 
+/// Whether the seed's Splunk search returns `f`, as one sentence for a
+/// report; `esc` escapes the (log-derived) verdict for the output format.
+pub fn parity_sentence(f: &Finding, esc: impl Fn(&str) -> String) -> String {
+    if f.splunk_parity {
+        "the seed's Splunk search returns it too".to_string()
+    } else {
+        format!(
+            "the seed's Splunk search would not return it: {}",
+            esc(&f.splunk_verdict)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,14 +119,7 @@ fn section(s: &mut String, n: usize, ev: &Evidence) {
         esc(&ev.rule_name),
         esc(&f.rule_id),
         f.semantics.name(),
-        if f.splunk_parity {
-            "the seed's Splunk search returns it too".to_string()
-        } else {
-            format!(
-                "the seed's Splunk search would not return it: {}",
-                esc(&f.splunk_verdict)
-            )
-        }
+        super::evidence::parity_sentence(f, |v| esc(v).to_string())
     );
     s.push_str("<table>\n");
     for kf in ev.key_fields() {

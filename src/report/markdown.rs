@@ -161,14 +161,7 @@ fn body(s: &mut String, ev: &Evidence) {
         escape_md(&ev.rule_name),
         escape_md(&f.rule_id),
         f.semantics.name(),
-        if f.splunk_parity {
-            "the seed's Splunk search returns it too".to_string()
-        } else {
-            format!(
-                "the seed's Splunk search would not return it: {}",
-                escape_md(&f.splunk_verdict)
-            )
-        }
+        super::evidence::parity_sentence(f, |v| escape_md(v).to_string())
     );
     s.push_str("\n| Field | Value |\n|---|---|\n");
     for kf in ev.key_fields() {
