@@ -222,38 +222,38 @@ impl<'de: 'a, 'a> Deserialize<'de> for Records<'a> {
 #[allow(non_snake_case)]
 pub struct Identity<'a> {
     #[serde(borrow, rename = "type")]
-    ty: Option<Field<'a>>,
+    pub ty: Option<Field<'a>>,
     #[serde(borrow)]
-    arn: Option<Field<'a>>,
+    pub arn: Option<Field<'a>>,
     #[serde(borrow)]
-    accountId: Option<Field<'a>>,
+    pub accountId: Option<Field<'a>>,
     #[serde(borrow)]
-    accessKeyId: Option<Field<'a>>,
+    pub accessKeyId: Option<Field<'a>>,
     #[serde(borrow)]
-    userName: Option<Field<'a>>,
+    pub userName: Option<Field<'a>>,
 }
 
 #[derive(Deserialize, Default, Debug)]
 #[allow(non_snake_case)]
 pub struct Request<'a> {
     #[serde(borrow)]
-    userName: Option<Field<'a>>,
+    pub userName: Option<Field<'a>>,
 }
 
 #[derive(Deserialize, Default, Debug)]
 #[allow(non_snake_case)]
 pub struct Response<'a> {
     #[serde(borrow)]
-    accessKey: Option<Obj<AccessKey<'a>>>,
+    pub accessKey: Option<Obj<AccessKey<'a>>>,
 }
 
 #[derive(Deserialize, Default, Debug)]
 #[allow(non_snake_case)]
 pub struct AccessKey<'a> {
     #[serde(borrow)]
-    userName: Option<Field<'a>>,
+    pub userName: Option<Field<'a>>,
     #[serde(borrow)]
-    accessKeyId: Option<Field<'a>>,
+    pub accessKeyId: Option<Field<'a>>,
 }
 
 /// The index fields of one event, as text; `None` is absent or null.

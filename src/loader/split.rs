@@ -269,10 +269,14 @@ impl<'b> Splitter<'b, '_> {
     }
 
     /// The hot path for CloudTrail's S3 delivery: the whole file is one
-    /// `{"Records":[{…},…]}`. Each record's extent and digest come from one
-    /// structural scan and serde parses each record once. Returns false,
-    /// having emitted nothing, when the file is anything else, so the
-    /// general path can take it.
+    /// `{"Records":[{…},…]}`. Each record is read in one pass
+    /// ([`super::record`]) or, when that declines, scanned and parsed by
+    /// serde. Returns false, having emitted nothing, when the file does not
+    /// start with a `{"Records":[` header, so the general path can take it.
+    ///
+    /// Once the header is seen, every complete record is kept: damage (a
+    /// record cut off, a stray value, content after the list) is reported
+    /// where it is and ends only what cannot be read past.
     fn records_fast(&mut self, start: usize) -> bool {
         let b = self.bytes;
         let Some(text) = self.text.or_else(|| std::str::from_utf8(b).ok()) else {
@@ -297,39 +301,128 @@ impl<'b> Splitter<'b, '_> {
             return false;
         }
         i = ws(i + 1);
-        let mut found: Vec<(usize, usize, u64, u32)> = Vec::new();
         let mut min = Vec::new();
         if b.get(i) != Some(&b']') {
             loop {
-                if b.get(i) != Some(&b'{') {
-                    return false;
+                match b.get(i) {
+                    Some(b'{') => match self.record_at(text, i, &mut min) {
+                        Some(end) => i = end,
+                        None => return true,
+                    },
+                    Some(_) => {
+                        // A stray value: step over it with serde.
+                        let mut it = serde_json::Deserializer::from_str(&text[i..])
+                            .into_iter::<serde::de::IgnoredAny>();
+                        match it.next() {
+                            Some(Ok(_)) => {
+                                self.problem(i, "record in Records is not a JSON object".into());
+                                i += it.byte_offset();
+                            }
+                            Some(Err(e)) => {
+                                self.json_problem(i, &b[i..], &e, "record in Records");
+                                return true;
+                            }
+                            None => {
+                                unreachable!("a non-whitespace byte starts a value or an error")
+                            }
+                        }
+                    }
+                    None => {
+                        self.problem(
+                            i,
+                            "EOF while parsing the Records list: the file ends early".into(),
+                        );
+                        return true;
+                    }
                 }
-                let Some(x) = super::scan::container(b, i) else {
-                    return false;
-                };
-                let h = super::scan::hash(&b[i..x.end], x.spaced, &mut min);
-                found.push((i, x.end, h, x.depth));
-                i = ws(x.end);
+                i = ws(i);
                 match b.get(i) {
                     Some(b',') => i = ws(i + 1),
                     Some(b']') => break,
-                    _ => return false,
+                    Some(_) => {
+                        self.problem(i, "expected , or ] after a record in Records; the rest of the file is not read".into());
+                        return true;
+                    }
+                    None => {
+                        self.problem(
+                            i,
+                            "EOF while parsing the Records list: the file ends early".into(),
+                        );
+                        return true;
+                    }
                 }
             }
         }
         i = ws(i + 1);
-        if b.get(i) != Some(&b'}') || ws(i + 1) != b.len() {
-            return false;
-        }
-        for (s, e, h, depth) in found {
-            let json = &text[s..e];
-            match serde_json::from_str::<Wire<'_>>(json) {
-                Ok(w) if w.is_event() => self.emit(w, json, s, Some((h, depth))),
-                Ok(_) => self.problem(s, "not a CloudTrail event (no eventVersion, eventName, eventSource, eventID or eventTime)".into()),
-                Err(e) => self.json_problem(s, json.as_bytes(), &e, "record in Records"),
+        match b.get(i) {
+            Some(b'}') => {}
+            Some(b',') => {
+                self.problem(
+                    i,
+                    "keys after Records in the file's top-level object are ignored".into(),
+                );
+                return true;
+            }
+            _ => {
+                self.problem(
+                    i,
+                    "EOF while parsing the file: the Records object is not closed".into(),
+                );
+                return true;
             }
         }
+        // Concatenated documents: the rest is split like a file of its own.
+        let rest = ws(i + 1);
+        if rest < b.len() {
+            self.rest(rest);
+        }
         true
+    }
+
+    /// One record of a `Records` list at `i`: emitted (or reported), and
+    /// the offset just past it; `None` when it does not end — the rest of
+    /// the file is damage, reported here.
+    fn record_at(&mut self, text: &'b str, i: usize, min: &mut Vec<u8>) -> Option<usize> {
+        let b = self.bytes;
+        let (x, w) = match super::record::read(text, i) {
+            Some((w, x)) => (x, Ok(w)),
+            None => match super::scan::container(b, i) {
+                Some(x) => (x, serde_json::from_str::<Wire<'b>>(&text[i..x.end])),
+                None => {
+                    // serde says what is wrong where ("EOF while parsing…").
+                    if let Err(e) = serde_json::from_str::<Wire<'b>>(&text[i..]) {
+                        self.json_problem(i, &b[i..], &e, "record in Records");
+                    } else {
+                        self.problem(i, "record in Records does not end".into());
+                    }
+                    return None;
+                }
+            },
+        };
+        let json = &text[i..x.end];
+        match w {
+            Ok(w) if w.is_event() => {
+                let h = super::scan::hash(json.as_bytes(), x.spaced, min);
+                self.emit(w, json, i, Some((h, x.depth)));
+                // A record without whitespace has no newline: nothing to count.
+                if !x.spaced {
+                    self.lines.pos = self.lines.pos.max(x.end);
+                }
+            }
+            Ok(_) => self.problem(i, "not a CloudTrail event (no eventVersion, eventName, eventSource, eventID or eventTime)".into()),
+            Err(e) => self.json_problem(i, json.as_bytes(), &e, "record in Records"),
+        }
+        Some(x.end)
+    }
+
+    /// Whatever follows a complete top-level value, split on its own.
+    fn rest(&mut self, at: usize) {
+        let first = self.bytes[at];
+        if first == b'[' {
+            self.array(at)
+        } else if first != b'{' || !self.records_fast(at) {
+            self.lines(at)
+        }
     }
 
     /// Line mode: one JSON object per line. Falls back to whole-file mode
@@ -521,6 +614,54 @@ mod tests {
         let (ev, pr) = run(r#"{"Records":[{"eventID":"a"},7,{"eventID":"b"}]}"#);
         assert_eq!(ev.len(), 2);
         assert!(pr[0].message.contains("not a JSON object"));
+    }
+
+    #[test]
+    fn a_records_file_cut_short_keeps_its_complete_records() {
+        for cut in [
+            r#"{"Records":[{"eventID":"a"},{"eventID":"b"},{"eventID":"c","x":"#,
+            r#"{"Records":[{"eventID":"a"},{"eventID":"b"},"#,
+            r#"{"Records":[{"eventID":"a"},{"eventID":"b"}"#,
+            r#"{"Records":[{"eventID":"a"},{"eventID":"b"}]"#,
+        ] {
+            let (ev, pr) = run(cut);
+            let ids: Vec<&str> = ev.iter().map(|e| e.0.as_str()).collect();
+            assert_eq!(ids, ["a", "b"], "{cut}");
+            assert_eq!(pr.len(), 1, "{cut}: {pr:?}");
+            // Follow mode recognises a file still being written by this.
+            assert!(pr[0].message.contains("EOF while parsing"), "{pr:?}");
+        }
+    }
+
+    #[test]
+    fn damage_after_a_record_is_reported_where_it_is() {
+        let (ev, pr) = run(r#"{"Records":[{"eventID":"a"} {"eventID":"b"}]}"#);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(pr[0].offset, Some(28));
+        assert!(pr[0].message.contains("expected , or ]"), "{pr:?}");
+        let (ev, pr) = run(r#"{"Records":[{"eventID":"a"}],"x":1}"#);
+        assert_eq!(ev.len(), 1);
+        assert!(pr[0].message.contains("keys after Records"), "{pr:?}");
+    }
+
+    #[test]
+    fn concatenated_records_documents_are_all_read() {
+        let (ev, pr) = run(
+            "{\"Records\":[{\"eventID\":\"a\"}]}{\"Records\":[{\"eventID\":\"b\"}]}\n{\"eventID\":\"c\"}\nnot json\n",
+        );
+        let ids: Vec<&str> = ev.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(pr.len(), 1, "{pr:?}");
+        assert_eq!(pr[0].line, Some(3));
+    }
+
+    #[test]
+    fn line_numbers_stay_right_around_fast_records() {
+        let (ev, pr) = run(
+            "{\"Records\":[\n{\"eventID\":\"a\"},\n{\"eventID\":\"b\",\n \"x\":1},\n{\"eventID\":\"c\"}\n]}",
+        );
+        assert!(pr.is_empty(), "{pr:?}");
+        assert_eq!(ev.iter().map(|e| e.2).collect::<Vec<_>>(), [2, 3, 5]);
     }
 
     #[test]
