@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod decode;
 pub mod discover;
+pub mod record;
 pub mod scan;
 pub mod split;
 
@@ -602,6 +603,7 @@ impl Index {
             .expect("a thread pool can be built");
         std::thread::scope(|scope| {
             let keep = &keep;
+            let pool = &pool;
             scope.spawn(move || {
                 use rayon::prelude::*;
                 pool.install(|| {
@@ -631,8 +633,8 @@ impl Index {
         });
         self.files
             .extend(slots.into_iter().map(|s| s.expect("every file reports")));
-        dedup(&mut merged, &self.files, &self.strings);
-        sort_by_time(&mut merged, &self.files);
+        pool.install(|| dedup(&mut merged, &self.files, &self.strings));
+        pool.install(|| sort_by_time(&mut merged, &self.files));
         self.events = merged;
         self.sort_errors();
     }
@@ -741,32 +743,44 @@ fn remap(ev: &mut Event, map: &[Sym]) {
 /// Folds repeated deliveries of one event into one entry with `copies`.
 /// Two events are the same when their eventID and their whitespace-free
 /// JSON agree, so dummy IDs shared by different events (Panther's 12345) stay apart.
+/// Runs on the calling rayon pool: candidates are found by sorting the
+/// digests, and only events whose digests collide are compared further.
 fn dedup(events: &mut Vec<Event>, files: &[SourceFile], strings: &Interner) {
+    use rayon::prelude::*;
     let place = |l: &Loc| {
         (
             files.get(l.file as usize).map(|f| f.path.as_path()),
             l.offset,
         )
     };
-    // Same content and same eventID text (event IDs are pushed unique, so
+    let mut by_digest: Vec<(u64, u32)> = events
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| (e.digest, i as u32))
+        .collect();
+    by_digest.par_sort_unstable();
+    // (first, later copy), each later copy paired with the earliest event
+    // of the same digest and eventID text (event IDs are pushed unique, so
     // their symbols cannot be compared).
-    let mut seen: rustc_hash::FxHashMap<(u64, &str), usize> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(events.len(), Default::default());
     let mut dups: Vec<(usize, usize)> = Vec::new();
-    for (i, ev) in events.iter().enumerate() {
-        match seen.entry((ev.digest, strings.get(ev.event_id).unwrap_or_default())) {
-            std::collections::hash_map::Entry::Occupied(o) => dups.push((*o.get(), i)),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
+    let id = |i: u32| strings.get(events[i as usize].event_id).unwrap_or_default();
+    for group in by_digest
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() > 1)
+    {
+        for (k, &(_, j)) in group.iter().enumerate() {
+            if let Some(&(_, first)) = group[..k].iter().find(|&&(_, i)| id(i) == id(j)) {
+                dups.push((first as usize, j as usize));
             }
         }
     }
-    drop(seen);
+    drop(by_digest);
     if dups.is_empty() {
         return;
     }
     let mut keep = vec![true; events.len()];
     for &(first, dup) in &dups {
+        debug_assert!(keep[first]);
         keep[dup] = false;
         let loc = events[dup].loc;
         let first = &mut events[first];
@@ -812,7 +826,10 @@ fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
             )
         })
         .collect();
-    keys.sort_unstable();
+    {
+        use rayon::prelude::*;
+        keys.par_sort_unstable();
+    }
     let mut perm: Vec<u32> = keys.iter().map(|k| k.4).collect();
     drop(keys);
     // new[i] = old[perm[i]], following each cycle once.
