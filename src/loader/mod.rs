@@ -594,9 +594,29 @@ impl Index {
             self.sort_errors();
             return;
         }
-        let mut slots: Vec<Option<SourceFile>> = vec![None; paths.len()];
-        let mut merged = std::mem::take(&mut self.events);
-        let (tx, rx) = crossbeam_channel::bounded::<FileResult>(16);
+        // Each worker merges its own file into the shared index under a lock
+        // (a few tens of microseconds per file), so no third thread competes
+        // with the workers for the cores; the calling thread only reports
+        // progress.
+        struct Shared {
+            strings: Interner,
+            events: Vec<Event>,
+            errors: Vec<LoadError>,
+            slots: Vec<Option<SourceFile>>,
+        }
+        let shared = std::sync::Mutex::new(Shared {
+            strings: std::mem::take(&mut self.strings),
+            events: std::mem::take(&mut self.events),
+            errors: Vec::new(),
+            slots: vec![None; paths.len()],
+        });
+        /// What a worker tells the calling thread about a file it has merged.
+        struct Done {
+            events: u64,
+            bytes: u64,
+            errors: usize,
+        }
+        let (tx, rx) = crossbeam_channel::unbounded::<Done>();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(opts.threads.unwrap_or(0))
             .build()
@@ -604,6 +624,7 @@ impl Index {
         std::thread::scope(|scope| {
             let keep = &keep;
             let pool = &pool;
+            let shared = &shared;
             scope.spawn(move || {
                 use rayon::prelude::*;
                 pool.install(|| {
@@ -611,26 +632,42 @@ impl Index {
                         .par_iter()
                         .enumerate()
                         .for_each_with(tx, |tx, (i, path)| {
-                            let _ = tx.send(read_file((base + i) as u32, path, opts, keep));
+                            let res = read_file((base + i) as u32, path, opts, keep);
+                            let done = Done {
+                                events: res.source.events,
+                                bytes: res.source.bytes,
+                                errors: res.errors.len(),
+                            };
+                            let mut m = shared.lock().unwrap_or_else(|e| e.into_inner());
+                            let map = translation(&res.strings, &mut m.strings);
+                            m.events.reserve(res.events.len());
+                            for mut ev in res.events {
+                                remap(&mut ev, &map);
+                                m.events.push(ev);
+                            }
+                            m.errors.extend(res.errors);
+                            m.slots[res.file as usize - base] = Some(res.source);
+                            drop(m);
+                            let _ = tx.send(done);
                         });
                 });
             });
-            for res in rx.iter() {
-                let map = translation(&res.strings, &mut self.strings);
-                merged.reserve(res.events.len());
-                for mut ev in res.events {
-                    remap(&mut ev, &map);
-                    merged.push(ev);
-                }
+            for done in rx.iter() {
                 prog.files_done += 1;
-                prog.events += res.source.events;
-                prog.bytes += res.source.bytes;
-                prog.errors += res.errors.len();
-                self.errors.extend(res.errors);
-                slots[res.file as usize - base] = Some(res.source);
+                prog.events += done.events;
+                prog.bytes += done.bytes;
+                prog.errors += done.errors;
                 progress(&prog);
             }
         });
+        let Shared {
+            strings,
+            events: mut merged,
+            errors,
+            slots,
+        } = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.strings = strings;
+        self.errors.extend(errors);
         self.files
             .extend(slots.into_iter().map(|s| s.expect("every file reports")));
         pool.install(|| dedup(&mut merged, &self.files, &self.strings));
