@@ -446,7 +446,7 @@ fn index_bytes(
             let keep_raw = f
                 .name
                 .as_deref()
-                .is_some_and(|n| keep.contains(&n.to_ascii_lowercase()));
+                .is_some_and(|n| keep.iter().any(|k| k.eq_ignore_ascii_case(n)));
             let mut ev = build_event(&f, strings, idx, &p, keep_raw);
             ev.digest = h;
             events.push(ev);
