@@ -1,5 +1,6 @@
 //! Loader micro-benchmarks (`cargo bench --bench loader`): splitting a
-//! CloudTrail file into records, indexing it (split + typed parse + digest +
+//! CloudTrail file into records, parsing records (the one-pass reader
+//! against scan + serde), indexing it (split + typed parse + digest +
 //! interning), and running the rule over an index. Data comes from the
 //! project's generator. Each step runs many times; the median and the 95th
 //! percentile are printed with throughput.
@@ -7,7 +8,8 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use trailhunt::loader::{LoadOptions, decode, index_file_bytes, load, split};
+use trailhunt::event::wire::Wire;
+use trailhunt::loader::{LoadOptions, decode, index_file_bytes, load, record, scan, split};
 use trailhunt::rules::{RuleSet, Semantics};
 
 fn measure(name: &str, bytes: u64, runs: usize, mut f: impl FnMut()) {
@@ -79,6 +81,25 @@ fn main() {
             split::split(b, &mut |_| n += 1, &mut problems);
         }
         black_box(n);
+    });
+    // The same records through the one-pass reader and through the general
+    // path it stands in for (structural scan + serde).
+    let mut records: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for b in &inflated {
+        split::split(b, &mut |p| records.push(p.json.to_string()), &mut problems);
+    }
+    let record_bytes: u64 = records.iter().map(|r| r.len() as u64).sum();
+    measure("parse records: one pass", record_bytes, 9, || {
+        for r in &records {
+            black_box(record::read(r, 0).is_some());
+        }
+    });
+    measure("parse records: scan + serde", record_bytes, 9, || {
+        for r in &records {
+            let x = scan::container(r.as_bytes(), 0).unwrap();
+            black_box(serde_json::from_str::<Wire>(&r[..x.end]).is_ok());
+        }
     });
     measure("index file bytes (1 core)", total, 9, || {
         for b in &inflated {
