@@ -203,7 +203,7 @@ impl Interner {
 
 /// Where an event's raw bytes are, so a view can re-read them on demand
 /// instead of the index keeping every raw byte in memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Loc {
     /// Index into the loaded file list.
     pub file: u32,
@@ -223,7 +223,7 @@ pub struct Loc {
 pub type Millis = Option<i64>;
 
 /// One indexed event: the pivot fields the console and rules need, interned.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub time: Millis,
     pub event_id: Sym,

@@ -21,7 +21,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"THIDX\0\0\x01";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+
+/// Events per chunk. The events are stored as chunks encoded on their own,
+/// so that reading (and writing) them runs on every core.
+const CHUNK: usize = 1 << 16;
 
 #[derive(Serialize)]
 struct BodyOut<'a> {
@@ -29,57 +33,43 @@ struct BodyOut<'a> {
     errors: &'a [LoadError],
     arena: &'a str,
     spans: &'a [(u64, u32)],
-    events: &'a [Event],
+    /// The number of events, then each chunk's encoded events back to back.
+    events: u64,
+    chunks: Vec<Bytes<'a>>,
 }
 
 #[derive(Deserialize)]
-struct BodyIn {
+struct BodyIn<'a> {
     files: Vec<SourceFile>,
     errors: Vec<LoadError>,
     arena: String,
     spans: Vec<(u64, u32)>,
-    #[serde(deserialize_with = "exact_vec")]
-    events: Vec<Event>,
+    events: u64,
+    #[serde(borrow)]
+    chunks: Vec<&'a [u8]>,
 }
 
-/// A sequence read into a vector sized once from its length prefix —
-/// serde's own `Vec` grows from a small guess and copies a million records
-/// over and over. The length is capped by what the body could hold, so a
-/// damaged prefix cannot ask for huge memory.
-fn exact_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    struct V<T>(std::marker::PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a sequence")
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let cap = seq
-                .size_hint()
-                .unwrap_or(0)
-                .min(MAX_EVENTS_HINT.with(|c| c.get()));
-            let mut v = Vec::with_capacity(cap);
-            while let Some(x) = seq.next_element()? {
-                v.push(x);
-            }
-            Ok(v)
-        }
+/// Bytes written as one length-prefixed run (serde's `[u8]` would write a
+/// sequence of numbers).
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
     }
-    d.deserialize_seq(V(std::marker::PhantomData))
 }
 
-thread_local! {
-    /// The most events the body being decoded could hold (each takes at
-    /// least this many bytes encoded), set by [`decode`].
-    static MAX_EVENTS_HINT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Fewest bytes one encoded event takes (14 one-byte symbols and more).
+/// Fewest bytes one encoded event takes (14 one-byte symbols and more): a
+/// damaged event count cannot ask for more memory than the body could hold.
 const MIN_EVENT_BYTES: usize = 20;
+
+/// A pool for `threads` (the load's `--threads`), or rayon's default.
+fn pool(opts: &LoadOptions) -> Result<rayon::ThreadPool, String> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| e.to_string())
+}
 
 /// Where the cache for `paths` lives.
 pub fn default_path(paths: &[PathBuf]) -> Option<PathBuf> {
@@ -146,13 +136,16 @@ fn decode(bytes: &[u8], opts: &LoadOptions) -> Result<Index, String> {
     if xxhash_rust::xxh3::xxh3_64(body) != word(20) {
         return Err("damaged (checksum mismatch)".into());
     }
-    MAX_EVENTS_HINT.with(|c| c.set(body.len() / MIN_EVENT_BYTES));
     let b: BodyIn = postcard::from_bytes(body).map_err(|e| format!("damaged ({e})"))?;
+    let n = usize::try_from(b.events).map_err(|_| "damaged (event count)")?;
+    if n > body.len() / MIN_EVENT_BYTES || b.chunks.len() != n.div_ceil(CHUNK) {
+        return Err("damaged (event count)".into());
+    }
     let strings = Interner::from_parts(b.arena, b.spans).ok_or("damaged (string table)")?;
     let n_strings = strings.len() as u32;
     let n_files = b.files.len() as u32;
     let sym_ok = |s: crate::event::Sym| s.0 <= n_strings;
-    for e in &b.events {
+    let fits = |e: &Event| {
         let syms = [
             e.event_id,
             e.name,
@@ -169,47 +162,185 @@ fn decode(bytes: &[u8], opts: &LoadOptions) -> Result<Index, String> {
             e.target_user,
             e.new_key,
         ];
-        if !syms.into_iter().all(sym_ok)
-            || std::iter::once(&e.loc)
+        syms.into_iter().all(sym_ok)
+            && std::iter::once(&e.loc)
                 .chain(&e.other_locs)
-                .any(|l| l.file >= n_files)
-            || e.copies as usize != 1 + e.other_locs.len()
-        {
-            return Err("damaged (an event does not fit the index)".into());
-        }
-    }
+                .all(|l| l.file < n_files)
+            && e.copies as usize == 1 + e.other_locs.len()
+    };
+    // Each chunk decodes into its own slice of the (sized once) vector,
+    // whose pages are first touched on every core too: on this size the
+    // page faults cost as much as the decoding.
+    let mut events = Vec::with_capacity(n);
+    pool(opts)?.install(|| {
+        use rayon::prelude::*;
+        (0..n)
+            .into_par_iter()
+            .with_min_len(CHUNK)
+            .map(|_| Event::default())
+            .collect_into_vec(&mut events);
+        events
+            .par_chunks_mut(CHUNK)
+            .zip(b.chunks.par_iter())
+            .try_for_each(|(slots, bytes)| {
+                let mut de = postcard::Deserializer::from_bytes(bytes);
+                for slot in slots.iter_mut() {
+                    *slot = Event::deserialize(&mut de).map_err(|e| format!("damaged ({e})"))?;
+                }
+                if !slots.iter().all(fits) {
+                    return Err("damaged (an event does not fit the index)".to_string());
+                }
+                if de.finalize().is_ok_and(|rest| rest.is_empty()) {
+                    Ok(())
+                } else {
+                    Err("damaged (a chunk is longer than its events)".to_string())
+                }
+            })
+    })?;
     Ok(Index {
         files: b.files,
         errors: b.errors,
         strings,
-        events: b.events,
+        events,
         ..Index::default()
     })
 }
 
 /// Writes `index` to the cache at `path`, atomically.
 pub fn write(path: &Path, opts: &LoadOptions, index: &Index) -> Result<(), String> {
-    let (arena, spans) = index.strings.parts();
-    let body = postcard::to_stdvec(&BodyOut {
-        files: &index.files,
-        errors: &index.errors,
-        arena,
-        spans,
-        events: &index.events,
-    })
-    .map_err(|e| e.to_string())?;
+    let body = body(opts, index)?;
     let dir = path.parent().ok_or("no directory")?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
     let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-    w.write_all(MAGIC)
-        .and_then(|_| w.write_all(&FORMAT.to_le_bytes()))
-        .and_then(|_| w.write_all(&salt(opts).to_le_bytes()))
-        .and_then(|_| w.write_all(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes()))
+    w.write_all(&header(opts, &body))
         .and_then(|_| w.write_all(&body))
         .and_then(|_| w.flush())
         .map_err(|e| e.to_string())?;
     drop(w);
     tmp.persist(path).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Magic, format, salt and the body's checksum.
+fn header(opts: &LoadOptions, body: &[u8]) -> Vec<u8> {
+    let mut h = MAGIC.to_vec();
+    h.extend(FORMAT.to_le_bytes());
+    h.extend(salt(opts).to_le_bytes());
+    h.extend(xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
+    h
+}
+
+/// The encoded index: the events in chunks encoded on every core.
+fn body(opts: &LoadOptions, index: &Index) -> Result<Vec<u8>, String> {
+    let (arena, spans) = index.strings.parts();
+    let chunks: Vec<Vec<u8>> = pool(opts)?.install(|| {
+        use rayon::prelude::*;
+        index
+            .events
+            .par_chunks(CHUNK)
+            .map(|events| {
+                let mut out = Vec::with_capacity(events.len() * 64);
+                for e in events {
+                    out = postcard::to_extend(e, out).map_err(|e| e.to_string())?;
+                }
+                Ok(out)
+            })
+            .collect::<Result<_, String>>()
+    })?;
+    postcard::to_stdvec(&BodyOut {
+        files: &index.files,
+        errors: &index.errors,
+        arena,
+        spans,
+        events: index.events.len() as u64,
+        chunks: chunks.iter().map(|c| Bytes(c)).collect(),
+    })
+    .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::index_file_bytes;
+
+    fn index() -> Index {
+        let json = r#"{"Records":[{"eventID":"a","eventName":"CreateAccessKey","awsRegion":"us-east-1"},{"eventID":"b","eventName":"ListUsers"}]}"#;
+        let (events, strings, _) =
+            index_file_bytes(json.as_bytes().to_vec(), &LoadOptions::default());
+        Index {
+            files: vec![SourceFile::default()],
+            strings,
+            events,
+            ..Index::default()
+        }
+    }
+
+    /// The body re-encoded after `tamper`, under a header whose checksum fits.
+    fn tampered(tamper: impl FnOnce(&mut BodyParts)) -> Vec<u8> {
+        let opts = LoadOptions::default();
+        let good = body(&opts, &index()).unwrap();
+        let b: BodyIn = postcard::from_bytes(&good).unwrap();
+        let mut parts = BodyParts {
+            arena: b.arena,
+            spans: b.spans,
+            events: b.events,
+            chunks: b.chunks.iter().map(|c| c.to_vec()).collect(),
+        };
+        tamper(&mut parts);
+        let body = postcard::to_stdvec(&BodyOut {
+            files: &b.files,
+            errors: &b.errors,
+            arena: &parts.arena,
+            spans: &parts.spans,
+            events: parts.events,
+            chunks: parts.chunks.iter().map(|c| Bytes(c)).collect(),
+        })
+        .unwrap();
+        let mut file = header(&opts, &body);
+        file.extend(body);
+        file
+    }
+
+    struct BodyParts {
+        arena: String,
+        spans: Vec<(u64, u32)>,
+        events: u64,
+        chunks: Vec<Vec<u8>>,
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Result<Index, String> {
+        decode(bytes, &LoadOptions::default())
+    }
+
+    #[test]
+    fn a_cache_reads_back_what_was_written() {
+        let file = tampered(|_| {});
+        let back = read_bytes(&file).unwrap();
+        let want = index();
+        assert_eq!(back.events.len(), want.events.len());
+        for (a, b) in back.events.iter().zip(&want.events) {
+            assert_eq!(back.strings.get(a.event_id), want.strings.get(b.event_id));
+            assert_eq!(back.strings.get(a.name), want.strings.get(b.name));
+            assert_eq!((a.loc, a.digest, a.time), (b.loc, b.digest, b.time));
+        }
+    }
+
+    #[test]
+    fn an_inconsistent_body_with_a_good_checksum_is_refused() {
+        type Tamper = Box<dyn FnOnce(&mut BodyParts)>;
+        let cases: [(&str, Tamper); 5] = [
+            ("end of buffer", Box::new(|p| p.events += 1)),
+            ("event count", Box::new(|p| p.events = 1 << 40)),
+            ("longer than its events", Box::new(|p| p.chunks[0].push(0))),
+            ("does not fit", Box::new(|p| p.spans.truncate(1))),
+            ("event count", Box::new(|p| p.chunks.push(Vec::new()))),
+        ];
+        for (why, tamper) in cases {
+            let Err(err) = read_bytes(&tampered(tamper)) else {
+                panic!("{why}: a tampered cache was accepted");
+            };
+            assert!(err.contains(why), "{why}: {err}");
+        }
+    }
 }
