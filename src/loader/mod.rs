@@ -515,32 +515,37 @@ fn build_event(
 /// modification time match the cache are not read again.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -> Index {
     let started = Instant::now();
-    let found = discover::discover(paths);
     let cache_file = match &opts.cache {
         CacheMode::Off => None,
         CacheMode::Default => cache::default_path(paths),
         CacheMode::At(p) => Some(p.clone()),
     };
-    let mut index = match &cache_file {
-        Some(c) => match cache::read(c, opts) {
-            Ok(index) => index,
-            Err(why) => {
-                let mut fresh = Index::default();
-                if let Some(why) = why {
-                    fresh
-                        .notes
-                        .push(format!("index cache {} not used: {why}", c.display()));
-                }
-                fresh
-            }
-        },
-        None => Index::default(),
+    // Walking the tree (and taking every file's size and time) is system
+    // calls; reading the cache is decoding: they overlap.
+    let (found, wanted, cached) = std::thread::scope(|scope| {
+        let cached = scope.spawn(|| cache_file.as_ref().map(|c| cache::read(c, opts)));
+        let found = discover::discover(paths);
+        let wanted: std::collections::HashMap<PathBuf, Option<Stamp>> = found
+            .files
+            .iter()
+            .map(|p| (p.clone(), Stamp::of(p)))
+            .collect();
+        let cached = cached
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (found, wanted, cached)
+    });
+    let mut index = match (&cache_file, cached) {
+        (Some(c), Some(Err(Some(why)))) => {
+            let mut fresh = Index::default();
+            fresh
+                .notes
+                .push(format!("index cache {} not used: {why}", c.display()));
+            fresh
+        }
+        (_, Some(Ok(index))) => index,
+        _ => Index::default(),
     };
-    let wanted: std::collections::HashMap<&Path, Option<Stamp>> = found
-        .files
-        .iter()
-        .map(|p| (p.as_path(), Stamp::of(p)))
-        .collect();
     let before = index.files.len();
     index.retain_files(|f| f.stamp.is_some() && wanted.get(f.path.as_path()) == Some(&f.stamp));
     let changed = index.files.len() != before;
