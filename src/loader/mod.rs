@@ -633,10 +633,13 @@ impl Index {
             scope.spawn(move || {
                 use rayon::prelude::*;
                 pool.install(|| {
-                    paths
-                        .par_iter()
-                        .enumerate()
-                        .for_each_with(tx, |tx, (i, path)| {
+                    // One file per task: rayon only splits a range further when
+                    // a part of it is stolen, so with halves of unequal work
+                    // (one account's files bigger than another's) a worker
+                    // that finished its half early found nothing left to steal.
+                    paths.par_iter().enumerate().with_max_len(1).for_each_with(
+                        tx,
+                        |tx, (i, path)| {
                             let res = read_file((base + i) as u32, path, opts, keep);
                             let done = Done {
                                 events: res.source.events,
@@ -654,7 +657,8 @@ impl Index {
                             m.slots[res.file as usize - base] = Some(res.source);
                             drop(m);
                             let _ = tx.send(done);
-                        });
+                        },
+                    );
                 });
             });
             for done in rx.iter() {
