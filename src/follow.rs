@@ -143,11 +143,7 @@ impl Follow {
         let now = Instant::now();
         let mut partial = Vec::new();
         for path in ready {
-            let looks_partial = index.errors.iter().any(|e| {
-                &e.path == path
-                    && (e.message.contains("truncated gzip")
-                        || e.message.contains("EOF while parsing"))
-            });
+            let looks_partial = index.errors.iter().any(|e| &e.path == path && e.ends_early);
             let young = self
                 .pending
                 .get(path)

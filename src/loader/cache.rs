@@ -21,7 +21,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"THIDX\0\0\x01";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Events per chunk. The events are stored as chunks encoded on their own,
 /// so that reading (and writing) them runs on every core.

@@ -14,6 +14,8 @@ pub struct Decoded {
     /// corrupt gzip, or over the cap); the prefix is still split so that no
     /// complete event before the damage is lost.
     pub error: Option<String>,
+    /// The gzip stream stops before its end (as a file still being written does).
+    pub ends_early: bool,
 }
 
 pub fn is_gzip(bytes: &[u8]) -> bool {
@@ -39,6 +41,7 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
             bytes: raw,
             gzip: false,
             error: None,
+            ends_early: false,
         };
     }
     // Real CloudTrail inflates about 10:1; the vector grows if it must.
@@ -50,6 +53,7 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
     let mut input = &raw[..];
     // Compressed bytes of the members before the current one.
     let mut done_in = 0u64;
+    let mut ends_early = false;
     const STEP: u64 = 16 << 20;
     let error = loop {
         if out.len() == out.capacity() {
@@ -88,6 +92,7 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
                 dec = Decompress::new_gzip(15);
             }
             Ok(_) if input.is_empty() && out.len() < out.capacity() => {
+                ends_early = true;
                 break Some(format!(
                     "truncated gzip: the stream ends early after {inflated} inflated bytes"
                 ));
@@ -109,6 +114,7 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
         bytes: out,
         gzip: true,
         error,
+        ends_early,
     }
 }
 
@@ -228,6 +234,7 @@ mod tests {
             "{:?}",
             d.error
         );
+        assert!(d.ends_early);
         assert!(!d.bytes.is_empty());
         assert_eq!(&d.bytes[..], &data[..d.bytes.len()]);
     }

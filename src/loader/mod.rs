@@ -31,6 +31,10 @@ pub struct LoadError {
     pub line: Option<u32>,
     pub offset: Option<u64>,
     pub message: String,
+    /// The file ends before its data does (a truncated gzip stream, JSON
+    /// cut off): what a file still being written looks like, so follow
+    /// mode retries it rather than reporting it.
+    pub ends_early: bool,
 }
 
 impl LoadError {
@@ -40,6 +44,7 @@ impl LoadError {
             line: None,
             offset: None,
             message: message.into(),
+            ends_early: false,
         }
     }
 }
@@ -374,6 +379,7 @@ fn index_bytes(
     if let Some(e) = d.error {
         res.errors.push(LoadError {
             offset: Some(res.inflated),
+            ends_early: d.ends_early,
             ..LoadError::file(path, e)
         });
     }
@@ -388,6 +394,7 @@ fn index_bytes(
                 line: p.line,
                 offset: p.offset,
                 message: p.message,
+                ends_early: p.ends_early,
             });
         }
         return;
@@ -419,6 +426,7 @@ fn index_bytes(
                 line: Some(p.line),
                 offset: Some(p.offset),
                 message,
+                ends_early: false,
             };
             if p.json.len() as u64 > opts.max_event_bytes {
                 errors.push(at(format!(
@@ -464,6 +472,7 @@ fn index_bytes(
             line: p.line,
             offset: p.offset,
             message: p.message,
+            ends_early: p.ends_early,
         });
     }
     res.source.events = res.events.len() as u64;

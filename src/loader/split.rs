@@ -39,6 +39,9 @@ pub struct Problem {
     pub line: Option<u32>,
     pub offset: Option<u64>,
     pub message: String,
+    /// The data runs to the end of the file and stops short: the file may
+    /// still be being written.
+    pub ends_early: bool,
 }
 
 #[derive(Deserialize)]
@@ -84,7 +87,16 @@ impl<'b> Splitter<'b, '_> {
             line: Some(line),
             offset: Some(offset as u64),
             message,
+            ends_early: false,
         });
+    }
+
+    /// The file ends at `offset` in the middle of its data.
+    fn cut_short(&mut self, offset: usize, message: String) {
+        self.problem(offset, message);
+        if let Some(p) = self.problems.last_mut() {
+            p.ends_early = true;
+        }
     }
 
     /// A JSON error inside the text starting at `start`: serde's line and
@@ -102,10 +114,13 @@ impl<'b> Splitter<'b, '_> {
         let off = start + line_start + e.column().saturating_sub(1);
         let base_line = self.lines.at(start);
         let msg = format!("{what}: {e}");
+        // Cut short only when the broken text runs to the end of the file.
+        let rest = self.bytes.get(start + text.len()..).unwrap_or_default();
         self.problems.push(Problem {
             line: Some(base_line + rel_line as u32 - 1),
             offset: Some(off as u64),
             message: msg,
+            ends_early: e.is_eof() && rest.iter().all(u8::is_ascii_whitespace),
         });
     }
 
@@ -328,7 +343,7 @@ impl<'b> Splitter<'b, '_> {
                         }
                     }
                     None => {
-                        self.problem(
+                        self.cut_short(
                             i,
                             "EOF while parsing the Records list: the file ends early".into(),
                         );
@@ -344,7 +359,7 @@ impl<'b> Splitter<'b, '_> {
                         return true;
                     }
                     None => {
-                        self.problem(
+                        self.cut_short(
                             i,
                             "EOF while parsing the Records list: the file ends early".into(),
                         );
@@ -364,7 +379,7 @@ impl<'b> Splitter<'b, '_> {
                 return true;
             }
             _ => {
-                self.problem(
+                self.cut_short(
                     i,
                     "EOF while parsing the file: the Records object is not closed".into(),
                 );
@@ -558,6 +573,12 @@ mod tests {
         );
         assert_eq!(pr.len(), 1);
         assert_eq!(pr[0].line, Some(2));
+        // A broken line in the middle is damage, not a file still being written…
+        assert!(!pr[0].ends_early);
+        // …a last line cut off may be.
+        let (ev, pr) = run("{\"eventID\":\"a\"}\n{\"eventID\":\"b");
+        assert_eq!((ev.len(), pr.len()), (1, 1));
+        assert!(pr[0].ends_early, "{pr:?}");
     }
 
     #[test]
@@ -628,7 +649,8 @@ mod tests {
             let ids: Vec<&str> = ev.iter().map(|e| e.0.as_str()).collect();
             assert_eq!(ids, ["a", "b"], "{cut}");
             assert_eq!(pr.len(), 1, "{cut}: {pr:?}");
-            // Follow mode recognises a file still being written by this.
+            // Follow mode retries a file still being written on this.
+            assert!(pr[0].ends_early, "{pr:?}");
             assert!(pr[0].message.contains("EOF while parsing"), "{pr:?}");
         }
     }
@@ -639,6 +661,7 @@ mod tests {
         assert_eq!(ev.len(), 1);
         assert_eq!(pr[0].offset, Some(28));
         assert!(pr[0].message.contains("expected , or ]"), "{pr:?}");
+        assert!(!pr[0].ends_early);
         let (ev, pr) = run(r#"{"Records":[{"eventID":"a"}],"x":1}"#);
         assert_eq!(ev.len(), 1);
         assert!(pr[0].message.contains("keys after Records"), "{pr:?}");

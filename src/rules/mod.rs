@@ -205,6 +205,7 @@ impl RuleSet {
                             line: Some(ev.loc.line),
                             offset: Some(ev.loc.offset),
                             message: format!("event cannot be evaluated: {e}"),
+                            ends_early: false,
                         })
                     }) {
                         Ok(v) => slot.insert(v),
