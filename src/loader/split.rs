@@ -338,7 +338,9 @@ impl<'b> Splitter<'b, '_> {
                                 return true;
                             }
                             None => {
-                                unreachable!("a non-whitespace byte starts a value or an error")
+                                // Cannot happen (a byte is there); never panic on input.
+                                self.cut_short(i, "EOF while parsing the Records list".into());
+                                return true;
                             }
                         }
                     }
