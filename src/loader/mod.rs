@@ -309,7 +309,7 @@ struct FileResult {
     inflated: u64,
 }
 
-fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) -> FileResult {
+fn read_file(idx: u32, path: &Path, opts: &LoadOptions) -> FileResult {
     let mut res = FileResult {
         file: idx,
         source: SourceFile {
@@ -332,7 +332,7 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions, keep: &HashSet<String>) 
             return res;
         }
     };
-    index_bytes(&mut res, path, raw, opts, keep);
+    index_bytes(&mut res, path, raw, opts);
     res
 }
 
@@ -353,22 +353,11 @@ pub fn index_file_bytes(
         errors: Vec::new(),
         inflated: 0,
     };
-    let keep: HashSet<String> = opts
-        .keep_raw
-        .iter()
-        .map(|s| s.to_ascii_lowercase())
-        .collect();
-    index_bytes(&mut res, Path::new("<bytes>"), raw, opts, &keep);
+    index_bytes(&mut res, Path::new("<bytes>"), raw, opts);
     (res.events, res.strings, res.errors)
 }
 
-fn index_bytes(
-    res: &mut FileResult,
-    path: &Path,
-    raw: Vec<u8>,
-    opts: &LoadOptions,
-    keep: &HashSet<String>,
-) {
+fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptions) {
     let idx = res.file;
     res.source.bytes = raw.len() as u64;
     let d = decode::decode(raw, opts.max_inflated, opts.max_ratio);
@@ -454,7 +443,7 @@ fn index_bytes(
             let keep_raw = f
                 .name
                 .as_deref()
-                .is_some_and(|n| keep.iter().any(|k| k.eq_ignore_ascii_case(n)));
+                .is_some_and(|n| opts.keep_raw.iter().any(|k| k.eq_ignore_ascii_case(n)));
             let mut ev = build_event(&f, strings, idx, &p, keep_raw);
             ev.digest = h;
             events.push(ev);
@@ -592,11 +581,6 @@ impl Index {
         opts: &LoadOptions,
         progress: &mut dyn FnMut(&Progress),
     ) {
-        let keep: HashSet<String> = opts
-            .keep_raw
-            .iter()
-            .map(|s| s.to_ascii_lowercase())
-            .collect();
         let base = self.files.len();
         let mut prog = Progress {
             files_total: paths.len(),
@@ -636,7 +620,6 @@ impl Index {
             .build()
             .expect("a thread pool can be built");
         std::thread::scope(|scope| {
-            let keep = &keep;
             let pool = &pool;
             let shared = &shared;
             scope.spawn(move || {
@@ -649,7 +632,7 @@ impl Index {
                     paths.par_iter().enumerate().with_max_len(1).for_each_with(
                         tx,
                         |tx, (i, path)| {
-                            let res = read_file((base + i) as u32, path, opts, keep);
+                            let res = read_file((base + i) as u32, path, opts);
                             let done = Done {
                                 events: res.source.events,
                                 bytes: res.source.bytes,
