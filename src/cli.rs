@@ -1,7 +1,8 @@
 //! The command line: argument definitions and what each command does.
 //! `main.rs` only parses and calls [`run`].
 
-use crate::loader::{self, CacheMode, Index, LoadOptions, Progress};
+use crate::event::{Index, Progress};
+use crate::loader::{self, CacheMode, LoadOptions};
 use crate::report::{self, Format};
 use crate::rules::{RuleSet, RunOutput, Semantics};
 use crate::sanitize::escape;
@@ -186,7 +187,7 @@ pub fn load_with_progress(paths: &[PathBuf], opts: &LoadOptions) -> Index {
             p.files_done,
             p.files_total,
             p.events,
-            loader::human_bytes(p.bytes),
+            crate::event::human_bytes(p.bytes),
             p.errors
         );
     };

@@ -200,7 +200,7 @@ impl Copied {
     /// system clipboard`, `… via OSC 52 (through tmux)`, or `… written to
     /// PATH (system clipboard: no display)`.
     pub fn message(&self) -> String {
-        let size = crate::loader::human_bytes(self.bytes as u64);
+        let size = crate::event::human_bytes(self.bytes as u64);
         let mut s = match self.backend {
             Backend::Native => format!("copied {size} to the system clipboard"),
             Backend::Osc52 => format!(

@@ -8,7 +8,8 @@
 //! [`Follow::partial_grace`] — only then are its problems reported as load
 //! errors. A file that changes after it was read is read again in full.
 
-use crate::loader::{Index, LoadOptions, Stamp, discover};
+use crate::event::{Index, Stamp};
+use crate::loader::{LoadOptions, discover};
 use notify::{RecursiveMode, Watcher};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,8 @@ mod common;
 use common::*;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use trailhunt::loader::{CacheMode, Index, LoadOptions, load};
+use trailhunt::event::Index;
+use trailhunt::loader::{CacheMode, LoadOptions, load};
 use trailhunt::rules::{RuleSet, Semantics};
 
 fn opts(cache: &Path) -> LoadOptions {

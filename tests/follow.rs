@@ -9,8 +9,9 @@ use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use trailhunt::event::Index;
 use trailhunt::follow::Follow;
-use trailhunt::loader::{Index, LoadOptions, load};
+use trailhunt::loader::{LoadOptions, load};
 use trailhunt::rules::RuleSet;
 
 fn opts() -> LoadOptions {

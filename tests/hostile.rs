@@ -8,7 +8,7 @@ use std::path::Path;
 use trailhunt::loader::{LoadOptions, load};
 use trailhunt::rules::{RuleSet, Semantics};
 
-fn hostile() -> trailhunt::loader::Index {
+fn hostile() -> trailhunt::event::Index {
     let rules = RuleSet::builtin();
     let opts = LoadOptions {
         keep_raw: rules.event_names(),
@@ -19,7 +19,7 @@ fn hostile() -> trailhunt::loader::Index {
     load(&[dir], &opts, &mut |_| {})
 }
 
-fn errors(index: &trailhunt::loader::Index, file: &str) -> Vec<String> {
+fn errors(index: &trailhunt::event::Index, file: &str) -> Vec<String> {
     index
         .errors
         .iter()

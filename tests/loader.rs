@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use serde_json::json;
 use std::path::Path;
-use trailhunt::loader::Index;
+use trailhunt::event::Index;
 
 fn ev(id: &str) -> serde_json::Value {
     base_event(id)
@@ -27,7 +27,7 @@ fn records(events: &[serde_json::Value]) -> String {
     json!({ "Records": events }).to_string()
 }
 
-fn errors_for<'a>(index: &'a Index, name: &str) -> Vec<&'a trailhunt::loader::LoadError> {
+fn errors_for<'a>(index: &'a Index, name: &str) -> Vec<&'a trailhunt::event::LoadError> {
     index
         .errors
         .iter()

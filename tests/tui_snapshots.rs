@@ -6,7 +6,7 @@
 //! by cell for those raw characters.
 
 use clap::Parser;
-use trailhunt::loader::Progress;
+use trailhunt::event::Progress;
 use trailhunt::sanitize::is_dangerous;
 use trailhunt::tui::data::Data;
 use trailhunt::tui::headless::{self, Headless};

@@ -5,10 +5,13 @@
 //! Start with [`Event`]; [`fields`] is how rules and views read a full event.
 
 pub mod fields;
+pub mod index;
 pub mod time;
 pub mod wire;
 
 use std::sync::Arc;
+
+pub use index::{Index, LoadError, LoadStats, Progress, RawReader, SourceFile, Stamp, human_bytes};
 
 /// An interned string. `Sym::NONE` stands for an absent (or null) field.
 #[derive(

@@ -17,52 +17,13 @@ pub mod split;
 
 use crate::event::time::parse_event_time;
 use crate::event::wire::{self, Fields};
-use crate::event::{Event, Interner, Loc, Sym};
+use crate::event::{
+    Event, Index, Interner, LoadError, Loc, Progress, RawReader, SourceFile, Stamp, Sym,
+};
 use std::collections::{BTreeSet, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A problem with one file (or one place in it).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LoadError {
-    pub path: PathBuf,
-    pub line: Option<u32>,
-    pub offset: Option<u64>,
-    pub message: String,
-    /// The file ends before its data does (a truncated gzip stream, JSON
-    /// cut off): what a file still being written looks like, so follow
-    /// mode retries it rather than reporting it.
-    pub ends_early: bool,
-}
-
-impl LoadError {
-    pub fn file(path: &Path, message: impl Into<String>) -> Self {
-        LoadError {
-            path: path.to_path_buf(),
-            line: None,
-            offset: None,
-            message: message.into(),
-            ends_early: false,
-        }
-    }
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-        }
-        if let Some(o) = self.offset {
-            write!(f, " (byte {o})")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// How to load.
 #[derive(Clone, Debug)]
@@ -110,120 +71,16 @@ impl Default for LoadOptions {
     }
 }
 
-/// A file's size and modification time when it was read: a file whose stamp
-/// is unchanged is not read again (the index cache, follow mode).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Stamp {
-    pub size: u64,
-    pub mtime_secs: i64,
-    pub mtime_nanos: u32,
-}
+/// Reads raw events back from their files with the load's own decoding,
+/// so offsets agree.
+#[derive(Debug)]
+pub struct FileReader;
 
-impl Stamp {
-    /// The stamp of `path` now (following links), if it can be read.
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let m = std::fs::metadata(path).ok()?;
-        let t = m.modified().ok()?;
-        let (secs, nanos) = match t.duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
-            Err(e) => (
-                -(e.duration().as_secs() as i64),
-                e.duration().subsec_nanos(),
-            ),
-        };
-        Some(Stamp {
-            size: m.len(),
-            mtime_secs: secs,
-            mtime_nanos: nanos,
-        })
-    }
-}
-
-/// One file that was read.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    /// Size on disk.
-    pub bytes: u64,
-    pub gzip: bool,
-    /// Events found in it (before de-duplication).
-    pub events: u64,
-    /// Size and modification time before it was read.
-    pub stamp: Option<Stamp>,
-    /// Bytes after inflating.
-    pub inflated: u64,
-}
-
-/// Counters shown while loading.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Progress {
-    pub files_done: usize,
-    pub files_total: usize,
-    pub events: u64,
-    pub bytes: u64,
-    pub errors: usize,
-}
-
-/// What a load found, for the summary line and the console header.
-#[derive(Clone, Debug, Default)]
-pub struct LoadStats {
-    pub files: usize,
-    pub skipped: usize,
-    /// Distinct events.
-    pub events: u64,
-    /// Events as delivered, counting duplicates.
-    pub deliveries: u64,
-    pub bytes: u64,
-    pub inflated_bytes: u64,
-    pub first_time: Option<i64>,
-    pub last_time: Option<i64>,
-    pub accounts: BTreeSet<String>,
-    pub regions: BTreeSet<String>,
-    pub elapsed: Duration,
-    /// Files taken from the index cache instead of being read.
-    pub cached_files: usize,
-}
-
-/// The loaded logs: every event's pivots, interned, sorted by time.
-#[derive(Debug, Default)]
-pub struct Index {
-    pub roots: Vec<PathBuf>,
-    pub files: Vec<SourceFile>,
-    pub skipped: Vec<(PathBuf, &'static str)>,
-    pub events: Vec<Event>,
-    pub strings: Interner,
-    pub errors: Vec<LoadError>,
-    pub stats: LoadStats,
-    /// Things worth telling the user that are not errors in the logs
-    /// (the index cache could not be used or saved).
-    pub notes: Vec<String>,
-}
-
-impl Index {
-    /// The text of an interned field.
-    pub fn str(&self, sym: Sym) -> Option<&str> {
-        self.strings.get(sym)
-    }
-
-    /// The raw JSON of an event: from memory when the loader kept it, else
-    /// re-read from its file.
-    pub fn raw(&self, ev: &Event) -> Result<Arc<str>, LoadError> {
-        if let Some(r) = &ev.raw {
-            return Ok(r.clone());
-        }
-        self.raw_at(&ev.loc).map(Arc::from)
-    }
-
-    /// Re-reads the JSON at `loc` from its file.
-    pub fn raw_at(&self, loc: &Loc) -> Result<String, LoadError> {
-        let file = self
-            .files
-            .get(loc.file as usize)
-            .ok_or_else(|| LoadError::file(Path::new("?"), "unknown file"))?;
+impl RawReader for FileReader {
+    fn read(&self, file: &SourceFile, loc: &Loc) -> Result<String, LoadError> {
         let path = &file.path;
         let bytes = std::fs::read(path)
             .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
-        // The same decoding as the load, so offsets agree.
         let d = decode::decode(bytes, u64::MAX, u64::MAX);
         let (text, _) = decode::repair_utf8(d.bytes);
         let bytes = text.as_bytes();
@@ -243,59 +100,6 @@ impl Index {
             .and_then(|r| r.as_str())
             .map(str::to_string)
             .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))
-    }
-
-    /// A one-paragraph summary: files, events, bytes, span, accounts,
-    /// regions, errors.
-    pub fn summary(&self) -> String {
-        let s = &self.stats;
-        let span = match (s.first_time, s.last_time) {
-            (Some(a), Some(b)) => format!(
-                "{} .. {}",
-                crate::event::time::rfc3339(Some(a)).unwrap_or_default(),
-                crate::event::time::rfc3339(Some(b)).unwrap_or_default()
-            ),
-            _ => "no times".into(),
-        };
-        let dup = s.deliveries.saturating_sub(s.events);
-        format!(
-            "{} files ({} skipped{}), {} events{}, {} read ({} inflated) in {:.2?}; {}; {} accounts, {} regions; {} errors",
-            s.files,
-            s.skipped,
-            if s.cached_files > 0 {
-                format!(", {} from the index cache", s.cached_files)
-            } else {
-                String::new()
-            },
-            s.events,
-            if dup > 0 {
-                format!(" (+{dup} duplicate deliveries)")
-            } else {
-                String::new()
-            },
-            human_bytes(s.bytes),
-            human_bytes(s.inflated_bytes),
-            s.elapsed,
-            span,
-            s.accounts.len(),
-            s.regions.len(),
-            self.errors.len()
-        )
-    }
-}
-
-pub fn human_bytes(b: u64) -> String {
-    const U: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = b as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < U.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", U[i])
     }
 }
 
@@ -581,6 +385,8 @@ impl Index {
         opts: &LoadOptions,
         progress: &mut dyn FnMut(&Progress),
     ) {
+        self.reader
+            .get_or_insert_with(|| Arc::new(FileReader) as Arc<dyn RawReader>);
         let base = self.files.len();
         let mut prog = Progress {
             files_total: paths.len(),
@@ -923,15 +729,4 @@ fn finish_stats(index: &mut Index, elapsed: Duration) {
     st.accounts = names(accounts);
     st.regions = names(regions);
     st.elapsed = elapsed;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn human_bytes_reads_well() {
-        assert_eq!(human_bytes(12), "12 B");
-        assert_eq!(human_bytes(2048), "2.0 KiB");
-    }
 }

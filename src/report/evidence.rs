@@ -13,9 +13,9 @@
 //! numbers, and evidence must read as the log wrote it).
 
 use super::finding_json;
+use crate::event::Index;
 use crate::event::time::rfc3339;
 use crate::event::{Event, Sym};
-use crate::loader::Index;
 use crate::rules::rule::Technique;
 use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::is_dangerous;

@@ -1,7 +1,7 @@
 //! The JSON shape of a finding, shared by `scan --format json|ndjson|csv`.
 
+use crate::event::Index;
 use crate::event::time::rfc3339;
-use crate::loader::Index;
 use crate::rules::{Finding, RuleSet};
 use serde_json::{Value, json};
 

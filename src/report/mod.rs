@@ -17,7 +17,7 @@ pub mod html;
 pub mod markdown;
 pub mod table;
 
-use crate::loader::Index;
+use crate::event::Index;
 use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::escape;
 use crate::triage::FindingTriage;

@@ -1,7 +1,7 @@
 //! The terminal table of `trailhunt scan`.
 
+use crate::event::Index;
 use crate::event::time::rfc3339;
-use crate::loader::Index;
 use crate::rules::{Finding, RuleSet};
 use crate::sanitize::escape_truncated;
 use std::io::{self, Write};

@@ -10,7 +10,7 @@ pub mod splunk;
 pub mod strict;
 
 use crate::event::fields::{get, raw, render_template};
-use crate::loader::{Index, LoadError};
+use crate::event::{Index, LoadError};
 use rule::{Rule, RuleError};
 use serde_json::Value;
 use std::collections::HashMap;

@@ -8,7 +8,7 @@ use super::json::Doc;
 use super::panes::{KeyUsage, Related};
 use super::zone::Zone;
 use crate::event::Loc;
-use crate::loader::Progress;
+use crate::event::Progress;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;

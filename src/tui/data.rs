@@ -8,7 +8,8 @@
 use super::zone::Zone;
 use crate::cli::LoadArgs;
 use crate::event::Event;
-use crate::loader::{self, Index, LoadError, Progress};
+use crate::event::{Index, LoadError, Progress};
+use crate::loader;
 use crate::report::table::{short_agent, short_arn};
 use crate::rules::rule::Rule;
 use crate::rules::{Finding, RuleSet, RunOutput, Semantics};

@@ -10,7 +10,7 @@
 
 use super::zone::Zone;
 use crate::clipboard::Clipboard;
-use crate::loader::Index;
+use crate::event::Index;
 use crate::report::evidence::{Evidence, ReportScope, TimeView};
 use crate::report::{ExportFormat, markdown};
 use crate::rules::{Finding, RuleSet};

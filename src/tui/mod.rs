@@ -273,7 +273,7 @@ pub fn spawn_loader(
             // partly written one stays pending); the console's index is
             // then rebuilt by the loader, which takes unchanged files from
             // its cache, so only new ones are read again.
-            let mut scratch = crate::loader::Index::default();
+            let mut scratch = crate::event::Index::default();
             if follow.apply(&mut scratch, &ready, &opts).is_empty() {
                 // Nothing new: check the console is still there.
                 if tx.send(Msg::Tick { elapsed_ms: 0 }).is_err() {
@@ -304,7 +304,7 @@ fn load_once(
     let work = std::panic::AssertUnwindSafe(|| {
         let mut last: Option<Instant> = None;
         let ptx = tx.clone();
-        let mut progress = move |p: &crate::loader::Progress| {
+        let mut progress = move |p: &crate::event::Progress| {
             let due = last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY);
             if report && (due || p.files_done == p.files_total) {
                 last = Some(Instant::now());

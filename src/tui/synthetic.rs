@@ -5,7 +5,7 @@
 use super::data::Data;
 use super::zone::Zone;
 use crate::event::{Event, Interner, Loc, Sym};
-use crate::loader::{Index, LoadStats};
+use crate::event::{Index, LoadStats};
 use crate::rules::{Finding, RuleSet, RunOutput, Semantics};
 use std::path::PathBuf;
 use std::sync::Arc;

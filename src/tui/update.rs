@@ -12,7 +12,7 @@ use super::keymap::{self, Key};
 use super::triage::{Focus, Form, Op, Reply};
 use super::{layout, panes, text, view};
 use crate::event::Loc;
-use crate::loader::{Index, Progress};
+use crate::event::{Index, Progress};
 use crate::report::evidence::ReportScope;
 use crate::triage::Allowlist;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};

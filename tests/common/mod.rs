@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use trailhunt::loader::{Index, LoadOptions, load};
+use trailhunt::event::Index;
+use trailhunt::loader::{LoadOptions, load};
 use trailhunt::rules::{Finding, RuleSet, Semantics};
 
 pub fn fixtures() -> PathBuf {

@@ -21,7 +21,7 @@ use super::app::{App, Phase, Screen};
 use super::keymap;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::text::{fit, thousands, width};
-use crate::loader::human_bytes;
+use crate::event::human_bytes;
 use crate::sanitize::escape;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
