@@ -185,7 +185,7 @@ fn main() {
             let mut findings = 0;
             for run in 0..8 {
                 let t = Instant::now();
-                let data = headless::load(&cli.console).expect("demo-logs loads");
+                let data = headless::load(&cli.console.config()).expect("demo-logs loads");
                 findings = data.findings.len();
                 let mut c = Headless::new(data, 100, 30);
                 let screen = c.render();

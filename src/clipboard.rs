@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// `--clipboard`: how to copy.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ClipboardChoice {
     /// Pick from the environment: OSC 52 over SSH and in tmux or screen,
     /// else the system clipboard; a file as the last resort.

@@ -9,7 +9,7 @@ pub mod cli;
 pub mod clipboard;
 pub mod demo;
 pub mod event;
-pub mod follow;
+pub mod hunt;
 pub mod loader;
 pub mod report;
 pub mod rules;

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use trailhunt::event::Index;
-use trailhunt::follow::Follow;
+use trailhunt::loader::follow::Follow;
 use trailhunt::loader::{LoadOptions, load};
 use trailhunt::rules::RuleSet;
 

@@ -10,8 +10,9 @@ use chrono::{TimeZone, Utc};
 use std::path::{Path, PathBuf};
 use trailhunt::clipboard::{Wrap, osc52_sequence};
 use trailhunt::event::Index;
+use trailhunt::event::zone::Zone;
 use trailhunt::loader::{LoadOptions, load};
-use trailhunt::report::evidence::{Evidence, ReportScope, TimeView};
+use trailhunt::report::evidence::{Evidence, ReportScope};
 use trailhunt::report::{self, ExportFormat, csv as report_csv, markdown};
 use trailhunt::rules::{Finding, RuleSet, Semantics};
 use trailhunt::triage::{FindingTriage, Note, Status, Suppression};
@@ -77,7 +78,7 @@ fn triage() -> Vec<FindingTriage> {
     ]
 }
 
-fn build(zone: TimeView) -> (Vec<Evidence>, ReportScope) {
+fn build(zone: Zone) -> (Vec<Evidence>, ReportScope) {
     let (index, rules, findings) = fixture();
     let t = triage();
     let ev = Evidence::build_all(&findings, Some(&t), &index, &rules, zone);
@@ -95,11 +96,11 @@ fn build(zone: TimeView) -> (Vec<Evidence>, ReportScope) {
     (ev, scope)
 }
 
-fn paris() -> TimeView {
-    TimeView::parse("Europe/Paris").unwrap()
+fn paris() -> Zone {
+    Zone::parse("Europe/Paris").unwrap()
 }
 
-fn export(format: ExportFormat, zone: TimeView) -> String {
+fn export(format: ExportFormat, zone: Zone) -> String {
     let (ev, scope) = build(zone);
     let mut out = Vec::new();
     report::export(format, &ev, &scope, &mut out).unwrap();
@@ -157,25 +158,22 @@ fn golden_html_report() {
 
 #[test]
 fn golden_csv() {
-    golden("report.csv", &export(ExportFormat::Csv, TimeView::Utc));
+    golden("report.csv", &export(ExportFormat::Csv, Zone::Utc));
 }
 
 #[test]
 fn golden_json() {
-    golden("report.json", &export(ExportFormat::Json, TimeView::Utc));
+    golden("report.json", &export(ExportFormat::Json, Zone::Utc));
 }
 
 #[test]
 fn golden_ndjson() {
-    golden(
-        "report.ndjson",
-        &export(ExportFormat::Ndjson, TimeView::Utc),
-    );
+    golden("report.ndjson", &export(ExportFormat::Ndjson, Zone::Utc));
 }
 
 #[test]
 fn golden_copy_block_and_raw_event() {
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     golden("copy_block.md", &markdown::copy_block(&ev));
     golden("raw_event.json", &markdown::raw_json(&ev[0]).unwrap());
     golden(
@@ -188,7 +186,7 @@ fn golden_copy_block_and_raw_event() {
 
 #[test]
 fn key_usage_counts_the_events_signed_with_the_new_key() {
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     let u = ev[0].key_usage.as_ref().unwrap();
     assert_eq!(u.key, "AKIANEWBOBEXAMPLE001");
     assert_eq!(u.events, 4);
@@ -217,8 +215,8 @@ fn key_usage_counts_the_events_signed_with_the_new_key() {
 fn one_finding_built_alone_equals_the_batch() {
     let (index, rules, findings) = fixture();
     let t = triage();
-    let all = Evidence::build_all(&findings, Some(&t), &index, &rules, TimeView::Utc);
-    let one = Evidence::build(&findings[0], &index, &rules, Some(&t[0]), TimeView::Utc);
+    let all = Evidence::build_all(&findings, Some(&t), &index, &rules, Zone::Utc);
+    let one = Evidence::build(&findings[0], &index, &rules, Some(&t[0]), Zone::Utc);
     assert_eq!(
         markdown::copy_block(std::slice::from_ref(&one)),
         markdown::copy_block(&all[..1])
@@ -227,7 +225,7 @@ fn one_finding_built_alone_equals_the_batch() {
 
 #[test]
 fn raw_events_name_their_file_line_and_deliveries() {
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     let r = &ev[0].raw[0];
     assert_eq!(r.file, format!("{LOGS}/cloudtrail-a.jsonl"));
     assert_eq!((r.line, r.copies), (1, 2));
@@ -239,21 +237,21 @@ fn raw_events_name_their_file_line_and_deliveries() {
 fn times_carry_the_zone_offset() {
     let (ev, _) = build(paris());
     assert!(ev[0].summary().contains("2026-11-02 11:00:00 +01:00"));
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     assert!(ev[0].summary().contains("2026-11-02 10:00:00 +00:00"));
 }
 
 #[test]
 fn without_triage_the_status_says_not_recorded() {
     let (index, rules, findings) = fixture();
-    let ev = Evidence::build(&findings[0], &index, &rules, None, TimeView::Utc);
+    let ev = Evidence::build(&findings[0], &index, &rules, None, Zone::Utc);
     let block = markdown::copy_block(&[ev]);
     assert!(block.contains("- **Status:** not recorded"), "{block}");
 }
 
 #[test]
 fn raw_json_keeps_key_order_and_exact_values() {
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     let text = markdown::raw_json(&ev[1]).unwrap();
     let keys: Vec<&str> = text
         .lines()
@@ -279,7 +277,7 @@ fn raw_json_keeps_key_order_and_exact_values() {
 
 #[test]
 fn several_findings_raw_json_is_an_array() {
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     let text = markdown::raw_json_many(&ev).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
@@ -298,43 +296,43 @@ fn control_characters_never_reach_any_output_raw() {
             f.name()
         );
     }
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     assert_no_raw_controls("copy block", &markdown::copy_block(&ev));
 }
 
 #[test]
 fn ansi_and_osc52_sequences_in_the_user_agent_are_shown_escaped() {
-    let md = export(ExportFormat::Markdown, TimeView::Utc);
+    let md = export(ExportFormat::Markdown, Zone::Utc);
     // The sanitiser's `\u{1b}`, its backslash and braces escaped for Markdown.
     assert!(
         md.contains("\\\\u\\{1b\\}\\[2J\\\\u\\{1b\\}\\]52;c;ZXZpbA=="),
         "{md}"
     );
-    let html = export(ExportFormat::Html, TimeView::Utc);
+    let html = export(ExportFormat::Html, Zone::Utc);
     assert!(html.contains("\\u{1b}[2J\\u{1b}]52;c;ZXZpbA==\\u{7}"));
 }
 
 #[test]
 fn forged_escapes_stay_distinguishable_from_real_ones() {
     // The log's literal text `\u{1b}` has its backslash doubled.
-    let html = export(ExportFormat::Html, TimeView::Utc);
+    let html = export(ExportFormat::Html, Zone::Utc);
     assert!(html.contains("$x$ \\\\u{1b}"), "literal backslash doubled");
 }
 
 #[test]
 fn bidi_overrides_are_escaped_in_every_format() {
     for f in ExportFormat::ALL {
-        let text = export(f, TimeView::Utc);
+        let text = export(f, Zone::Utc);
         assert!(!text.contains('\u{202e}'), "{}", f.name());
         assert!(!text.contains('\u{9b}'), "{}", f.name());
     }
-    let json = export(ExportFormat::Json, TimeView::Utc);
+    let json = export(ExportFormat::Json, Zone::Utc);
     assert!(json.contains("\\u202e"), "JSON writes it as a JSON escape");
 }
 
 #[test]
 fn json_carries_hostile_values_exactly() {
-    let json = export(ExportFormat::Json, TimeView::Utc);
+    let json = export(ExportFormat::Json, Zone::Utc);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         v[1]["target_user"],
@@ -346,7 +344,7 @@ fn json_carries_hostile_values_exactly() {
     assert!(ua.starts_with("\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}"));
     assert!(ua.contains('\u{9b}') && ua.contains('\u{202e}'));
     assert_eq!(v[1]["suppressed_by"]["reason"], "rotation job <b>|ok|</b>");
-    for line in export(ExportFormat::Ndjson, TimeView::Utc).lines() {
+    for line in export(ExportFormat::Ndjson, Zone::Utc).lines() {
         let one: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(one["raw_events"][0]["event"].is_object());
     }
@@ -354,7 +352,7 @@ fn json_carries_hostile_values_exactly() {
 
 #[test]
 fn markdown_escapes_metacharacters_in_log_values() {
-    let all = export(ExportFormat::Markdown, TimeView::Utc);
+    let all = export(ExportFormat::Markdown, Zone::Utc);
     // Inside a fence, text is literal; everywhere else it must be escaped.
     let md = outside_fences(&all);
     assert!(
@@ -404,7 +402,7 @@ fn unescaped_pipes(line: &str) -> usize {
 
 #[test]
 fn the_fence_outgrows_every_backtick_run_in_the_event() {
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     let block = markdown::copy_block(&ev[1..]);
     // The user agent holds five backticks in a row: the fence needs six.
     let fence_line = block.lines().find(|l| l.starts_with("```")).unwrap();
@@ -419,7 +417,7 @@ fn the_fence_outgrows_every_backtick_run_in_the_event() {
 
 #[test]
 fn html_escapes_everything_and_runs_nothing() {
-    let html = export(ExportFormat::Html, TimeView::Utc);
+    let html = export(ExportFormat::Html, Zone::Utc);
     assert!(!html.contains("<script"), "no script, from logs or ours");
     assert!(!html.contains("<img"), "no element from a log value");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -453,7 +451,7 @@ fn html_escapes_everything_and_runs_nothing() {
 
 #[test]
 fn csv_neutralises_formulas_from_the_logs() {
-    let text = export(ExportFormat::Csv, TimeView::Utc);
+    let text = export(ExportFormat::Csv, Zone::Utc);
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let headers = r.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -493,7 +491,7 @@ fn splunk_csv_neutralises_formulas_too() {
 
 #[test]
 fn the_copy_block_sent_over_osc52_cannot_break_out() {
-    let (ev, _) = build(TimeView::Utc);
+    let (ev, _) = build(Zone::Utc);
     let block = markdown::copy_block(&ev);
     for wrap in [Wrap::None, Wrap::Tmux] {
         let seq = osc52_sequence(&block, wrap).unwrap();
@@ -631,7 +629,7 @@ fn a_bad_zone_is_a_usage_error() {
 
 #[test]
 fn export_to_file_names_and_writes_atomically() {
-    let (ev, scope) = build(TimeView::Utc);
+    let (ev, scope) = build(Zone::Utc);
     let dir = tempfile::tempdir().unwrap();
     let name = ExportFormat::Markdown.file_name(scope.generated.unwrap());
     assert_eq!(name, "trailhunt-20261105T120000Z.md");

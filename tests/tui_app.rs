@@ -6,6 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use ratatui::style::{Color, Modifier};
+use trailhunt::event::zone::Zone;
 use trailhunt::sanitize::is_dangerous;
 use trailhunt::tui::action::Pane;
 use trailhunt::tui::app::{App, Screen};
@@ -13,13 +14,12 @@ use trailhunt::tui::data::Data;
 use trailhunt::tui::headless::{self, Headless, buffer_text};
 use trailhunt::tui::keymap::{KEYMAP, Keys, keys_label};
 use trailhunt::tui::update::Msg;
-use trailhunt::tui::zone::Zone;
 use trailhunt::tui::{event_loop, layout, synthetic};
 
 fn fixture() -> Data {
     let cli =
         trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", "tests/fixtures/console"]);
-    headless::load(&cli.console).expect("the fixture loads")
+    headless::load(&cli.console.config()).expect("the fixture loads")
 }
 
 fn console(w: u16, h: u16) -> Headless {

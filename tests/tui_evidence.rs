@@ -12,10 +12,10 @@ use trailhunt::tui::headless::{self, Headless};
 fn console(dir: &std::path::Path) -> (Headless, std::path::PathBuf) {
     let cli =
         trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", "tests/fixtures/console"]);
-    let data = headless::load(&cli.console).expect("the fixture loads");
+    let data = headless::load(&cli.console.config()).expect("the fixture loads");
     let mut c = Headless::new(data, 120, 30);
     let clip = dir.join("clip.txt");
-    c.clipboard = Some(Box::new(FileClipboard::new(clip.clone())));
+    c.services.clipboard = Some(Box::new(FileClipboard::new(clip.clone())));
     c.app.export_dir = dir.to_path_buf();
     (c, clip)
 }

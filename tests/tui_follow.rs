@@ -46,9 +46,9 @@ fn a_finding_in_a_new_file_appears_marked_new_and_the_selection_stays() {
         "--follow",
         dir.path().to_str().unwrap(),
     ]);
-    let rules = trailhunt::cli::rule_set(&cli.console.load).unwrap();
+    let rules = cli.console.config().rules().unwrap();
     let (tx, rx) = crossbeam_channel::unbounded();
-    let loader = trailhunt::tui::spawn_loader(tx, cli.console.clone(), rules);
+    let loader = trailhunt::tui::spawn_loader(tx, cli.console.config(), rules);
     let mut c = Headless::loading(cli.console.paths.clone(), None, 120, 30);
     c.app.following = true;
 

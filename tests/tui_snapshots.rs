@@ -7,18 +7,18 @@
 
 use clap::Parser;
 use trailhunt::event::Progress;
+use trailhunt::event::zone::Zone;
 use trailhunt::sanitize::is_dangerous;
 use trailhunt::tui::data::Data;
 use trailhunt::tui::headless::{self, Headless};
 use trailhunt::tui::update::Msg;
-use trailhunt::tui::zone::Zone;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn fixture() -> Data {
     let cli =
         trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", "tests/fixtures/console"]);
-    headless::load(&cli.console).expect("the fixture loads")
+    headless::load(&cli.console.config()).expect("the fixture loads")
 }
 
 /// Fails if any cell holds a control, DEL, C1 or bidi character.

@@ -3,9 +3,9 @@
 //! `--workspace DIR`) and come back from them in a new console.
 
 use clap::Parser;
+use trailhunt::hunt::triage::{Reply, Snapshot, TriageFiles};
 use trailhunt::tui::app::Screen;
 use trailhunt::tui::headless::{self, Headless};
-use trailhunt::tui::triage::{Reply, Snapshot, TriageFiles};
 use trailhunt::tui::update::Msg;
 
 const LOGS: &str = "tests/fixtures/console";
@@ -20,10 +20,9 @@ fn console(ws: &std::path::Path, w: u16, h: u16) -> Headless {
         ws.to_str().unwrap(),
         LOGS,
     ]);
-    let data = headless::load(&cli.console).expect("the fixture loads");
+    let data = headless::load(&cli.console.config()).expect("the fixture loads");
     let mut c = Headless::new(data, w, h);
-    let files = TriageFiles::open(&cli.console.paths, &cli.console.load.workspace)
-        .expect("the workspace opens");
+    let files = TriageFiles::open(&cli.console.config()).expect("the workspace opens");
     c.attach(files);
     c
 }
@@ -229,7 +228,7 @@ when = [{ field = "actor_arn", glob = "*:root" }]
 
 fn snapshot_console() -> Headless {
     let cli = trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", LOGS]);
-    let data = headless::load(&cli.console).expect("the fixture loads");
+    let data = headless::load(&cli.console.config()).expect("the fixture loads");
     let mut c = Headless::new(data, 80, 24);
     c.send(Msg::Triage(Box::new(Reply {
         snapshot: fixed_snapshot(),

@@ -127,7 +127,7 @@ pub struct LoadStats {
 }
 
 /// The loaded logs: every event's pivots, interned, sorted by time.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Index {
     pub roots: Vec<PathBuf>,
     pub files: Vec<SourceFile>,

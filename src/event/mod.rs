@@ -8,6 +8,7 @@ pub mod fields;
 pub mod index;
 pub mod time;
 pub mod wire;
+pub mod zone;
 
 use std::sync::Arc;
 

@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod decode;
 pub mod discover;
+pub mod follow;
 pub mod record;
 pub mod scan;
 pub mod split;

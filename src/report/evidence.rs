@@ -15,86 +15,17 @@
 use super::finding_json;
 use crate::event::Index;
 use crate::event::time::rfc3339;
+use crate::event::zone::Zone;
 use crate::event::{Event, Sym};
 use crate::rules::rule::Technique;
 use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::is_dangerous;
 use crate::triage::FindingTriage;
-use chrono::{DateTime, Local, Offset, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::collections::HashMap;
-
-/// The zone human-facing times are shown in. Every time is written with its
-/// UTC offset, so a reader never has to guess the zone.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TimeView {
-    #[default]
-    Utc,
-    /// The machine's local zone (honours `TZ`).
-    Local,
-    /// An IANA zone.
-    Named(Tz),
-}
-
-impl From<Tz> for TimeView {
-    fn from(tz: Tz) -> Self {
-        TimeView::Named(tz)
-    }
-}
-
-impl TimeView {
-    /// Reads `UTC`, `local` or an IANA name such as `Europe/Paris`.
-    pub fn parse(name: &str) -> Result<TimeView, String> {
-        if name.eq_ignore_ascii_case("utc") || name == "Z" {
-            return Ok(TimeView::Utc);
-        }
-        if name.eq_ignore_ascii_case("local") {
-            return Ok(TimeView::Local);
-        }
-        name.parse::<Tz>().map(TimeView::Named).map_err(|_| {
-            format!("unknown time zone {name:?} (use an IANA name such as Europe/Paris)")
-        })
-    }
-
-    /// `UTC`, `local` or the IANA name.
-    pub fn label(&self) -> String {
-        match self {
-            TimeView::Utc => "UTC".into(),
-            TimeView::Local => "local".into(),
-            TimeView::Named(tz) => tz.name().to_string(),
-        }
-    }
-
-    /// `2026-11-02 11:00:00 +01:00`; `-` for a time that is unknown or out
-    /// of range.
-    pub fn format(&self, ms: Option<i64>) -> String {
-        let Some(t) = ms.and_then(DateTime::<Utc>::from_timestamp_millis) else {
-            return "-".into();
-        };
-        const F: &str = "%Y-%m-%d %H:%M:%S %:z";
-        match self {
-            TimeView::Utc => t.fixed_offset().format(F).to_string(),
-            TimeView::Local => {
-                let l = t.with_timezone(&Local);
-                l.with_timezone(&l.offset().fix()).format(F).to_string()
-            }
-            TimeView::Named(tz) => t.with_timezone(tz).format(F).to_string(),
-        }
-    }
-
-    /// `first .. last`, or one time when they are equal.
-    pub fn span(&self, first: Option<i64>, last: Option<i64>) -> String {
-        if first == last {
-            self.format(first)
-        } else {
-            format!("{} .. {}", self.format(first), self.format(last))
-        }
-    }
-}
 
 /// One raw event of a finding, with where it was read.
 #[derive(Clone, Debug, PartialEq)]
@@ -168,7 +99,7 @@ pub struct Evidence {
     /// The finding's events, in time order.
     pub raw: Vec<RawEvent>,
     /// The zone human-facing times are shown in.
-    pub zone: TimeView,
+    pub zone: Zone,
     /// The finding as `scan --format json` shows it (with triage when known).
     base_json: Value,
 }
@@ -183,7 +114,7 @@ impl Evidence {
         index: &Index,
         rules: &RuleSet,
         triage: Option<&FindingTriage>,
-        zone: TimeView,
+        zone: Zone,
     ) -> Evidence {
         let mut usage = KeyUsageIndex::new(index, std::slice::from_ref(finding));
         Self::build_with(finding, index, rules, triage, zone, &mut usage)
@@ -195,7 +126,7 @@ impl Evidence {
         triage: Option<&[FindingTriage]>,
         index: &Index,
         rules: &RuleSet,
-        zone: TimeView,
+        zone: Zone,
     ) -> Vec<Evidence> {
         let mut usage = KeyUsageIndex::new(index, findings);
         findings
@@ -213,7 +144,7 @@ impl Evidence {
         index: &Index,
         rules: &RuleSet,
         triage: Option<&FindingTriage>,
-        zone: TimeView,
+        zone: Zone,
         usage: &mut KeyUsageIndex,
     ) -> Evidence {
         let rule = rules.rules.get(f.rule).map(|r| &r.rule);
@@ -284,7 +215,7 @@ impl Evidence {
         let mut s = format!(
             "{name}: {caller} → {} at {}",
             f.target_user.as_deref().unwrap_or("-"),
-            self.zone.format(f.first_time)
+            self.zone.long(f.first_time)
         );
         if let Some(src) = &f.src {
             s.push_str(" from ");
@@ -308,7 +239,7 @@ impl Evidence {
     pub fn key_fields(&self) -> Vec<KeyField> {
         let f = &self.finding;
         let time = if f.first_time == f.last_time {
-            self.zone.format(f.first_time)
+            self.zone.long(f.first_time)
         } else {
             self.zone.span(f.first_time, f.last_time)
         };
@@ -656,7 +587,7 @@ pub struct ReportScope {
     pub include_suppressed: bool,
     /// The console's filter, when one is applied.
     pub filter: Option<String>,
-    pub zone: TimeView,
+    pub zone: Zone,
 }
 
 impl ReportScope {
@@ -667,7 +598,7 @@ impl ReportScope {
         rules: &RuleSet,
         semantics: Semantics,
         findings_total: usize,
-        zone: TimeView,
+        zone: Zone,
     ) -> ReportScope {
         ReportScope {
             title: "trailhunt report".into(),
@@ -706,7 +637,7 @@ impl ReportScope {
         if let Some(g) = self.generated {
             v.push((
                 "Generated",
-                format!("{} by {}", self.zone.format(Some(g)), self.tool),
+                format!("{} by {}", self.zone.long(Some(g)), self.tool),
             ));
         } else {
             v.push(("Generated by", self.tool.clone()));
@@ -720,7 +651,7 @@ impl ReportScope {
             "Time span",
             match (self.first_time, self.last_time) {
                 (None, None) => "no timed events".into(),
-                (a, b) => format!("{} .. {}", self.zone.format(a), self.zone.format(b)),
+                (a, b) => format!("{} .. {}", self.zone.long(a), self.zone.long(b)),
             },
         ));
         v.push((
@@ -838,11 +769,11 @@ mod tests {
     #[test]
     fn times_always_carry_their_offset() {
         let ms = Some(1_793_613_600_000); // 2026-11-02T10:00:00Z
-        assert_eq!(TimeView::Utc.format(ms), "2026-11-02 10:00:00 +00:00");
-        let paris = TimeView::parse("Europe/Paris").unwrap();
-        assert_eq!(paris.format(ms), "2026-11-02 11:00:00 +01:00");
-        assert_eq!(TimeView::Utc.format(None), "-");
-        assert!(TimeView::parse("Mars/Olympus").is_err());
+        assert_eq!(Zone::Utc.long(ms), "2026-11-02 10:00:00 +00:00");
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        assert_eq!(paris.long(ms), "2026-11-02 11:00:00 +01:00");
+        assert_eq!(Zone::Utc.long(None), "-");
+        assert!(Zone::parse("Mars/Olympus").is_err());
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn report(evidence: &[Evidence], scope: &ReportScope) -> String {
             let _ = writeln!(
                 s,
                 "<tr><td class=\"n\"><a href=\"#f{n}\">{n}</a></td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&ev.zone.format(f.first_time)),
+                esc(&ev.zone.long(f.first_time)),
                 score(f.risk_score),
                 opt(&ev.caller()),
                 opt(&f.target_user),
@@ -153,7 +153,7 @@ fn section(s: &mut String, n: usize, ev: &Evidence) {
                 let _ = writeln!(
                     s,
                     "<li>{}, {}: {}</li>",
-                    esc(&ev.zone.format(Some(note.at.timestamp_millis()))),
+                    esc(&ev.zone.long(Some(note.at.timestamp_millis()))),
                     esc(&note.by),
                     esc(&note.text)
                 );

@@ -199,7 +199,7 @@ fn status(s: &mut String, ev: &Evidence) {
             let _ = writeln!(
                 s,
                 "  - {}, {}: {}",
-                ev.zone.format(Some(n.at.timestamp_millis())),
+                ev.zone.long(Some(n.at.timestamp_millis())),
                 escape_md(&n.by),
                 escape_md(&n.text)
             );
@@ -342,7 +342,7 @@ pub fn report(evidence: &[Evidence], scope: &ReportScope) -> String {
                 s,
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 i + 1,
-                ev.zone.format(f.first_time),
+                ev.zone.long(f.first_time),
                 score(f.risk_score),
                 opt(&ev.caller()),
                 opt(&f.target_user),

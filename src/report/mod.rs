@@ -18,15 +18,16 @@ pub mod markdown;
 pub mod table;
 
 use crate::event::Index;
+use crate::event::zone::Zone;
 use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::escape;
 use crate::triage::FindingTriage;
-use evidence::{Evidence, ReportScope, TimeView};
+use evidence::{Evidence, ReportScope};
 use std::io::{self, Write};
 use std::path::Path;
 
 /// Output formats of `trailhunt scan`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,
@@ -193,7 +194,7 @@ pub fn write_triaged(
     rules: &RuleSet,
     semantics: Semantics,
 ) -> io::Result<()> {
-    let scope = ReportScope::new(index, rules, semantics, findings.len(), TimeView::Utc);
+    let scope = ReportScope::new(index, rules, semantics, findings.len(), Zone::Utc);
     write_scoped(out, format, findings, triage, index, rules, &scope)
 }
 

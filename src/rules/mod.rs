@@ -24,7 +24,7 @@ pub const BUILTIN: &[(&str, &str)] = &[(
 )];
 
 /// How a rule's conditions are read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Semantics {
     /// The seed's intent without its blind spots (the default).

@@ -6,7 +6,7 @@
 //! changes the file on disk without ever losing a change, and
 //! [`store::TriageStore`] for statuses and notes. [`workspace::Workspace`]
 //! says where both files live for a set of logs; [`splunk`] writes the
-//! allowlist back as a Splunk macro; [`command`] is `trailhunt allowlist`.
+//! allowlist back as a Splunk macro.
 //!
 //! Everything here is headless: the console calls these functions and draws
 //! the results. Every save goes through [`persist`]: an advisory lock, a
@@ -14,7 +14,6 @@
 //! atomic replace. A file that does not parse is never written.
 
 pub mod allowlist;
-pub mod command;
 pub mod editor;
 pub mod expiry;
 pub mod field;
@@ -31,7 +30,7 @@ pub use allowlist::{
 pub use field::Field;
 pub use file::AllowlistFile;
 pub use store::{Note, Status, TriageStore};
-pub use workspace::{Workspace, WorkspaceArgs};
+pub use workspace::{Workspace, WorkspacePaths};
 
 use std::path::PathBuf;
 

@@ -19,15 +19,13 @@
 use super::TriageError;
 use std::path::{Path, PathBuf};
 
-/// Where the allowlist and triage state are, as given on the command line.
-#[derive(clap::Args, Debug, Clone, Default, PartialEq, Eq)]
-pub struct WorkspaceArgs {
+/// Where the allowlist and triage state are, when the user says so.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkspacePaths {
     /// Allowlist file to use instead of the workspace's.
-    #[arg(long, value_name = "FILE")]
     pub allowlist: Option<PathBuf>,
-    /// Keep the allowlist and statuses in DIR (e.g. a `.trailhunt` folder
-    /// beside the logs) instead of the data directory.
-    #[arg(long, value_name = "DIR")]
+    /// Keep the allowlist and statuses in this folder (e.g. a `.trailhunt`
+    /// folder beside the logs) instead of the data directory.
     pub workspace: Option<PathBuf>,
 }
 
@@ -133,7 +131,7 @@ impl Workspace {
     }
 
     /// The workspace for logs `paths` given `args`.
-    pub fn locate(paths: &[PathBuf], args: &WorkspaceArgs) -> Result<Workspace, TriageError> {
+    pub fn locate(paths: &[PathBuf], args: &WorkspacePaths) -> Result<Workspace, TriageError> {
         let (logs, name) = Workspace::key(paths);
         let (origin, dir) = match (&args.workspace, paths.is_empty()) {
             (Some(d), _) => (Origin::Flag, Some(d.clone())),
@@ -235,7 +233,7 @@ mod tests {
 
     #[test]
     fn flags_take_precedence() {
-        let args = WorkspaceArgs {
+        let args = WorkspacePaths {
             allowlist: Some("team.toml".into()),
             workspace: Some("ws".into()),
         };
@@ -243,11 +241,11 @@ mod tests {
         assert_eq!(w.allowlist, PathBuf::from("team.toml"));
         assert_eq!(w.triage, Some(PathBuf::from("ws").join(TRIAGE_FILE)));
         assert_eq!(w.origin, Origin::Flag);
-        let only = WorkspaceArgs {
+        let only = WorkspacePaths {
             allowlist: Some("team.toml".into()),
             workspace: None,
         };
         assert_eq!(Workspace::locate(&[], &only).unwrap().origin, Origin::None);
-        assert!(Workspace::locate(&[], &WorkspaceArgs::default()).is_err());
+        assert!(Workspace::locate(&[], &WorkspacePaths::default()).is_err());
     }
 }

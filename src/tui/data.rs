@@ -5,17 +5,14 @@
 //! Escaping here, once, means the view never handles raw log text for the
 //! table, and 100,000 rows cost one pass instead of one per frame.
 
-use super::zone::Zone;
-use crate::cli::LoadArgs;
-use crate::event::Event;
-use crate::event::{Index, LoadError, Progress};
-use crate::loader;
+use crate::event::zone::Zone;
+use crate::event::{Event, Index, LoadError};
+use crate::hunt::Hunt;
 use crate::report::table::{short_agent, short_arn};
 use crate::rules::rule::Rule;
-use crate::rules::{Finding, RuleSet, RunOutput, Semantics};
+use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::escape;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A column of the findings table, in display order.
@@ -249,43 +246,20 @@ pub struct Data {
 }
 
 impl Data {
-    /// Wraps a finished load and rule run for display.
-    pub fn new(
-        index: Index,
-        rules: RuleSet,
-        out: RunOutput,
-        semantics: Semantics,
-        zone: &Zone,
-    ) -> Data {
-        let rows: Vec<Row> = out.findings.iter().map(row).collect();
+    /// The display rows of a finished hunt; the index and rules are shared
+    /// with it, not copied.
+    pub fn new(hunt: &Hunt, zone: &Zone) -> Data {
+        let rows: Vec<Row> = hunt.findings.iter().map(row).collect();
         let hays = Hays::build(&rows, zone);
         Data {
-            index: Arc::new(index),
-            rules: Arc::new(rules),
-            semantics,
-            findings: out.findings,
+            index: hunt.index.clone(),
+            rules: hunt.rules.clone(),
+            semantics: hunt.semantics,
+            findings: hunt.findings.clone(),
             rows,
             hays,
-            rule_errors: out.errors,
+            rule_errors: hunt.rule_errors.clone(),
         }
-    }
-
-    /// Loads `paths`, runs `rules` and builds the display rows; `progress`
-    /// is called while files are read and `rules_running` once before the
-    /// rules start.
-    pub fn load(
-        paths: &[PathBuf],
-        args: &LoadArgs,
-        rules: RuleSet,
-        zone: &Zone,
-        progress: &mut dyn FnMut(&Progress),
-        rules_running: &mut dyn FnMut(),
-    ) -> Data {
-        let opts = crate::cli::load_options(args, &rules);
-        let index = loader::load(paths, &opts, progress);
-        rules_running();
-        let out = rules.run(&index, args.semantics);
-        Data::new(index, rules, out, args.semantics, zone)
     }
 
     /// Rebuilds the fuzzy-filter text after the zone changes, since the

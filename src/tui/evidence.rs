@@ -8,10 +8,10 @@
 //! destination; the clipboard base64-encodes what it sends through the
 //! terminal, so nothing from a log reaches the terminal raw.
 
-use super::zone::Zone;
 use crate::clipboard::Clipboard;
 use crate::event::Index;
-use crate::report::evidence::{Evidence, ReportScope, TimeView};
+use crate::event::zone::Zone;
+use crate::report::evidence::{Evidence, ReportScope};
 use crate::report::{ExportFormat, markdown};
 use crate::rules::{Finding, RuleSet};
 use crate::triage::FindingTriage;
@@ -26,7 +26,7 @@ pub struct Findings {
     pub triage: Vec<FindingTriage>,
     pub index: Arc<Index>,
     pub rules: Arc<RuleSet>,
-    pub zone: TimeView,
+    pub zone: Zone,
 }
 
 impl Findings {
@@ -57,15 +57,6 @@ pub enum Job {
         path: PathBuf,
         scope: Box<ReportScope>,
     },
-}
-
-/// The report's zone for the console's zone.
-pub fn time_view(zone: &Zone) -> TimeView {
-    match zone {
-        Zone::Utc => TimeView::Utc,
-        Zone::Local => TimeView::Local,
-        Zone::Named(tz) => TimeView::Named(*tz),
-    }
 }
 
 /// Does `job`; the message for the status line, or the problem.

@@ -9,7 +9,7 @@
 //! screen, to highlight them.
 
 use super::data::{Data, HAY_SEP, Row};
-use super::zone::Zone;
+use crate::event::zone::Zone;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 

@@ -1,33 +1,29 @@
 //! The console without a terminal: feed it keys, mouse events and resizes,
 //! draw it on ratatui's `TestBackend`, read the screen back as text. The
-//! snapshot tests, the whole-app tests and the benchmarks drive it; effects
-//! are carried out synchronously, so every run is deterministic.
+//! snapshot tests, the whole-app tests and the benchmarks drive it. Effects
+//! go to the same interpreter as in the real console
+//! ([`super::effects::perform`]), inline, so every run is deterministic.
 
 use super::app::App;
 use super::data::Data;
-use super::update::{Effect, Msg, update};
+use super::effects::{Outcome, Services, perform};
+use super::update::{Msg, update};
 use super::view;
-use super::zone::Zone;
+use crate::event::zone::Zone;
+use crate::hunt::triage::{Reply, TriageFiles};
+use crate::hunt::{Config, Hunt};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use std::sync::Arc;
 
-/// Loads what `args` names, as the console's loader thread does, on the
-/// calling thread.
-pub fn load(args: &crate::cli::ConsoleArgs) -> anyhow::Result<Data> {
-    let rules = crate::cli::rule_set(&args.load)?;
-    Ok(Data::load(
-        &args.paths,
-        &args.load,
-        rules,
-        &Zone::Utc,
-        &mut |_| {},
-        &mut || {},
-    ))
+/// Runs the hunt `config` describes, as the console's loader thread does,
+/// on the calling thread.
+pub fn load(config: &Config) -> anyhow::Result<Data> {
+    let hunt = Hunt::run(config, config.rules()?, &mut |_| {});
+    Ok(Data::new(&hunt, &Zone::Utc))
 }
 
 /// A console on a `TestBackend`.
@@ -36,10 +32,9 @@ pub struct Headless {
     pub term: Terminal<TestBackend>,
     /// Set once the console asked to quit.
     pub quit: bool,
-    /// The triage files the effects change, once attached.
-    pub triage: Option<super::triage::TriageFiles>,
-    /// Where copies go (tests put a recording clipboard here).
-    pub clipboard: Option<Box<dyn crate::clipboard::Clipboard>>,
+    /// The triage files and the clipboard the effects use (tests attach
+    /// triage files and put a recording clipboard here).
+    pub services: Services,
 }
 
 impl Headless {
@@ -56,8 +51,7 @@ impl Headless {
             app: App::new(paths, tz, width, height),
             term,
             quit: false,
-            triage: None,
-            clipboard: None,
+            services: Services::default(),
         }
     }
 
@@ -74,10 +68,10 @@ impl Headless {
     }
 
     /// Uses `files` for triage from now on, as the runtime does at start.
-    pub fn attach(&mut self, files: super::triage::TriageFiles) {
+    pub fn attach(&mut self, files: TriageFiles) {
         let snapshot = files.snapshot();
-        self.triage = Some(files);
-        self.send(Msg::Triage(Box::new(super::triage::Reply {
+        self.services.triage = Some(files);
+        self.send(Msg::Triage(Box::new(Reply {
             snapshot,
             outcome: Ok(String::new()),
         })));
@@ -85,33 +79,15 @@ impl Headless {
 
     /// Handles one message and carries out its effects at once.
     pub fn send(&mut self, msg: Msg) {
+        let (tx, rx) = crossbeam_channel::unbounded();
         let mut queue = vec![msg];
         while let Some(m) = queue.pop() {
             for fx in update(&mut self.app, m) {
-                match fx {
-                    Effect::Quit | Effect::Fail(_) => self.quit = true,
-                    Effect::FetchRaw { key, loc, index } => {
-                        let text = index.raw_at(&loc).map(Arc::from).map_err(|e| e.to_string());
-                        queue.push(Msg::Raw { key, text });
-                    }
-                    Effect::Triage(op) => {
-                        if let Some(files) = &mut self.triage {
-                            queue.push(Msg::Triage(Box::new(files.perform(op))));
-                        }
-                    }
-                    Effect::Evidence(job) => {
-                        let r = super::evidence::perform(*job, self.clipboard.as_deref_mut());
-                        queue.push(Msg::Status(r));
-                    }
-                    // No terminal to hand over here: the editor (a script in
-                    // tests) runs directly.
-                    Effect::EditAllowlist => {
-                        if let Some(files) = &mut self.triage {
-                            let editor = crate::triage::editor::Editor::from_env();
-                            queue.push(Msg::Triage(Box::new(files.edit(&editor))));
-                        }
-                    }
+                match perform(fx, &mut self.services, &tx) {
+                    Ok(Outcome::Continue | Outcome::Redraw) => {}
+                    Ok(Outcome::Quit | Outcome::Fail(_)) | Err(_) => self.quit = true,
                 }
+                queue.extend(rx.try_iter());
             }
         }
     }

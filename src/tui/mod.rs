@@ -9,7 +9,12 @@
 //!   both sides share.
 //! - [`terminal`] enters and restores the terminal; [`event_loop`] is the
 //!   synchronous loop, generic over the ratatui backend so whole-app tests
-//!   run on `TestBackend` through [`headless`].
+//!   run on `TestBackend` through [`headless`]; both hand every effect to
+//!   [`effects::perform`], the one interpreter.
+//!
+//! The console speaks to the domain only through [`crate::hunt`]: it takes a
+//! [`Config`], runs a [`Hunt`] on the loader thread and follows with the
+//! hunt layer's [`Follower`].
 //!
 //! One channel feeds the loop: an input thread, the loader thread (progress,
 //! then the finished data) and a tick. Raw events are re-read from disk on
@@ -18,25 +23,33 @@
 pub mod action;
 pub mod app;
 pub mod data;
+pub mod effects;
 pub mod evidence;
 pub mod filter;
+#[doc(hidden)]
 pub mod headless;
 pub mod json;
 pub mod keymap;
 pub mod layout;
 pub mod panes;
+#[doc(hidden)]
 pub mod synthetic;
 pub mod terminal;
 pub mod text;
 pub mod triage;
 pub mod update;
 pub mod view;
-pub mod zone;
 
-use crate::cli::ConsoleArgs;
+use crate::clipboard::ClipboardChoice;
+use crate::event::zone::Zone;
+use crate::hunt::follow::Follower;
+use crate::hunt::triage::{Reply, TriageFiles};
+use crate::hunt::{Config, Hunt, Stage};
+use crate::rules::RuleSet;
 use app::App;
 use crossbeam_channel::{Receiver, Sender};
 use data::Data;
+use effects::{INPUT_POLL, Outcome, Services, perform};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{self, Event};
@@ -44,8 +57,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use update::{Effect, Msg, update};
-use zone::Zone;
+use update::{Msg, update};
 
 /// How often the loader reports progress, at most.
 const PROGRESS_EVERY: Duration = Duration::from_millis(50);
@@ -54,38 +66,43 @@ const TICK: Duration = Duration::from_millis(250);
 /// Messages handled before drawing again, so a burst (a held key, a wheel
 /// spin) costs one frame.
 const BATCH: usize = 256;
+/// How long the follow thread waits for file events at a time.
+const FOLLOW_POLL: Duration = Duration::from_millis(300);
 
-/// Opens the console on `args.paths`; returns 0 on a normal quit.
-pub fn run(args: &ConsoleArgs) -> anyhow::Result<u8> {
-    let tz = args
-        .tz
-        .as_deref()
-        .map(Zone::parse)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    let rules = crate::cli::rule_set(&args.load)?;
+/// How the console shows and copies, besides what it hunts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// The zone times are shown in at start (`--tz`); `None` is UTC.
+    pub tz: Option<Zone>,
+    /// How `y`/`Y`/`c` copy.
+    pub clipboard: ClipboardChoice,
+}
+
+/// Opens the console on the hunt `config` describes, until the user quits.
+pub fn run(config: Config, options: Options) -> anyhow::Result<()> {
+    let rules = config.rules()?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("the console needs a terminal; for pipes and scripts use `trailhunt scan`");
     }
     let (tx, rx) = crossbeam_channel::unbounded();
-    spawn_loader(tx.clone(), args.clone(), rules);
+    spawn_loader(tx.clone(), config.clone(), rules);
     let mut services = Services {
         clipboard: Some(Box::new(crate::clipboard::SystemClipboard::from_env(
-            args.clipboard,
+            options.clipboard,
         ))),
-        real_terminal: true,
+        background: true,
         input_paused: Arc::new(AtomicBool::new(false)),
         ..Services::default()
     };
     // The files are small; reading them here keeps the loader's job simple.
-    match triage::TriageFiles::open(&args.paths, &args.load.workspace) {
+    match TriageFiles::open(&config) {
         Ok(files) => {
             let snapshot = files.snapshot();
             let outcome = match (&snapshot.allowlist_problem, &snapshot.store_problem) {
                 (Some(p), _) | (None, Some(p)) => Err(p.clone()),
                 (None, None) => Ok(String::new()),
             };
-            let _ = tx.send(Msg::Triage(Box::new(triage::Reply { snapshot, outcome })));
+            let _ = tx.send(Msg::Triage(Box::new(Reply { snapshot, outcome })));
             services.triage = Some(files);
         }
         Err(e) => services.triage_problem = Some(e),
@@ -94,9 +111,9 @@ pub fn run(args: &ConsoleArgs) -> anyhow::Result<u8> {
     let guard = terminal::Guard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = term.size()?;
-    let mut app = App::new(args.paths.clone(), tz, size.width, size.height);
-    app.triage.show_suppressed = args.load.show_suppressed;
-    app.following = args.load.follow;
+    let mut app = App::new(config.paths.clone(), options.tz, size.width, size.height);
+    app.triage.show_suppressed = config.show_suppressed;
+    app.following = config.follow;
     let stop = Arc::new(AtomicBool::new(false));
     spawn_input(tx.clone(), stop.clone(), services.input_paused.clone());
     spawn_tick(tx.clone(), stop.clone());
@@ -104,23 +121,7 @@ pub fn run(args: &ConsoleArgs) -> anyhow::Result<u8> {
     stop.store(true, Ordering::SeqCst);
     drop(term);
     drop(guard);
-    result.map(|()| crate::cli::EXIT_CLEAN)
-}
-
-/// What the runtime holds besides the terminal.
-#[derive(Default)]
-pub struct Services {
-    /// Where `y`, `Y` and `c` copy to.
-    pub clipboard: Option<Box<dyn crate::clipboard::Clipboard>>,
-    /// The allowlist and statuses files that triage effects change.
-    pub triage: Option<triage::TriageFiles>,
-    /// Why there are no triage files, said when a triage key is used.
-    pub triage_problem: Option<String>,
-    /// Whether the terminal is a real one that an editor must be handed.
-    pub real_terminal: bool,
-    /// Set while an editor owns the terminal, so the input thread does not
-    /// take its keys.
-    pub input_paused: Arc<AtomicBool>,
+    result
 }
 
 /// Runs the console until it quits, without triage files: see
@@ -138,9 +139,8 @@ where
 }
 
 /// Runs the console until it quits: draw, wait for a message, handle it
-/// and whatever else is queued, draw again. Raw events the state asks for
-/// are read on short-lived threads that answer on `tx`; triage changes are
-/// made here (small files, one locked write each) and answered on `tx`.
+/// and whatever else is queued, draw again. Every effect goes to
+/// [`effects::perform`], which answers on `tx`.
 pub fn event_loop_with<B: Backend>(
     term: &mut Terminal<B>,
     app: &mut App,
@@ -168,89 +168,30 @@ where
         }
         for msg in batch {
             for fx in update(app, msg) {
-                match fx {
-                    Effect::Quit => return Ok(()),
-                    Effect::Fail(e) => anyhow::bail!("{e}"),
-                    Effect::FetchRaw { key, loc, index } => {
-                        let tx = tx.clone();
-                        std::thread::spawn(move || {
-                            let text = index.raw_at(&loc).map(Arc::from).map_err(|e| e.to_string());
-                            let _ = tx.send(Msg::Raw { key, text });
-                        });
-                    }
-                    Effect::Triage(op) => {
-                        let reply = match &mut services.triage {
-                            Some(files) => files.perform(op),
-                            None => no_triage(services),
-                        };
-                        let _ = tx.send(Msg::Triage(Box::new(reply)));
-                    }
-                    Effect::Evidence(job) => match *job {
-                        // An export can be large: build and write it off the
-                        // UI thread.
-                        job @ evidence::Job::Export { .. } => {
-                            let tx = tx.clone();
-                            std::thread::spawn(move || {
-                                let _ = tx.send(Msg::Status(evidence::perform(job, None)));
-                            });
-                        }
-                        // Copies stay here: OSC 52 writes to the terminal,
-                        // which only this thread may do.
-                        job => {
-                            let r = evidence::perform(job, services.clipboard.as_deref_mut());
-                            let _ = tx.send(Msg::Status(r));
-                        }
-                    },
-                    Effect::EditAllowlist => {
-                        let reply = match &mut services.triage {
-                            Some(files) if services.real_terminal => {
-                                let editor = crate::triage::editor::Editor::from_env();
-                                services.input_paused.store(true, Ordering::SeqCst);
-                                // Let the input thread's current poll run out,
-                                // so it does not read the editor's first keys.
-                                std::thread::sleep(INPUT_POLL + Duration::from_millis(20));
-                                terminal::restore();
-                                let reply = files.edit(&editor);
-                                let resumed = terminal::resume();
-                                services.input_paused.store(false, Ordering::SeqCst);
-                                resumed?;
-                                term.clear()?;
-                                reply
-                            }
-                            Some(files) => files.edit(&crate::triage::editor::Editor::from_env()),
-                            None => no_triage(services),
-                        };
-                        let _ = tx.send(Msg::Triage(Box::new(reply)));
-                    }
+                match perform(fx, services, tx)? {
+                    Outcome::Continue => {}
+                    Outcome::Redraw => term.clear()?,
+                    Outcome::Quit => return Ok(()),
+                    Outcome::Fail(e) => anyhow::bail!("{e}"),
                 }
             }
         }
     }
 }
 
-fn no_triage(services: &Services) -> triage::Reply {
-    triage::Reply {
-        snapshot: triage::Snapshot::default(),
-        outcome: Err(services
-            .triage_problem
-            .clone()
-            .unwrap_or_else(|| "no triage workspace in this console".into())),
-    }
-}
-
-/// Loads on a thread of its own and sends the result on `tx`; with
-/// `--follow`, goes on watching the paths and sends [`Msg::Followed`] with
-/// everything reloaded each time new files have been read whole.
+/// Runs the hunt on a thread of its own and sends the result on `tx`; with
+/// `config.follow`, goes on watching the paths and sends [`Msg::Followed`]
+/// each time new files have been read whole (see [`crate::hunt::follow`]).
 pub fn spawn_loader(
     tx: Sender<Msg>,
-    args: ConsoleArgs,
-    rules: crate::rules::RuleSet,
+    config: Config,
+    rules: RuleSet,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         // Watching starts before the first load so no file written during it
         // is missed; one that is read twice is only deduplicated.
-        let mut follow = if args.load.follow {
-            match crate::follow::Follow::new(&args.paths) {
+        let mut follower = if config.follow {
+            match Follower::start(&config, &rules) {
                 Ok(f) => Some(f),
                 Err(e) => {
                     let _ = tx.send(Msg::FollowProblem(format!("cannot follow: {e}")));
@@ -260,75 +201,56 @@ pub fn spawn_loader(
         } else {
             None
         };
-        let first = load_once(&tx, &args, rules.clone(), true);
-        let Some(data) = first else { return };
-        if tx.send(Msg::Loaded(Box::new(data))).is_err() {
+        let Some(mut hunt) = hunt_once(&tx, &config, rules) else {
+            return;
+        };
+        // Rows are built in UTC; the UI re-zones them if it shows another zone.
+        if tx
+            .send(Msg::Loaded(Box::new(Data::new(&hunt, &Zone::Utc))))
+            .is_err()
+        {
             return;
         }
-        let Some(follow) = &mut follow else { return };
-        let opts = crate::cli::load_options(&args.load, &rules);
+        let Some(follower) = &mut follower else {
+            return;
+        };
         loop {
-            let ready = follow.poll(FOLLOW_POLL);
-            // `apply` on a scratch index decides which files are whole (a
-            // partly written one stays pending); the console's index is
-            // then rebuilt by the loader, which takes unchanged files from
-            // its cache, so only new ones are read again.
-            let mut scratch = crate::event::Index::default();
-            if follow.apply(&mut scratch, &ready, &opts).is_empty() {
+            if follower.next(&mut hunt, FOLLOW_POLL).is_empty() {
                 // Nothing new: check the console is still there.
                 if tx.send(Msg::Tick { elapsed_ms: 0 }).is_err() {
                     return;
                 }
                 continue;
             }
-            let Some(data) = load_once(&tx, &args, rules.clone(), false) else {
-                return;
-            };
-            if tx.send(Msg::Followed(Box::new(data))).is_err() {
+            if tx
+                .send(Msg::Followed(Box::new(Data::new(&hunt, &Zone::Utc))))
+                .is_err()
+            {
                 return;
             }
         }
     })
 }
 
-/// How long the follow thread waits for file events at a time.
-const FOLLOW_POLL: Duration = Duration::from_millis(300);
-
-/// One load and rule run; `None` after a panic (reported on `tx`).
-fn load_once(
-    tx: &Sender<Msg>,
-    args: &ConsoleArgs,
-    rules: crate::rules::RuleSet,
-    report: bool,
-) -> Option<Data> {
+/// The first load and rule run; `None` after a panic (reported on `tx`).
+fn hunt_once(tx: &Sender<Msg>, config: &Config, rules: RuleSet) -> Option<Hunt> {
     let work = std::panic::AssertUnwindSafe(|| {
         let mut last: Option<Instant> = None;
-        let ptx = tx.clone();
-        let mut progress = move |p: &crate::event::Progress| {
-            let due = last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY);
-            if report && (due || p.files_done == p.files_total) {
-                last = Some(Instant::now());
-                let _ = ptx.send(Msg::Progress(*p));
+        Hunt::run(config, rules, &mut |stage| match stage {
+            Stage::Loading(p) => {
+                let due = last.is_none_or(|l| l.elapsed() >= PROGRESS_EVERY);
+                if due || p.files_done == p.files_total {
+                    last = Some(Instant::now());
+                    let _ = tx.send(Msg::Progress(p));
+                }
             }
-        };
-        let rtx = tx.clone();
-        let mut rules_running = move || {
-            if report {
-                let _ = rtx.send(Msg::RulesRunning);
+            Stage::RulesRunning => {
+                let _ = tx.send(Msg::RulesRunning);
             }
-        };
-        // Rows are built in UTC; the UI re-zones them if it shows another zone.
-        Data::load(
-            &args.paths,
-            &args.load,
-            rules,
-            &Zone::Utc,
-            &mut progress,
-            &mut rules_running,
-        )
+        })
     });
     match std::panic::catch_unwind(work) {
-        Ok(data) => Some(data),
+        Ok(hunt) => Some(hunt),
         Err(_) => {
             // The UI may have quit already; then nobody needs to know.
             let _ = tx.send(Msg::Failed(
@@ -338,9 +260,6 @@ fn load_once(
         }
     }
 }
-
-/// How long the input thread waits for a key before checking its flags.
-const INPUT_POLL: Duration = Duration::from_millis(100);
 
 fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>, paused: Arc<AtomicBool>) {
     std::thread::spawn(move || {

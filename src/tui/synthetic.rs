@@ -3,10 +3,11 @@
 //! spread over callers, targets, IPs and agents. Deterministic for a given size.
 
 use super::data::Data;
-use super::zone::Zone;
+use crate::event::zone::Zone;
 use crate::event::{Event, Interner, Loc, Sym};
 use crate::event::{Index, LoadStats};
-use crate::rules::{Finding, RuleSet, RunOutput, Semantics};
+use crate::hunt::Hunt;
+use crate::rules::{Finding, RuleSet, Semantics};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -179,14 +180,12 @@ pub fn data(n: usize) -> Data {
         stats,
         ..Index::default()
     };
-    Data::new(
-        index,
-        rules,
-        RunOutput {
-            findings,
-            errors: Vec::new(),
-        },
-        Semantics::Strict,
-        &Zone::Utc,
-    )
+    let hunt = Hunt {
+        index: std::sync::Arc::new(index),
+        rules: std::sync::Arc::new(rules),
+        semantics: Semantics::Strict,
+        findings,
+        rule_errors: Vec::new(),
+    };
+    Data::new(&hunt, &Zone::Utc)
 }

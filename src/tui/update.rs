@@ -147,7 +147,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 
 fn loaded(app: &mut App, mut data: Data) {
     let zone = app.zone();
-    if zone != super::zone::Zone::Utc {
+    if zone != crate::event::zone::Zone::Utc {
         data.rezone(&zone);
     }
     app.list.order = data.sorted(app.list.sort, app.list.desc);
@@ -522,7 +522,7 @@ fn evidence_of(app: &App, which: &[usize]) -> Option<super::evidence::Findings> 
         triage,
         index: data.index.clone(),
         rules: data.rules.clone(),
-        zone: super::evidence::time_view(&app.zone()),
+        zone: app.zone(),
     })
 }
 
@@ -1591,15 +1591,15 @@ mod tests {
         assert!(a.utc);
         ch(&mut a, 't');
         assert!(!a.utc);
-        assert_eq!(a.zone(), crate::tui::zone::Zone::Local);
-        let paris = crate::tui::zone::Zone::parse("Europe/Paris").unwrap();
+        assert_eq!(a.zone(), crate::event::zone::Zone::Local);
+        let paris = crate::event::zone::Zone::parse("Europe/Paris").unwrap();
         let mut b = App::new(vec![], Some(paris), 100, 30);
         update(&mut b, Msg::Loaded(Box::new(synthetic::data(3))));
         assert_eq!(b.zone(), paris);
         let hay = b.data.as_ref().unwrap().hay(0);
         assert!(hay.contains("+01"), "{hay}");
         ch(&mut b, 't');
-        assert_eq!(b.zone(), crate::tui::zone::Zone::Utc);
+        assert_eq!(b.zone(), crate::event::zone::Zone::Utc);
         assert!(b.data.as_ref().unwrap().hay(0).contains("+00"));
     }
 

@@ -3,6 +3,7 @@
 use super::header::fitted;
 use super::style;
 use crate::event::Event;
+use crate::event::zone::{Zone, human_span};
 use crate::sanitize::escape;
 use crate::tui::action::Pane;
 use crate::tui::app::{App, Cursor, RawTarget};
@@ -10,7 +11,6 @@ use crate::tui::data::{Data, caller_text, parity_mark, score_text};
 use crate::tui::json::Tok;
 use crate::tui::layout;
 use crate::tui::text::{fit, pad, thousands, wrap};
-use crate::tui::zone::{Zone, human_span};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -2,9 +2,9 @@
 //! findings and error counts.
 
 use super::style;
+use crate::event::zone::{Zone, offset_long};
 use crate::tui::app::{App, Screen};
 use crate::tui::text::{fit, thousands, width};
-use crate::tui::zone::{Zone, offset_long};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -88,7 +88,7 @@ fn finding_line(
     cols: &[Column<Col>],
     selected: bool,
     wide_time: bool,
-    zone: &crate::tui::zone::Zone,
+    zone: &crate::event::zone::Zone,
 ) -> Line<'static> {
     let full_time = zone.short(row.time);
     let cells: Vec<&str> = Col::ALL.iter().map(|c| row.cell(*c, &full_time)).collect();

@@ -7,9 +7,10 @@
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// A zone to show times in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A zone to show times in: the console's (`--tz`, `t`) and the reports'.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Zone {
+    #[default]
     Utc,
     /// The machine's local zone (honours `TZ`).
     Local,
@@ -18,7 +19,7 @@ pub enum Zone {
 }
 
 impl Zone {
-    /// Parses an IANA zone name such as `Europe/Paris`; `UTC` is accepted too.
+    /// Reads `UTC`, `local` or an IANA name such as `Europe/Paris`.
     pub fn parse(name: &str) -> Result<Zone, String> {
         if name.eq_ignore_ascii_case("utc") || name == "Z" {
             return Ok(Zone::Utc);
@@ -69,9 +70,19 @@ impl Zone {
         self.fmt(ms, false, false)
     }
 
-    /// `2024-03-01 12:34:56 +01:00`, for panes.
+    /// `2024-03-01 12:34:56 +01:00`, for panes and reports; `-` for a time
+    /// that is unknown or out of range.
     pub fn long(&self, ms: Option<i64>) -> String {
         self.fmt(ms, true, true)
+    }
+
+    /// `first .. last` in the long form, or one time when they are equal.
+    pub fn span(&self, first: Option<i64>, last: Option<i64>) -> String {
+        if first == last {
+            self.long(first)
+        } else {
+            format!("{} .. {}", self.long(first), self.long(last))
+        }
     }
 
     fn fmt(&self, ms: Option<i64>, seconds: bool, long: bool) -> String {

@@ -3,16 +3,15 @@
 //! Everything printed for people goes through [`crate::sanitize::escape`];
 //! `--json` output carries values exactly (JSON escaping keeps them inert).
 
-use super::allowlist::{Allowlist, Condition, Entry, EntryState, Evaluation, MatchKind, RuleScope};
-use super::expiry::{format_time, parse_duration, parse_expiry};
-use super::field::Field;
-use super::file::AllowlistFile;
-use super::store::TriageStore;
-use super::workspace::{Workspace, WorkspaceArgs};
-use super::{FindingTriage, TriageError, annotate};
-use crate::cli::{EXIT_CLEAN, EXIT_FINDINGS, LoadArgs};
-use crate::rules::{Finding, RuleSet};
+use super::args::{LoadArgs, WorkspaceArgs};
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
+use crate::rules::RuleSet;
 use crate::sanitize::escape;
+use crate::triage::Workspace;
+use crate::triage::allowlist::{Condition, Entry, EntryState, MatchKind, RuleScope};
+use crate::triage::expiry::{format_time, parse_duration, parse_expiry};
+use crate::triage::field::Field;
+use crate::triage::file::AllowlistFile;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -150,7 +149,7 @@ pub fn run(args: &AllowlistArgs) -> anyhow::Result<u8> {
 }
 
 fn locate(a: &WhereArgs) -> anyhow::Result<Workspace> {
-    Ok(Workspace::locate(&a.paths, &a.workspace)?)
+    Ok(Workspace::locate(&a.paths, &a.workspace.paths())?)
 }
 
 fn path(a: &WhereArgs) -> anyhow::Result<u8> {
@@ -166,11 +165,11 @@ fn path(a: &WhereArgs) -> anyhow::Result<u8> {
 }
 
 fn rules_with(dir: &Option<PathBuf>) -> anyhow::Result<RuleSet> {
-    let mut rules = RuleSet::builtin();
-    if let Some(d) = dir {
-        rules.add_dir(d)?;
-    }
-    Ok(rules)
+    let config = crate::hunt::Config {
+        rule_dirs: dir.iter().cloned().collect(),
+        ..crate::hunt::Config::default()
+    };
+    Ok(config.rules()?)
 }
 
 /// Column-aligned rows; the last column is not padded.
@@ -387,7 +386,11 @@ fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         rules,
         conditions,
         reason: a.reason.clone(),
-        author: Some(a.author.clone().unwrap_or_else(super::default_author)),
+        author: Some(
+            a.author
+                .clone()
+                .unwrap_or_else(crate::triage::default_author),
+        ),
         created: Some(now),
         expires,
         disabled: a.disabled,
@@ -432,20 +435,18 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             a.within
         ),
     };
-    let ws = Workspace::locate(&a.paths, &a.load.workspace)?;
+    let config = a.load.config(&a.paths);
+    let ws = crate::hunt::triage::locate(&config)?;
     let file = AllowlistFile::load(&ws.allowlist)?;
-    let rules = crate::cli::rule_set(&a.load)?;
-    let index =
-        crate::cli::load_with_progress(&a.paths, &crate::cli::load_options(&a.load, &rules));
-    for e in &index.errors {
+    let hunt = super::progress::hunt_with_progress(&config, config.rules()?);
+    for e in &hunt.index.errors {
         eprintln!("trailhunt: {}", escape(&e.to_string()));
     }
-    if index.files.is_empty() && !index.errors.is_empty() {
+    if hunt.index.files.is_empty() && !hunt.index.errors.is_empty() {
         anyhow::bail!("no log file could be read");
     }
-    let out = rules.run(&index, a.load.semantics);
     let list = file.list();
-    let ev = list.evaluate(&out.findings, now);
+    let ev = list.evaluate(&hunt.findings, now);
     let verdicts: Vec<Verdict> = list
         .entries
         .iter()
@@ -484,9 +485,9 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         );
         eprintln!(
             "trailhunt: {} findings, {} suppressed ({} semantics)",
-            out.findings.len(),
+            hunt.findings.len(),
             ev.suppressed_count(),
-            a.load.semantics.name()
+            config.semantics.name()
         );
         let mut rows = vec![
             ["ID", "STATE", "HITS", "EXPIRES"]
@@ -552,106 +553,10 @@ fn export(a: &ExportArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let ws = locate(&a.at)?;
     let file = AllowlistFile::load(&ws.allowlist)?;
     let rules = rules_with(&a.rules_dir)?;
-    let out = super::splunk::export(file.list(), &rules, now);
+    let out = crate::triage::splunk::export(file.list(), &rules, now);
     for w in &out.warnings {
         eprintln!("trailhunt: {}", escape(w));
     }
     print!("{}", out.text);
     Ok(EXIT_CLEAN)
-}
-
-/// What `scan` takes from triage: the workspace, what the allowlist
-/// suppresses, each finding's status and notes, and lines for stderr.
-#[derive(Debug)]
-pub struct ScanTriage {
-    /// `None` when there is no home directory and no flag says where.
-    pub workspace: Option<Workspace>,
-    pub allowlist: Allowlist,
-    pub evaluation: Evaluation,
-    /// One per finding, same order.
-    pub annotations: Vec<FindingTriage>,
-    /// What to tell the user on stderr (not sanitised yet).
-    pub messages: Vec<String>,
-}
-
-impl ScanTriage {
-    /// Findings not suppressed: what the exit status counts.
-    pub fn unsuppressed(&self) -> usize {
-        self.annotations
-            .iter()
-            .filter(|a| a.suppressed_by.is_none())
-            .count()
-    }
-
-    /// The findings to list and their annotations: all with
-    /// `show_suppressed`, else only those not suppressed.
-    pub fn visible(
-        &self,
-        findings: &[Finding],
-        show_suppressed: bool,
-    ) -> (Vec<Finding>, Vec<FindingTriage>) {
-        findings
-            .iter()
-            .zip(&self.annotations)
-            .filter(|(_, a)| show_suppressed || a.suppressed_by.is_none())
-            .map(|(f, a)| (f.clone(), a.clone()))
-            .unzip()
-    }
-}
-
-/// Reads the allowlist and statuses for `scan`. An allowlist that does not
-/// parse is an error (the exit status would otherwise be wrong); a triage
-/// file that does not parse is a warning (statuses only annotate).
-pub fn for_scan(
-    paths: &[PathBuf],
-    load: &LoadArgs,
-    findings: &[Finding],
-    now: DateTime<Utc>,
-) -> Result<ScanTriage, TriageError> {
-    let workspace = match Workspace::locate(paths, &load.workspace) {
-        Ok(w) => w,
-        // No home directory and no flag: scanning must still work, untriaged.
-        Err(TriageError::NoWorkspace(why)) => {
-            let evaluation = Allowlist::default().evaluate(findings, now);
-            return Ok(ScanTriage {
-                workspace: None,
-                allowlist: Allowlist::default(),
-                annotations: annotate(findings, &evaluation, None),
-                evaluation,
-                messages: vec![format!("warning: no allowlist or statuses: {why}")],
-            });
-        }
-        Err(e) => return Err(e),
-    };
-    let allowlist = AllowlistFile::load(&workspace.allowlist)?;
-    let mut messages = workspace.describe();
-    let store = match &workspace.triage {
-        Some(p) => match TriageStore::load(p) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                messages.push(format!("warning: statuses and notes not shown: {e}"));
-                None
-            }
-        },
-        None => None,
-    };
-    let list = allowlist.list().clone();
-    let evaluation = list.evaluate(findings, now);
-    let (active, expired, disabled) = list.state_counts(now);
-    messages.push(format!(
-        "allowlist: {} entries ({active} active, {expired} expired, {disabled} disabled){}; {} of {} findings suppressed{}",
-        list.entries.len(),
-        if allowlist.exists() { "" } else { ", file not created yet" },
-        evaluation.suppressed_count(),
-        findings.len(),
-        if load.show_suppressed || evaluation.suppressed_count() == 0 { "" } else { " (--show-suppressed lists them)" },
-    ));
-    let annotations = annotate(findings, &evaluation, store.as_ref());
-    Ok(ScanTriage {
-        workspace: Some(workspace),
-        allowlist: list,
-        evaluation,
-        annotations,
-        messages,
-    })
 }

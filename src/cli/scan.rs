@@ -1,0 +1,183 @@
+//! `trailhunt scan`: run the hunt, print the findings, exit 1 when any is
+//! not suppressed; `--follow` prints new ones as NDJSON as files arrive.
+
+use super::args::ScanArgs;
+use super::progress::hunt_with_progress;
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
+use crate::event::zone::Zone;
+use crate::hunt::follow::Follower;
+use crate::hunt::scope::Scope;
+use crate::hunt::triage::{Triage, for_scan};
+use crate::hunt::{Config, Hunt};
+use crate::report::{self, Format};
+use crate::sanitize::escape;
+use std::io::Write;
+use std::time::Duration;
+
+/// Runs `scan`; returns the exit status.
+pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    let config = args.config();
+    if config.follow {
+        return scan_follow(&config);
+    }
+    // A bad zone is a usage error: say so before a long load.
+    let zone = match &args.tz {
+        Some(z) => Zone::parse(z).map_err(anyhow::Error::msg)?,
+        None => Zone::Utc,
+    };
+    let format: Format = args.format.into();
+    let rules = config.rules()?;
+    let hunt = hunt_with_progress(&config, rules);
+    let index = &hunt.index;
+    let mut stderr = std::io::stderr().lock();
+    for e in hunt.errors() {
+        let _ = writeln!(stderr, "trailhunt: {}", escape(&e.to_string()));
+    }
+    for n in &index.notes {
+        let _ = writeln!(stderr, "trailhunt: {}", escape(n));
+    }
+    let _ = writeln!(stderr, "trailhunt: {}", index.summary());
+    let _ = writeln!(
+        stderr,
+        "trailhunt: {} findings ({} semantics)",
+        hunt.findings.len(),
+        config.semantics.name()
+    );
+    if index.files.is_empty() && !index.errors.is_empty() {
+        anyhow::bail!("no log file could be read");
+    }
+    let now = chrono::Utc::now();
+    let triage = for_scan(&config, &hunt.findings, now)?;
+    for m in &triage.messages {
+        let _ = writeln!(stderr, "trailhunt: {}", escape(m));
+    }
+    let (shown, notes) = triage.visible(&hunt.findings, config.show_suppressed);
+    let scope = scope(&config, &hunt, &triage, zone, now);
+    let write = |out: &mut dyn Write| {
+        report::write_scoped(
+            out,
+            format,
+            &shown,
+            Some(&notes),
+            index,
+            &hunt.rules,
+            &scope,
+        )
+    };
+    if let Some(path) = &args.output {
+        report::write_atomic(path, write)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        let _ = writeln!(
+            stderr,
+            "trailhunt: wrote {} findings to {}",
+            shown.len(),
+            escape(&path.display().to_string())
+        );
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        match write(&mut stdout).and_then(|_| stdout.flush()) {
+            Ok(()) => {}
+            // A closed pipe (`| head`) is the reader's choice, not a failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // Suppressed findings are known to be fine: they do not fail a pipeline.
+    let code = if triage.unsuppressed() == 0 {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    };
+    // The process ends here: freeing a million events one by one would only
+    // delay the exit.
+    std::mem::forget(hunt);
+    Ok(code)
+}
+
+/// What a `scan` report covers.
+fn scope(
+    config: &Config,
+    hunt: &Hunt,
+    triage: &Triage,
+    zone: Zone,
+    now: chrono::DateTime<chrono::Utc>,
+) -> report::evidence::ReportScope {
+    Scope {
+        index: &hunt.index,
+        rules: &hunt.rules,
+        semantics: hunt.semantics,
+        findings_total: hunt.findings.len(),
+        zone,
+        now,
+        allowlist: triage
+            .workspace
+            .as_ref()
+            .map(|w| (w.allowlist.as_path(), &triage.allowlist)),
+        suppressed: triage.evaluation.suppressed_count(),
+        include_suppressed: config.show_suppressed,
+        filter: None,
+    }
+    .build()
+}
+
+/// `scan --follow`: the findings as NDJSON, then each new finding as its
+/// file arrives, until interrupted.
+fn scan_follow(config: &Config) -> anyhow::Result<u8> {
+    let rules = config.rules()?;
+    let mut follower = Follower::start(config, &rules)?;
+    let mut hunt = hunt_with_progress(config, rules);
+    let mut printed = std::collections::HashSet::new();
+    let mut reported_errors = 0;
+    let mut first = true;
+    loop {
+        let mut stderr = std::io::stderr().lock();
+        for e in hunt
+            .index
+            .errors
+            .iter()
+            .skip(reported_errors)
+            .chain(&hunt.rule_errors)
+        {
+            let _ = writeln!(stderr, "trailhunt: {}", escape(&e.to_string()));
+        }
+        reported_errors = hunt.index.errors.len();
+        if first {
+            let _ = writeln!(stderr, "trailhunt: {}", hunt.index.summary());
+            let _ = writeln!(
+                stderr,
+                "trailhunt: following {} path(s); new findings print as they arrive",
+                config.paths.len()
+            );
+        }
+        let triage = for_scan(config, &hunt.findings, chrono::Utc::now())?;
+        if first {
+            for m in &triage.messages {
+                let _ = writeln!(stderr, "trailhunt: {}", escape(m));
+            }
+        }
+        let (shown, notes) = triage.visible(&hunt.findings, config.show_suppressed);
+        let mut stdout = std::io::stdout().lock();
+        for (f, n) in shown.iter().zip(&notes) {
+            if !printed.insert(f.key.clone()) {
+                continue;
+            }
+            let mut v = report::finding_json::to_json(f, &hunt.index, &hunt.rules);
+            report::finding_json::add_triage(&mut v, n);
+            v["new"] = serde_json::Value::Bool(!first);
+            // The same JSON text as `scan --format ndjson`: C1 controls and
+            // bidi overrides written as \u escapes, never raw.
+            let line = report::evidence::to_json_text(&v, false);
+            if let Err(e) = writeln!(stdout, "{line}").and_then(|_| stdout.flush()) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(EXIT_CLEAN);
+                }
+                return Err(e.into());
+            }
+        }
+        first = false;
+        while follower
+            .next(&mut hunt, Duration::from_millis(500))
+            .is_empty()
+        {}
+    }
+}
