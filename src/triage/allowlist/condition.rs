@@ -246,8 +246,8 @@ impl Condition {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::cond;
     use super::*;
+    use crate::triage::allowlist::fixtures::cond;
     use crate::triage::testutil::finding;
 
     #[test]
