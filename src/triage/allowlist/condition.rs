@@ -9,7 +9,6 @@
 use crate::rules::Finding;
 use crate::triage::field::Field;
 use crate::triage::glob::Glob;
-use crate::triage::toml_string;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
@@ -227,20 +226,6 @@ impl Condition {
     /// (not sanitised: pass it through [`crate::sanitize::escape`]).
     pub fn describe(&self) -> String {
         format!("{} {} \"{}\"", self.field, self.kind().name(), self.value())
-    }
-
-    pub(super) fn to_toml(&self) -> String {
-        let mut s = format!(
-            "{{ field = {}, {} = {}",
-            toml_string(self.field.name()),
-            self.kind().name(),
-            toml_string(self.value())
-        );
-        if !self.enabled {
-            s.push_str(", enabled = false");
-        }
-        s.push_str(" }");
-        s
     }
 }
 

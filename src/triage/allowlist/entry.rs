@@ -8,9 +8,8 @@
 
 use super::{Condition, MatchKind};
 use crate::rules::Finding;
-use crate::triage::expiry::{format_time, parse_expiry};
+use crate::triage::expiry::parse_expiry;
 use crate::triage::field::Field;
-use crate::triage::toml_string;
 use chrono::{DateTime, Duration, Utc};
 use ipnet::IpNet;
 use std::fmt;
@@ -239,38 +238,6 @@ impl Entry {
             expires: None,
             disabled: false,
         }
-    }
-
-    /// The entry as a `[[entry]]` table in the file's format.
-    pub fn to_toml(&self) -> String {
-        let mut s = String::from("[[entry]]\n");
-        s.push_str(&format!("id = {}\n", toml_string(&self.id)));
-        match &self.rules {
-            RuleScope::All => s.push_str("rules = \"all\"\n"),
-            RuleScope::Ids(ids) => {
-                let list: Vec<String> = ids.iter().map(|i| toml_string(i)).collect();
-                s.push_str(&format!("rules = [{}]\n", list.join(", ")));
-            }
-        }
-        s.push_str(&format!("reason = {}\n", toml_string(&self.reason)));
-        if let Some(a) = &self.author {
-            s.push_str(&format!("author = {}\n", toml_string(a)));
-        }
-        if let Some(c) = self.created {
-            s.push_str(&format!("created = {}\n", toml_string(&format_time(c))));
-        }
-        if let Some(e) = self.expires {
-            s.push_str(&format!("expires = {}\n", toml_string(&format_time(e))));
-        }
-        if self.disabled {
-            s.push_str("disabled = true\n");
-        }
-        s.push_str("when = [\n");
-        for c in &self.conditions {
-            s.push_str(&format!("  {},\n", c.to_toml()));
-        }
-        s.push_str("]\n");
-        s
     }
 }
 

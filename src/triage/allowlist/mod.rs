@@ -9,21 +9,14 @@
 
 mod condition;
 mod entry;
+mod file_format;
 
 pub use condition::{Condition, MatchKind};
 pub use entry::{Entry, EntryState, RuleScope, check_id};
+pub use file_format::SCHEMA_VERSION;
 
-use super::expiry::{parse_expiry, parse_time};
-use super::field::Field;
-use super::{TriageError, line_of, toml_error};
 use crate::rules::Finding;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use std::collections::HashSet;
-use std::path::Path;
-
-/// The allowlist file format this trailhunt reads and writes.
-pub const SCHEMA_VERSION: i64 = 1;
 
 /// Which entry suppresses a finding, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,217 +60,7 @@ pub struct Allowlist {
     pub entries: Vec<Entry>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    schema_version: Option<toml::Spanned<i64>>,
-    #[serde(default)]
-    entry: Vec<toml::Spanned<RawEntry>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEntry {
-    id: String,
-    rules: toml::Value,
-    reason: String,
-    author: Option<String>,
-    created: Option<toml::Value>,
-    expires: Option<toml::Value>,
-    #[serde(default)]
-    disabled: bool,
-    #[serde(default)]
-    when: Vec<toml::Spanned<RawCondition>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCondition {
-    field: String,
-    exact: Option<String>,
-    glob: Option<String>,
-    cidr: Option<String>,
-    regex: Option<String>,
-    enabled: Option<bool>,
-}
-
-/// A time in the file: a string, or a TOML date / date-time.
-fn raw_time(v: &toml::Value) -> Result<String, String> {
-    match v {
-        toml::Value::String(s) => Ok(s.clone()),
-        toml::Value::Datetime(d) => Ok(d.to_string()),
-        other => Err(format!("expected a time, found {}", other.type_str())),
-    }
-}
-
-impl RawCondition {
-    fn build(self) -> Result<Condition, String> {
-        let field = Field::parse(&self.field).ok_or_else(|| {
-            let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
-            format!(
-                "unknown field {:?}; fields: {}",
-                self.field,
-                names.join(", ")
-            )
-        })?;
-        let given: Vec<(MatchKind, String)> = [
-            (MatchKind::Exact, self.exact),
-            (MatchKind::Glob, self.glob),
-            (MatchKind::Cidr, self.cidr),
-            (MatchKind::Regex, self.regex),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect();
-        let [(kind, value)] = <[(MatchKind, String); 1]>::try_from(given).map_err(|_| {
-            format!("condition on {field}: give exactly one of exact, glob, cidr, regex")
-        })?;
-        Ok(Condition::new(field, kind, &value)?.with_enabled(self.enabled.unwrap_or(true)))
-    }
-}
-
-impl RawEntry {
-    fn build(self, text: &str, path: &Path) -> Result<Entry, TriageError> {
-        let bad = |message: String| TriageError::Invalid(message);
-        let rules = match &self.rules {
-            toml::Value::String(s) if s.eq_ignore_ascii_case("all") => RuleScope::All,
-            toml::Value::Array(a) => RuleScope::Ids(
-                a.iter()
-                    .map(|v| v.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "entry {:?}: rules must be \"all\" or a list of rule ids",
-                            self.id
-                        ))
-                    })?,
-            ),
-            _ => {
-                return Err(bad(format!(
-                    "entry {:?}: rules must be \"all\" or a list of rule ids",
-                    self.id
-                )));
-            }
-        };
-        let created = match &self.created {
-            Some(v) => Some(
-                raw_time(v)
-                    .and_then(|s| parse_time(&s))
-                    .map_err(|e| bad(format!("entry {:?}: created: {e}", self.id)))?,
-            ),
-            None => None,
-        };
-        let expires = match &self.expires {
-            Some(v) => {
-                let s =
-                    raw_time(v).map_err(|e| bad(format!("entry {:?}: expires: {e}", self.id)))?;
-                // A duration in the file counts from `created`, so it means
-                // the same thing every time the file is read.
-                let t = match (super::expiry::parse_duration(&s), created) {
-                    (Some(_), None) => {
-                        return Err(bad(format!(
-                            "entry {:?}: expires {s:?} is relative but the entry has no created time",
-                            self.id
-                        )));
-                    }
-                    (Some(_), Some(c)) => parse_expiry(&s, c),
-                    (None, _) => parse_time(&s),
-                };
-                Some(t.map_err(|e| bad(format!("entry {:?}: expires: {e}", self.id)))?)
-            }
-            None => None,
-        };
-        let mut conditions = Vec::new();
-        for c in self.when {
-            let line = line_of(text, c.span().start);
-            conditions.push(
-                c.into_inner()
-                    .build()
-                    .map_err(|message| TriageError::Parse {
-                        path: path.to_path_buf(),
-                        line,
-                        message,
-                    })?,
-            );
-        }
-        Ok(Entry {
-            id: self.id,
-            rules,
-            conditions,
-            reason: self.reason,
-            author: self.author,
-            created,
-            expires,
-            disabled: self.disabled,
-        })
-    }
-}
-
 impl Allowlist {
-    /// Reads an allowlist file's text; `path` is for messages. Every error
-    /// names the file and the line.
-    pub fn parse(text: &str, path: &Path) -> Result<Allowlist, TriageError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
-        let at = |offset: usize, message: String| TriageError::Parse {
-            path: path.to_path_buf(),
-            line: line_of(text, offset),
-            message,
-        };
-        match &raw.schema_version {
-            Some(v) if *v.get_ref() == SCHEMA_VERSION => {}
-            Some(v) if *v.get_ref() > SCHEMA_VERSION => {
-                return Err(at(
-                    v.span().start,
-                    format!(
-                        "schema_version {} is newer than this trailhunt reads ({SCHEMA_VERSION}); upgrade trailhunt",
-                        v.get_ref()
-                    ),
-                ));
-            }
-            Some(v) => {
-                return Err(at(
-                    v.span().start,
-                    format!("schema_version {} is not valid", v.get_ref()),
-                ));
-            }
-            // A file with nothing in it yet (`touch`, or comments only) is an empty allowlist.
-            None if raw.entry.is_empty() => {}
-            None => {
-                return Err(at(
-                    0,
-                    format!("schema_version = {SCHEMA_VERSION} is missing"),
-                ));
-            }
-        }
-        let mut entries = Vec::with_capacity(raw.entry.len());
-        let mut ids = HashSet::new();
-        for e in raw.entry {
-            let start = e.span().start;
-            let entry = e.into_inner().build(text, path).map_err(|err| match err {
-                TriageError::Invalid(m) => at(start, m),
-                other => other,
-            })?;
-            entry.validate().map_err(|m| at(start, m))?;
-            if !ids.insert(entry.id.to_ascii_lowercase()) {
-                return Err(at(start, format!("duplicate id {:?}", entry.id)));
-            }
-            entries.push(entry);
-        }
-        Ok(Allowlist { entries })
-    }
-
-    /// The whole file for these entries, as trailhunt writes a new one.
-    pub fn to_toml(&self) -> String {
-        let mut s = format!(
-            "# trailhunt allowlist: findings known to be fine. Format: README.md, \"Triage\".\nschema_version = {SCHEMA_VERSION}\n"
-        );
-        for e in &self.entries {
-            s.push('\n');
-            s.push_str(&e.to_toml());
-        }
-        s
-    }
-
     /// The entry with `id` (ids compare ignoring case).
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.position(id).map(|i| &self.entries[i])
@@ -364,6 +147,8 @@ impl Allowlist {
 #[cfg(test)]
 mod fixtures {
     use super::*;
+    use crate::triage::expiry::parse_time;
+    use crate::triage::field::Field;
 
     pub(super) fn now() -> DateTime<Utc> {
         parse_time("2026-11-01T00:00:00Z").unwrap()
@@ -391,6 +176,7 @@ mod fixtures {
 mod tests {
     use super::fixtures::{cond, entry, now};
     use super::*;
+    use crate::triage::field::Field;
     use crate::triage::testutil::finding;
 
     #[test]
@@ -418,62 +204,5 @@ mod tests {
             vec![0],
             "preview ignores state"
         );
-    }
-
-    #[test]
-    fn parse_errors_name_the_line() {
-        let text = "schema_version = 1\n\n[[entry]]\nid = \"a\"\nrules = \"all\"\nreason = \"r\"\nwhen = [\n  { field = \"nope\", exact = \"x\" },\n]\n";
-        let e = Allowlist::parse(text, Path::new("al.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("al.toml:8:"), "{e}");
-        assert!(e.contains("unknown field \"nope\""), "{e}");
-        let e = Allowlist::parse("schema_version = 1\n[[entry]]\nid = \"a\"\nrules = \"all\"\nreason = \"\"\nwhen = [{ field = \"src\", exact = \"x\" }]\n", Path::new("al.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("al.toml:") && e.contains("reason is required"),
-            "{e}"
-        );
-        let e = Allowlist::parse("schema_version = 1\nbogus = 2\n", Path::new("al.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("al.toml:2:"), "{e}");
-    }
-
-    #[test]
-    fn newer_schema_is_refused_and_empty_file_is_empty() {
-        let e = Allowlist::parse("schema_version = 2\n", Path::new("a"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("newer"), "{e}");
-        assert_eq!(
-            Allowlist::parse("# nothing yet\n", Path::new("a")).unwrap(),
-            Allowlist::default()
-        );
-    }
-
-    #[test]
-    fn relative_expiry_in_the_file_counts_from_created_and_toml_dates_work() {
-        let text = "schema_version = 1\n[[entry]]\nid = \"a\"\nrules = \"all\"\nreason = \"r\"\ncreated = 2026-11-01T00:00:00Z\nexpires = \"30d\"\nwhen = [{ field = \"src\", exact = \"x\" }]\n\n[[entry]]\nid = \"b\"\nrules = \"all\"\nreason = \"r\"\nexpires = 2026-12-31\nwhen = [{ field = \"src\", exact = \"x\" }]\n";
-        let l = Allowlist::parse(text, Path::new("a")).unwrap();
-        assert_eq!(
-            l.entries[0].expires,
-            Some(parse_time("2026-12-01T00:00:00Z").unwrap())
-        );
-        assert_eq!(
-            l.entries[1].expires,
-            Some(parse_time("2026-12-31T00:00:00Z").unwrap())
-        );
-    }
-
-    #[test]
-    fn duplicate_ids_are_refused() {
-        let one = "[[entry]]\nid = \"A\"\nrules = \"all\"\nreason = \"r\"\nwhen = [{ field = \"src\", exact = \"x\" }]\n";
-        let text = format!("schema_version = 1\n{one}{}", one.replace("\"A\"", "\"a\""));
-        let e = Allowlist::parse(&text, Path::new("a"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("duplicate id"), "{e}");
     }
 }
