@@ -6,6 +6,18 @@
 //! expired), applies to the finding's rule, and every one of its enabled
 //! conditions holds. A condition on a field the finding does not have never
 //! holds, so a missing value is never taken as a match.
+//!
+//! Start reading at [`Allowlist::evaluate`] in this file: which entry
+//! suppresses which finding, and the hit counts. Then, one concern a file:
+//! - `condition.rs`: [`MatchKind`] and [`Condition`], one test on one field
+//!   (exact, glob, CIDR, regex) and how it matches;
+//! - `entry.rs`: [`Entry`], its [`EntryState`] and [`RuleScope`], ids
+//!   ([`check_id`]) and the entry drafted from a finding;
+//! - `file_format.rs`: the TOML file, read by [`Allowlist::parse`] (errors
+//!   name the line) and written by [`Allowlist::to_toml`].
+//!
+//! Every public item keeps its path `crate::triage::allowlist::X`; the
+//! files are private modules re-exported here.
 
 mod condition;
 mod entry;
