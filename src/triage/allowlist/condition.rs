@@ -1,0 +1,293 @@
+//! One condition of an allowlist entry: a test on one field of a finding,
+//! compared exactly, by glob, by CIDR network or by regular expression
+//! ([`MatchKind`]). A [`Condition`] is checked and compiled when it is made,
+//! so a condition that exists can always be evaluated; [`Condition::matches`]
+//! is the whole of matching, and a finding without the field never matches.
+//! Whether a field ignores case is the field's business
+//! ([`Field::case_insensitive`]), not the condition's.
+
+use crate::rules::Finding;
+use crate::triage::field::Field;
+use crate::triage::glob::Glob;
+use ipnet::IpNet;
+use std::net::IpAddr;
+
+/// How a condition compares a field's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MatchKind {
+    /// The whole value, ignoring case where AWS does ([`Field::case_insensitive`]).
+    Exact,
+    /// A glob on the whole value (see [`crate::triage::glob`]); case as for `Exact`.
+    Glob,
+    /// The value is an IP address inside this network (`10.0.0.0/24`).
+    Cidr,
+    /// A regular expression found anywhere in the value (unanchored, like
+    /// Splunk's `match()`; write `^…$` to anchor; case as written).
+    Regex,
+}
+
+impl MatchKind {
+    pub const ALL: [MatchKind; 4] = [
+        MatchKind::Exact,
+        MatchKind::Glob,
+        MatchKind::Cidr,
+        MatchKind::Regex,
+    ];
+
+    /// The key used in the file (`exact = "…"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchKind::Exact => "exact",
+            MatchKind::Glob => "glob",
+            MatchKind::Cidr => "cidr",
+            MatchKind::Regex => "regex",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<MatchKind> {
+        MatchKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Matcher {
+    /// The value as written, and lowercased when the field ignores case.
+    Exact {
+        value: String,
+        folded: Option<String>,
+    },
+    Glob(Glob),
+    Cidr {
+        text: String,
+        net: IpNet,
+    },
+    Regex(regex::Regex),
+}
+
+/// One test on one field of a finding.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    field: Field,
+    matcher: Matcher,
+    enabled: bool,
+}
+
+impl PartialEq for Condition {
+    fn eq(&self, other: &Condition) -> bool {
+        self.field == other.field
+            && self.kind() == other.kind()
+            && self.value() == other.value()
+            && self.enabled == other.enabled
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+impl Condition {
+    /// A condition, checked and compiled. Errors say what is wrong with it.
+    pub fn new(field: Field, kind: MatchKind, value: &str) -> Result<Condition, String> {
+        if value.is_empty() {
+            return Err(format!("{field}: empty {} value", kind.name()));
+        }
+        let matcher = match kind {
+            MatchKind::Exact => Matcher::Exact {
+                value: value.to_string(),
+                folded: field.case_insensitive().then(|| fold(value)),
+            },
+            MatchKind::Glob => Matcher::Glob(
+                Glob::new(value, field.case_insensitive()).map_err(|e| format!("{field}: {e}"))?,
+            ),
+            MatchKind::Cidr => {
+                if field != Field::Src {
+                    return Err(format!(
+                        "{field}: cidr applies to src (the source IP address) only"
+                    ));
+                }
+                let net = match value.parse::<IpNet>() {
+                    Ok(n) => n,
+                    // A bare address is its own /32 or /128.
+                    Err(_) => match value.parse::<IpAddr>() {
+                        Ok(ip) => IpNet::from(ip),
+                        Err(_) => {
+                            return Err(format!(
+                                "{field}: {value:?} is not a network (10.0.0.0/24) or an IP address"
+                            ));
+                        }
+                    },
+                };
+                Matcher::Cidr {
+                    text: value.to_string(),
+                    net,
+                }
+            }
+            MatchKind::Regex => Matcher::Regex(
+                regex::RegexBuilder::new(value)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| format!("{field}: regex {value:?}: {e}"))?,
+            ),
+        };
+        Ok(Condition {
+            field,
+            matcher,
+            enabled: true,
+        })
+    }
+
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    pub fn kind(&self) -> MatchKind {
+        match &self.matcher {
+            Matcher::Exact { .. } => MatchKind::Exact,
+            Matcher::Glob(_) => MatchKind::Glob,
+            Matcher::Cidr { .. } => MatchKind::Cidr,
+            Matcher::Regex(_) => MatchKind::Regex,
+        }
+    }
+
+    /// The value as written in the file.
+    pub fn value(&self) -> &str {
+        match &self.matcher {
+            Matcher::Exact { value, .. } => value,
+            Matcher::Glob(g) => g.pattern(),
+            Matcher::Cidr { text, .. } => text,
+            Matcher::Regex(r) => r.as_str(),
+        }
+    }
+
+    /// The network of a `cidr` condition, with host bits cleared.
+    pub fn network(&self) -> Option<IpNet> {
+        match &self.matcher {
+            Matcher::Cidr { net, .. } => Some(net.trunc()),
+            _ => None,
+        }
+    }
+
+    /// The compiled glob of a `glob` condition.
+    pub fn glob(&self) -> Option<&Glob> {
+        match &self.matcher {
+            Matcher::Glob(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// Whether the condition counts. A disabled condition is kept in the
+    /// entry (the console's form shows it unticked) but never tested.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    pub fn set_enabled(&mut self, yes: bool) {
+        self.enabled = yes;
+    }
+
+    /// Builder form of [`Condition::set_enabled`].
+    pub fn with_enabled(mut self, yes: bool) -> Condition {
+        self.enabled = yes;
+        self
+    }
+
+    /// Whether `value` satisfies the condition (ignoring `enabled`).
+    pub fn matches_value(&self, value: &str) -> bool {
+        match &self.matcher {
+            Matcher::Exact {
+                value: v,
+                folded: None,
+            } => value == v,
+            Matcher::Exact {
+                folded: Some(f), ..
+            } => {
+                if value.is_ascii() && f.is_ascii() {
+                    value.eq_ignore_ascii_case(f)
+                } else {
+                    fold(value) == *f
+                }
+            }
+            Matcher::Glob(g) => g.is_match(value),
+            Matcher::Cidr { net, .. } => value
+                .trim()
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| net.contains(&ip)),
+            Matcher::Regex(r) => r.is_match(value),
+        }
+    }
+
+    /// Whether the finding has the field and its value satisfies the
+    /// condition (ignoring `enabled`).
+    pub fn matches(&self, f: &Finding) -> bool {
+        self.field.value(f).is_some_and(|v| self.matches_value(v))
+    }
+
+    /// One line for people: `actor_arn glob "arn:…"`, the value as written
+    /// (not sanitised: pass it through [`crate::sanitize::escape`]).
+    pub fn describe(&self) -> String {
+        format!("{} {} \"{}\"", self.field, self.kind().name(), self.value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::triage::allowlist::fixtures::cond;
+    use crate::triage::testutil::finding;
+
+    #[test]
+    fn user_names_match_ignoring_case_but_user_agents_do_not() {
+        let f = finding();
+        assert!(cond(Field::TargetUser, MatchKind::Exact, "DEPLOY").matches(&f));
+        assert!(
+            cond(
+                Field::ActorArn,
+                MatchKind::Exact,
+                "arn:aws:iam::111122223333:user/Alice"
+            )
+            .matches(&f)
+        );
+        assert!(
+            !cond(
+                Field::UserAgent,
+                MatchKind::Exact,
+                "AWS-CLI/2.15.30 Python/3.11"
+            )
+            .matches(&f)
+        );
+        assert!(
+            cond(
+                Field::UserAgent,
+                MatchKind::Exact,
+                "aws-cli/2.15.30 Python/3.11"
+            )
+            .matches(&f)
+        );
+    }
+
+    #[test]
+    fn cidr_contains_the_source_and_a_bare_ip_is_a_host() {
+        let f = finding();
+        assert!(cond(Field::Src, MatchKind::Cidr, "10.0.0.0/24").matches(&f));
+        assert!(cond(Field::Src, MatchKind::Cidr, "10.0.0.5").matches(&f));
+        assert!(!cond(Field::Src, MatchKind::Cidr, "10.0.1.0/24").matches(&f));
+        assert!(Condition::new(Field::ActorArn, MatchKind::Cidr, "10.0.0.0/8").is_err());
+        let mut g = finding();
+        g.src = Some("iam.amazonaws.com".into());
+        assert!(!cond(Field::Src, MatchKind::Cidr, "0.0.0.0/0").matches(&g));
+    }
+
+    #[test]
+    fn regex_is_unanchored_like_splunk_match() {
+        let f = finding();
+        assert!(cond(Field::UserAgent, MatchKind::Regex, "Python/3\\.").matches(&f));
+        assert!(!cond(Field::UserAgent, MatchKind::Regex, "^Python").matches(&f));
+    }
+
+    #[test]
+    fn a_missing_field_never_matches() {
+        let mut f = finding();
+        f.src = None;
+        assert!(!cond(Field::Src, MatchKind::Regex, ".*").matches(&f));
+    }
+}
