@@ -7,7 +7,6 @@
 
 pub mod cli;
 pub mod clipboard;
-pub mod demo;
 pub mod event;
 pub mod follow;
 pub mod loader;
