@@ -3,7 +3,7 @@
 #
 #   benches/load_vs_gzip.sh [EVENTS] [DAYS]       (default: 1000000 events over 30 days)
 #
-# Generates the data with the project's generator (examples/gen_demo.rs) into
+# Generates the data with the project's generator (crates/trailhunt-demo, gen-demo) into
 # $BENCH_DIR (default /tmp/trailhunt-bench-EVENTS), then times with hyperfine:
 #   gzip        `gzip -dc` over every log file, one process, one core
 #   trailhunt   `trailhunt scan --no-cache` (every core), output discarded
@@ -16,9 +16,9 @@ EVENTS=${1:-1000000}
 DAYS=${2:-30}
 DIR=${BENCH_DIR:-/tmp/trailhunt-bench-$EVENTS}
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
-cargo build --release --locked --bin trailhunt --example gen_demo
+cargo build --release --locked -p trailhunt --bin trailhunt -p trailhunt-demo --bin gen-demo
 if [ ! -d "$DIR/AWSLogs" ]; then
-  target/release/examples/gen_demo --out "$DIR" --events "$EVENTS" --days "$DAYS"
+  target/release/gen-demo --out "$DIR" --events "$EVENTS" --days "$DAYS"
 fi
 LIST="$DIR.files"
 find "$DIR" -name '*.json.gz' ! -path '*CloudTrail-Digest*' | sort > "$LIST"

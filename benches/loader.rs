@@ -41,7 +41,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50_000);
-    trailhunt::demo::generate(&trailhunt::demo::DemoOptions {
+    trailhunt_demo::generate(&trailhunt_demo::DemoOptions {
         out: out.clone(),
         events,
         ..Default::default()

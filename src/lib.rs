@@ -7,7 +7,6 @@
 
 pub mod cli;
 pub mod clipboard;
-pub mod demo;
 pub mod event;
 pub mod hunt;
 pub mod loader;

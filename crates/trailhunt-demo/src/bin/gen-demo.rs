@@ -1,13 +1,13 @@
 //! Generates the demo CloudTrail tree (or a large one for benchmarks).
 //!
-//! `cargo run --release --example gen_demo -- --out demo-logs`
+//! `cargo run --release -p trailhunt-demo --bin gen-demo -- --out demo-logs`
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use trailhunt::demo::{self, DemoOptions};
+use trailhunt_demo::{self as demo, DemoOptions};
 
 /// Deterministic generator of realistic AWS CloudTrail logs.
 #[derive(Parser, Debug)]

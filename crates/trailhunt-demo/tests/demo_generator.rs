@@ -9,7 +9,7 @@ use std::path::Path;
 use flate2::read::GzDecoder;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use trailhunt::demo::{self, DemoOptions, DemoSummary, story};
+use trailhunt_demo::{self as demo, DemoOptions, DemoSummary, story};
 
 fn opts(out: &Path, events: usize, days: u32) -> DemoOptions {
     DemoOptions {
