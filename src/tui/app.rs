@@ -1,7 +1,13 @@
 //! The console's state (the model). [`super::update`] changes it;
 //! [`super::view`] only reads it.
+//!
+//! [`App`] is the top of the state types and imports those below it —
+//! [`super::data`] (rows, columns, groups), [`super::filter`],
+//! [`super::triage`]'s `TriageState` and [`super::cursor`] — none of which
+//! imports `app`.
 
 use super::action::Pane;
+use super::cursor::Cursor;
 use super::data::{Col, Data, Group, GroupCol};
 use super::filter::Filter;
 use super::json::Doc;
@@ -41,41 +47,6 @@ pub enum Overlay {
     None,
     Help { scroll: usize },
     Errors { scroll: usize },
-}
-
-/// A scrolled list with a selection.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cursor {
-    pub selected: usize,
-    /// First row shown.
-    pub offset: usize,
-}
-
-impl Cursor {
-    /// Moves by `delta` rows within `len`, keeping the selection in a
-    /// viewport of `height` rows.
-    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
-        let target = (self.selected as isize + delta).clamp(0, len.saturating_sub(1) as isize);
-        self.select(target as usize, len, height);
-    }
-
-    /// Selects row `i` (clamped) and scrolls it into view.
-    pub fn select(&mut self, i: usize, len: usize, height: usize) {
-        self.selected = i.min(len.saturating_sub(1));
-        self.clamp(len, height);
-    }
-
-    /// Keeps the selection inside the viewport after a resize or a new list.
-    pub fn clamp(&mut self, len: usize, height: usize) {
-        let height = height.max(1);
-        self.selected = self.selected.min(len.saturating_sub(1));
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(len.saturating_sub(height));
-    }
 }
 
 /// The findings list: every finding in sort order, and those the filter lets through.

@@ -17,6 +17,7 @@
 
 pub mod action;
 pub mod app;
+pub mod cursor;
 pub mod data;
 pub mod evidence;
 pub mod filter;

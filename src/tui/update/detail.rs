@@ -4,7 +4,8 @@
 
 use super::Effect;
 use crate::tui::action::{Action, Pane};
-use crate::tui::app::{App, Cursor, RawTarget, Screen, WINDOWS};
+use crate::tui::app::{App, RawTarget, Screen, WINDOWS};
+use crate::tui::cursor::Cursor;
 use crate::tui::data::rule_paths;
 use crate::tui::json::{self, Doc, DocLine, Piece, Tok};
 use crate::tui::{layout, panes, text, view};
