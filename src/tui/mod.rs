@@ -26,6 +26,7 @@ pub mod json;
 pub mod keymap;
 pub mod layout;
 pub mod panes;
+pub mod style;
 pub mod synthetic;
 pub mod terminal;
 pub mod text;

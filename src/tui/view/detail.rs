@@ -1,7 +1,6 @@
 //! The drill-down panes of one finding: risk, raw event, key usage, related.
 
 use super::header::fitted;
-use super::style;
 use crate::event::Event;
 use crate::sanitize::escape;
 use crate::tui::action::Pane;
@@ -10,6 +9,7 @@ use crate::tui::cursor::Cursor;
 use crate::tui::data::{Data, caller_text, parity_mark, score_text};
 use crate::tui::json::Tok;
 use crate::tui::layout;
+use crate::tui::style;
 use crate::tui::text::{fit, pad, thousands, wrap};
 use crate::tui::zone::{Zone, human_span};
 use ratatui::Frame;

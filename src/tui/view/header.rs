@@ -1,8 +1,8 @@
 //! The three header lines: what is loaded, the time span and zone, and the
 //! findings and error counts.
 
-use super::style;
 use crate::tui::app::{App, Screen};
+use crate::tui::style;
 use crate::tui::text::{fit, thousands, width};
 use crate::tui::zone::{Zone, offset_long};
 use ratatui::Frame;

@@ -10,7 +10,6 @@
 mod detail;
 mod header;
 mod overlay;
-pub mod style;
 mod table;
 mod triage;
 
@@ -20,6 +19,7 @@ pub use overlay::{error_lines, help_lines, overlay_text_area};
 use super::app::{App, Phase, Screen};
 use super::keymap;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::style;
 use super::text::{fit, thousands, width};
 use crate::event::human_bytes;
 use crate::sanitize::escape;

@@ -1,10 +1,10 @@
 //! Windows over the screen: help (made from the key table) and the list of
 //! load errors.
 
-use super::style;
 use crate::sanitize::escape;
 use crate::tui::app::{App, Overlay};
 use crate::tui::keymap;
+use crate::tui::style;
 use crate::tui::text::pad;
 use ratatui::Frame;
 use ratatui::layout::Rect;

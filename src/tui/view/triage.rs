@@ -2,11 +2,11 @@
 //! condition values are typed by people but may be copied from log text, so
 //! they are escaped here like everything else from outside.
 
-use super::style;
 use crate::sanitize::escape;
 use crate::triage::EntryState;
 use crate::tui::app::App;
 use crate::tui::layout::{self, ENTRY_DETAIL};
+use crate::tui::style;
 use crate::tui::text::{fit, pad, thousands};
 use crate::tui::triage::Focus;
 use ratatui::Frame;
