@@ -25,6 +25,7 @@ pub mod headless;
 pub mod json;
 pub mod keymap;
 pub mod layout;
+pub mod lines;
 pub mod panes;
 pub mod style;
 pub mod synthetic;

@@ -8,7 +8,7 @@ use crate::tui::app::{App, RawTarget, Screen, WINDOWS};
 use crate::tui::cursor::Cursor;
 use crate::tui::data::rule_paths;
 use crate::tui::json::{self, Doc, DocLine, Piece, Tok};
-use crate::tui::{layout, panes, text, view};
+use crate::tui::{layout, lines, panes, text};
 
 /// A number key: in the panes, shows that pane; in the list, opens the
 /// selected finding in it.
@@ -254,7 +254,7 @@ fn scroll_to_match(app: &mut App) {
         return;
     };
     let area = layout::raw_text(app);
-    let lines = view::raw_lines(app);
+    let lines = lines::raw_lines(app);
     let w = area.width as usize;
     let row: usize = lines.iter().take(line).map(|l| text::height(l, w)).sum();
     // Keep a couple of lines of context above the match.

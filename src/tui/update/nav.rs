@@ -9,7 +9,7 @@ use crate::tui::action::Pane;
 use crate::tui::app::{App, Overlay, RawTarget, Screen};
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::{Filter, quote};
-use crate::tui::{layout, text, view};
+use crate::tui::{layout, lines, text};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
@@ -48,13 +48,13 @@ fn amount(s: &Step, height: usize) -> isize {
 pub(super) fn step(app: &mut App, s: Step) {
     match app.overlay {
         Overlay::Help { scroll } => {
-            let (lines, area) = (view::help_lines(), view::overlay_text_area(app));
+            let (lines, area) = (lines::help_lines(), layout::overlay_text(app));
             let new = scrolled(scroll, amount(&s, area.height as usize), &lines, area);
             app.overlay = Overlay::Help { scroll: new };
             return;
         }
         Overlay::Errors { scroll } => {
-            let (lines, area) = (view::error_lines(app), view::overlay_text_area(app));
+            let (lines, area) = (lines::error_lines(app), layout::overlay_text(app));
             let new = scrolled(scroll, amount(&s, area.height as usize), &lines, area);
             app.overlay = Overlay::Errors { scroll: new };
             return;
@@ -83,7 +83,7 @@ pub(super) fn step(app: &mut App, s: Step) {
         Screen::Detail => match app.detail.pane {
             Pane::Risk => {
                 let area = layout::risk_text(app);
-                let lines = view::risk_lines(app);
+                let lines = lines::risk_lines(app);
                 app.detail.risk_scroll = scrolled(
                     app.detail.risk_scroll,
                     amount(&s, area.height as usize),
@@ -93,7 +93,7 @@ pub(super) fn step(app: &mut App, s: Step) {
             }
             Pane::Raw => {
                 let area = layout::raw_text(app);
-                let lines = view::raw_lines(app);
+                let lines = lines::raw_lines(app);
                 app.detail.raw.scroll = scrolled(
                     app.detail.raw.scroll,
                     amount(&s, area.height as usize),
