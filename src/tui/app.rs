@@ -15,6 +15,8 @@ use super::panes::{KeyUsage, Related};
 use super::zone::Zone;
 use crate::event::Loc;
 use crate::event::Progress;
+use crate::event::time::to_utc;
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -209,6 +211,10 @@ pub struct App {
     pub export_prompt: bool,
     /// Where exports are written (the working directory unless a test says).
     pub export_dir: PathBuf,
+    /// The wall-clock time of the last [`super::update::Msg::Tick`], in Unix
+    /// ms: what drafts, expiries and export names are dated by, and what the
+    /// view shows an entry's state at. 0 until the runtime's first stamp.
+    pub now_ms: i64,
 }
 
 impl App {
@@ -253,12 +259,18 @@ impl App {
             follow_problem: None,
             export_prompt: false,
             export_dir: PathBuf::from("."),
+            now_ms: 0,
         }
     }
 
     /// The zone times are shown in now.
     pub fn zone(&self) -> Zone {
         if self.utc { Zone::Utc } else { self.alt_zone }
+    }
+
+    /// [`App::now_ms`] as a date.
+    pub fn now(&self) -> DateTime<Utc> {
+        to_utc(self.now_ms).unwrap_or_default()
     }
 
     /// Whether loading has finished.

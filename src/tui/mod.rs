@@ -169,6 +169,10 @@ where
                 Err(_) => break,
             }
         }
+        // The time, stamped before the batch, is what its triage actions are
+        // dated by (the tick alone would leave the first ones at 0).
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        update(app, Msg::stamp(now_ms));
         for msg in batch {
             for fx in update(app, msg) {
                 match fx {
@@ -279,7 +283,8 @@ pub fn spawn_loader(
             let mut scratch = crate::event::Index::default();
             if follow.apply(&mut scratch, &ready, &opts).is_empty() {
                 // Nothing new: check the console is still there.
-                if tx.send(Msg::Tick { elapsed_ms: 0 }).is_err() {
+                let now_ms = chrono::Utc::now().timestamp_millis();
+                if tx.send(Msg::stamp(now_ms)).is_err() {
                     return;
                 }
                 continue;
@@ -379,7 +384,8 @@ fn spawn_tick(tx: Sender<Msg>, stop: Arc<AtomicBool>) {
         while !stop.load(Ordering::SeqCst) {
             std::thread::sleep(TICK);
             let elapsed_ms = started.elapsed().as_millis() as u64;
-            if tx.send(Msg::Tick { elapsed_ms }).is_err() {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            if tx.send(Msg::Tick { elapsed_ms, now_ms }).is_err() {
                 break;
             }
         }

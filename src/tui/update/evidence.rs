@@ -34,7 +34,6 @@ pub(super) fn export(app: &mut App, format: ExportFormat, fx: &mut Vec<Effect>) 
         return;
     };
     let Some(data) = &app.data else { return };
-    let now = chrono::Utc::now();
     let mut scope = ReportScope::new(
         &data.index,
         &data.rules,
@@ -42,7 +41,7 @@ pub(super) fn export(app: &mut App, format: ExportFormat, fx: &mut Vec<Effect>) 
         data.findings.len(),
         findings.zone,
     );
-    scope.generated = Some(now.timestamp_millis());
+    scope.generated = Some(app.now_ms);
     scope.suppressed = app.triage.eval.suppressed_count();
     scope.include_suppressed = app.triage.show_suppressed;
     scope.filter = (!app.filter.text.is_empty()).then(|| app.filter.text.clone());
@@ -52,9 +51,7 @@ pub(super) fn export(app: &mut App, format: ExportFormat, fx: &mut Vec<Effect>) 
         .allowlist_path
         .as_ref()
         .map(|p| p.display().to_string());
-    let path = app
-        .export_dir
-        .join(format.file_name(now.timestamp_millis()));
+    let path = app.export_dir.join(format.file_name(app.now_ms));
     fx.push(Effect::Evidence(Box::new(Job::Export {
         findings,
         format,

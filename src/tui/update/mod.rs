@@ -54,8 +54,11 @@ pub enum Msg {
     Loaded(Box<Data>),
     /// A raw event the runtime re-read.
     Raw { key: RawKey, text: RawText },
-    /// Time passed (for the loading screen's clock).
-    Tick { elapsed_ms: u64 },
+    /// Time passed: `elapsed_ms` since the console started (the loading
+    /// screen's clock) and the wall-clock time `now_ms` (Unix ms). Whatever
+    /// dates or expires reads `now_ms` from the state, so `update` never
+    /// reads the clock itself.
+    Tick { elapsed_ms: u64, now_ms: i64 },
     /// Loading failed; the console cannot go on.
     Failed(String),
     /// The triage files after a save, an edit or at start.
@@ -66,6 +69,17 @@ pub enum Msg {
     FollowProblem(String),
     /// How a copy or an export went, for the status line.
     Status(Result<String, String>),
+}
+
+impl Msg {
+    /// A [`Msg::Tick`] that only tells the time: the runtime's stamp before
+    /// each batch (no elapsed time, so the loading clock stays where it is).
+    pub fn stamp(now_ms: i64) -> Msg {
+        Msg::Tick {
+            elapsed_ms: 0,
+            now_ms,
+        }
+    }
 }
 
 /// Work for the runtime.
@@ -132,9 +146,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 *rules_running = true;
             }
         }
-        Msg::Tick { elapsed_ms: t } => {
+        Msg::Tick {
+            elapsed_ms: t,
+            now_ms,
+        } => {
+            app.now_ms = now_ms;
+            // The runtime's stamp before each batch carries no elapsed time
+            // (0), so the loading clock only moves forward.
             if let Phase::Loading { elapsed_ms, .. } = &mut app.phase {
-                *elapsed_ms = t;
+                *elapsed_ms = (*elapsed_ms).max(t);
             }
         }
         Msg::Loaded(data) => follow::loaded(app, *data),

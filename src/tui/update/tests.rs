@@ -638,3 +638,121 @@ fn a_follow_update_marks_new_findings_and_keeps_selection_marks_and_filter() {
     let last = key(&a, a.selected_finding().unwrap());
     assert!(!a.fresh.contains(&last));
 }
+
+/// A wall-clock time far from the real one (2031-03-01T00:00:00Z), so a test
+/// can tell the ticked time from the clock.
+const TICKED: i64 = 1_930_089_600_000;
+
+fn tick(a: &mut App, now_ms: i64) {
+    update(a, Msg::stamp(now_ms));
+}
+
+#[test]
+fn triage_actions_are_dated_by_the_last_tick_not_the_clock() {
+    let mut a = app(20);
+    tick(&mut a, TICKED);
+    let ticked = a.now();
+    ch(&mut a, 's');
+    let form = a.triage.form.as_ref().expect("s opens the form");
+    assert_eq!(form.entry.created, Some(ticked));
+    while a.triage.form.as_ref().unwrap().focus != Focus::Reason {
+        press(&mut a, KeyCode::Tab);
+    }
+    typed(&mut a, "deploy pipeline");
+    press(&mut a, KeyCode::Tab);
+    typed(&mut a, "30d");
+    match &press(&mut a, KeyCode::Enter)[..] {
+        [Effect::Triage(Op::AddEntry(e))] => {
+            assert_eq!(e.expires, Some(ticked + chrono::Duration::days(30)));
+        }
+        other => panic!("{other:?}"),
+    }
+    ch(&mut a, 'e');
+    match &ch(&mut a, 'm')[..] {
+        [Effect::Evidence(job)] => match job.as_ref() {
+            Job::Export { path, scope, .. } => {
+                let name = crate::report::ExportFormat::Markdown.file_name(TICKED);
+                assert!(path.ends_with(&name), "{path:?}");
+                assert_eq!(scope.generated, Some(TICKED));
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_allowlist_entry_expires_by_the_ticked_time() {
+    let mut a = app(20);
+    let i = a.selected_finding().unwrap();
+    let f = a.data.as_ref().unwrap().findings[i].clone();
+    let mut entry = crate::triage::Entry::draft_from_finding(&f, chrono::Utc::now());
+    entry.reason = "known".into();
+    // Active by the real clock for years yet, expired by the ticked time.
+    entry.expires = crate::event::time::to_utc(TICKED - 86_400_000);
+    let reply = |entry: &crate::triage::Entry| {
+        Msg::Triage(Box::new(Reply {
+            snapshot: crate::tui::triage::Snapshot {
+                allowlist: Allowlist {
+                    entries: vec![entry.clone()],
+                },
+                ..Default::default()
+            },
+            outcome: Ok(String::new()),
+        }))
+    };
+    tick(&mut a, TICKED - 2 * 86_400_000);
+    update(&mut a, reply(&entry));
+    assert!(a.triage.eval.is_suppressed(i), "active the day before");
+    tick(&mut a, TICKED);
+    update(&mut a, reply(&entry));
+    assert!(!a.triage.eval.is_suppressed(i), "expired by the tick");
+}
+
+#[test]
+fn the_loading_clock_only_moves_forward() {
+    let mut a = App::new(vec![], None, 80, 24);
+    update(
+        &mut a,
+        Msg::Tick {
+            elapsed_ms: 1500,
+            now_ms: TICKED,
+        },
+    );
+    // The runtime's stamp before a batch has no elapsed time to tell.
+    tick(&mut a, TICKED + 10);
+    assert!(matches!(
+        a.phase,
+        Phase::Loading {
+            elapsed_ms: 1500,
+            ..
+        }
+    ));
+    assert_eq!(a.now_ms, TICKED + 10);
+}
+
+#[test]
+fn the_runtime_stamps_the_time_before_the_first_batch() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let before = chrono::Utc::now().timestamp_millis();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let mut a = App::new(vec![], None, 100, 30);
+    let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    tx.send(Msg::Loaded(Box::new(synthetic::data(5)))).unwrap();
+    // No tick has come yet: `s` drafts an entry at the stamped time.
+    for k in [
+        KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+    ] {
+        tx.send(Msg::Key(k)).unwrap();
+    }
+    crate::tui::event_loop(&mut term, &mut a, &rx, &tx).unwrap();
+    let created = a.triage.form.as_ref().unwrap().entry.created.unwrap();
+    let after = chrono::Utc::now().timestamp_millis();
+    assert!((before..=after).contains(&created.timestamp_millis()));
+    // The headless harness stamps each message the same way.
+    let mut h = crate::tui::headless::Headless::new(synthetic::data(5), 100, 30);
+    h.keys("s");
+    let created = h.app.triage.form.as_ref().unwrap().entry.created.unwrap();
+    assert!(created.timestamp_millis() >= before);
+}

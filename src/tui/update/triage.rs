@@ -29,7 +29,7 @@ pub(super) fn suppress(app: &mut App) {
             .triage
             .snapshot
             .allowlist
-            .draft_from_finding(f, chrono::Utc::now());
+            .draft_from_finding(f, app.now());
         app.triage.form = Some(Form::new(entry, None, &data.findings));
     }
 }
@@ -103,12 +103,10 @@ pub(super) fn delete_entry(app: &mut App, fx: &mut Vec<Effect>) {
 /// shows the result: rows, counts and what the list hides.
 pub(super) fn retriage(app: &mut App) {
     let zone = app.zone();
+    let now = app.now();
     let Some(data) = &mut app.data else { return };
     let t = &mut app.triage;
-    t.eval = t
-        .snapshot
-        .allowlist
-        .evaluate(&data.findings, chrono::Utc::now());
+    t.eval = t.snapshot.allowlist.evaluate(&data.findings, now);
     if t.only_entry
         .is_some_and(|e| e >= t.snapshot.allowlist.entries.len())
     {
@@ -134,13 +132,14 @@ pub(super) fn selected_entry(app: &App) -> Option<&crate::triage::Entry> {
 /// Typing in the suppress form: Space ticks a condition, text goes to
 /// the reason or the expiry, Enter saves.
 pub(super) fn form_input(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let now = app.now();
     let (Some(form), Some(data)) = (&mut app.triage.form, &app.data) else {
         return;
     };
     form.error = None;
     match (action, form.focus) {
         (Action::Cancel, _) => app.triage.form = None,
-        (Action::Accept, _) => match form.finished(chrono::Utc::now()) {
+        (Action::Accept, _) => match form.finished(now) {
             Ok(entry) => {
                 let op = match form.replacing.take() {
                     Some(id) => Op::ReplaceEntry {
