@@ -91,7 +91,7 @@ pub(super) fn enter_detail(app: &mut App, i: usize, pane: Pane, fx: &mut Vec<Eff
 
 /// Shows `pane` of the open finding; the raw pane goes back to the
 /// finding's own events.
-pub(super) fn show_pane(app: &mut App, pane: Pane, fx: &mut Vec<Effect>) {
+fn show_pane(app: &mut App, pane: Pane, fx: &mut Vec<Effect>) {
     if pane == Pane::Raw && app.detail.pane != Pane::Raw {
         let raw = &mut app.detail.raw;
         if raw.target != RawTarget::Finding {

@@ -81,9 +81,18 @@ pub(super) fn filter_input(app: &mut App, action: Action) {
     }
 }
 
-/// Sorts by column `col` of the table shown (counted from the left), or by
-/// the next column; the sorted column again reverses.
+/// Sorts by column `col` of the table shown (its place in [`Col::ALL`] or
+/// [`GroupCol::ALL`]), or by the next column; the sorted column again
+/// reverses.
 pub(super) fn sort(app: &mut App, col: Option<usize>) {
+    let n = match app.screen {
+        Screen::Grouped => GroupCol::ALL.len(),
+        _ => Col::ALL.len(),
+    };
+    // A replayed action may name a column this table does not have.
+    if col.is_some_and(|c| c >= n) {
+        return;
+    }
     match app.screen {
         Screen::Grouped => {
             let all = GroupCol::ALL;

@@ -31,6 +31,7 @@ use super::keymap::{self, Key};
 use super::triage::{Op, Reply};
 use crate::event::Loc;
 use crate::event::{Index, Progress};
+pub use mouse::mouse_action;
 use nav::Step;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
 use std::sync::Arc;
@@ -129,7 +130,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.triage.snapshot = reply.snapshot;
             triage::retriage(app);
         }
-        Msg::Mouse(m) => mouse::mouse(app, m, &mut fx),
+        Msg::Mouse(m) => {
+            if let Some(a) = mouse_action(app, m) {
+                act(app, a, &mut fx);
+            }
+        }
         Msg::Resize(w, h) => {
             app.width = w;
             app.height = h;
@@ -195,14 +200,18 @@ pub fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::HalfDown => nav::step(app, Step::Pages(1)),
         Action::Top => nav::step(app, Step::By(isize::MIN / 2)),
         Action::Bottom => nav::step(app, Step::By(isize::MAX / 2)),
+        Action::ScrollUp => nav::wheel(app, Step::By(-1)),
+        Action::ScrollDown => nav::wheel(app, Step::By(1)),
         _ if !app.is_ready() => {}
         Action::Open => nav::open(app, fx),
         Action::Back => nav::back(app, fx),
+        Action::ClickRow(i) => nav::click_row(app, i, fx),
         Action::NextPane => detail::cycle_pane(app, true, fx),
         Action::PrevPane => detail::cycle_pane(app, false, fx),
         Action::Show(p) => detail::show(app, p, fx),
         Action::Filter => app.filter.editing = true,
         Action::SortNext => list::sort(app, None),
+        Action::SortBy(col) => list::sort(app, Some(col)),
         Action::SortReverse => list::reverse(app),
         Action::Grouped => list::toggle_grouped(app),
         Action::NextCopy => detail::step_copy(app, true, fx),

@@ -30,6 +30,7 @@ pub(super) fn toggle_errors(app: &mut App) {
 }
 
 /// How far a move goes.
+#[derive(Clone, Copy)]
 pub(super) enum Step {
     By(isize),
     /// Half pages (so 2 is a page).
@@ -119,6 +120,16 @@ pub(super) fn step(app: &mut App, s: Step) {
     }
 }
 
+/// Lines the mouse wheel moves per notch.
+const WHEEL: usize = 3;
+
+/// A wheel notch: three steps of one, as three presses of `j` would be.
+pub(super) fn wheel(app: &mut App, one: Step) {
+    for _ in 0..WHEEL {
+        step(app, one);
+    }
+}
+
 /// Scrolls wrapped `lines` shown in `area` by `delta` rows, within bounds.
 fn scrolled(scroll: usize, delta: isize, lines: &[Line<'_>], area: Rect) -> usize {
     let total: usize = lines
@@ -188,6 +199,51 @@ pub(super) fn open(app: &mut App, fx: &mut Vec<Effect>) {
                 ensure_raw(app, fx);
             }
         }
+    }
+}
+
+/// A click on row `i` of the list shown: selects it, or opens it when it
+/// is selected already (on the allowlist screen it only selects).
+pub(super) fn click_row(app: &mut App, i: usize, fx: &mut Vec<Effect>) {
+    // The height first: the cursor's borrow of `app` must come last.
+    let (h, len, cursor) = match (app.screen, app.detail.pane) {
+        (Screen::List, _) => (
+            layout::table_rows(app).height,
+            app.list.visible.len(),
+            &mut app.list.cursor,
+        ),
+        (Screen::Grouped, _) => (
+            layout::table_rows(app).height,
+            app.groups.groups.len(),
+            &mut app.groups.cursor,
+        ),
+        (Screen::Detail, Pane::Keys) => (
+            layout::list_rows(layout::keys_areas(app).2).height,
+            app.detail.keys.as_ref().map_or(0, |(_, k)| k.events.len()),
+            &mut app.detail.keys_cursor,
+        ),
+        (Screen::Detail, Pane::Related) => (
+            layout::list_rows(layout::related_areas(app).1).height,
+            app.detail
+                .related
+                .as_ref()
+                .map_or(0, |(_, _, r)| r.rows.len()),
+            &mut app.detail.related_cursor,
+        ),
+        (Screen::Detail, Pane::Risk | Pane::Raw) => return,
+        (Screen::Allowlist, _) => (
+            layout::allowlist_rows(app).height,
+            app.triage.snapshot.allowlist.entries.len(),
+            &mut app.triage.cursor,
+        ),
+    };
+    if i >= len {
+        return;
+    }
+    if i == cursor.selected && app.screen != Screen::Allowlist {
+        open(app, fx);
+    } else {
+        cursor.select(i, len, h as usize);
     }
 }
 

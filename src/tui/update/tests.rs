@@ -756,3 +756,67 @@ fn the_runtime_stamps_the_time_before_the_first_batch() {
     let created = h.app.triage.form.as_ref().unwrap().entry.created.unwrap();
     assert!(created.timestamp_millis() >= before);
 }
+
+fn left_click(x: u16, y: u16) -> MouseEvent {
+    MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: x,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+#[test]
+fn a_click_maps_to_an_action_that_replays_like_the_click() {
+    let a = app(50);
+    let rows = layout::table_rows(&a);
+    let row7 = mouse_action(&a, left_click(5, rows.y + 7));
+    assert_eq!(row7, Some(Action::ClickRow(7)));
+    // Replayed as a message, the action selects, then opens, as clicks do.
+    let mut b = app(50);
+    update(&mut b, Msg::Action(Action::ClickRow(7)));
+    assert_eq!((b.screen, b.list.cursor.selected), (Screen::List, 7));
+    update(&mut b, Msg::Action(Action::ClickRow(7)));
+    assert_eq!((b.screen, b.detail.finding), (Screen::Detail, 7));
+    // A heading sorts by its column; a click there twice reverses.
+    let body = layout::areas(&a).body;
+    let risk = layout::columns(a.width)
+        .into_iter()
+        .find(|c| c.col == Col::Risk)
+        .unwrap();
+    let sort = mouse_action(&a, left_click(risk.x, body.y));
+    assert_eq!(sort, Some(Action::SortBy(1)));
+    let mut c = app(50);
+    update(&mut c, Msg::Action(Action::SortBy(1)));
+    assert_eq!((c.list.sort, c.list.desc), (Col::Risk, true));
+    update(&mut c, Msg::Action(Action::SortBy(1)));
+    assert_eq!((c.list.sort, c.list.desc), (Col::Risk, false));
+    // A column no table has is ignored rather than trusted.
+    update(&mut c, Msg::Action(Action::SortBy(99)));
+    assert_eq!(c.list.sort, Col::Risk);
+    // In the panes a tab is the number key's action.
+    press(&mut b, KeyCode::Esc);
+    press(&mut b, KeyCode::Enter);
+    let x0 = layout::tabs()[2].2;
+    assert_eq!(
+        mouse_action(&b, left_click(x0 + 1, body.y)),
+        Some(Action::Show(Pane::Keys))
+    );
+}
+
+#[test]
+fn the_wheel_is_an_action_and_clicks_under_an_overlay_are_not() {
+    let mut a = app(50);
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: 10,
+        modifiers: KeyModifiers::NONE,
+    };
+    assert_eq!(mouse_action(&a, wheel), Some(Action::ScrollDown));
+    update(&mut a, Msg::Action(Action::ScrollDown));
+    assert_eq!(a.list.cursor.selected, 3);
+    ch(&mut a, '?');
+    let rows = layout::table_rows(&a);
+    assert_eq!(mouse_action(&a, left_click(5, rows.y + 1)), None);
+}
