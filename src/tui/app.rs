@@ -1,5 +1,5 @@
-//! The console's state (the model). [`super::update`] changes it;
-//! [`super::view`] only reads it.
+//! The console's state (the model). [`update`](mod@super::update) changes
+//! it; [`super::view`] only reads it.
 //!
 //! [`App`] is the top of the state types and imports those below it —
 //! [`super::data`] (rows, columns, groups), [`super::filter`],

@@ -1,8 +1,9 @@
 //! The text of the scrolling panes and overlays — the risk pane, the raw
 //! event, help and the load errors — as styled lines. These are pure
-//! functions of the state: [`super::view`] draws them and [`super::update`]
-//! measures them (wrapped to the pane's width) to keep scrolling in bounds,
-//! so both sides agree on how long the text is.
+//! functions of the state: [`super::view`] draws them and
+//! [`update`](mod@super::update) measures them (wrapped to the pane's
+//! width) to keep scrolling in bounds, so both sides agree on how long the
+//! text is.
 //!
 //! Log text is escaped here with [`crate::sanitize::escape`] or arrives
 //! escaped already (the rows in [`super::data`], the event in [`super::json`]).

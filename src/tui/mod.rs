@@ -23,6 +23,7 @@ pub mod evidence;
 pub mod filter;
 pub mod headless;
 pub mod json;
+pub mod key;
 pub mod keymap;
 pub mod layout;
 pub mod lines;
