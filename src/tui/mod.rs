@@ -1,12 +1,23 @@
 //! The hunting console.
 //!
 //! Start at [`run`]. The shape is model / update / view:
-//! - [`app`] holds the state; [`data`] the loaded findings as display rows.
-//! - [`action`] names what a user can do and [`keymap`] is the key table
-//!   (data) that dispatch, the help overlay and the context bar all read.
-//! - [`update`] is pure: (state, message) → state and [`update::Effect`]s.
-//! - [`view`] draws and never changes the state; [`layout`] is the geometry
-//!   both sides share.
+//! - The state, lowest first, each importing only those before it:
+//!   [`cursor`] (a scrolled selection), [`triage`]'s `TriageState` (beside
+//!   the runtime's triage files), [`data`] (the loaded findings as display
+//!   rows), [`filter`], and [`app`], which holds them all.
+//! - [`action`] names what a user can do; [`key`] normalises a key press
+//!   and [`keymap`] is the key table (data) that dispatch, the help overlay
+//!   and the context bar all read.
+//! - [`update`](mod@update) is pure: (state, message) → state and
+//!   [`update::Effect`]s, one file per concern. It never reads the clock:
+//!   the time comes in [`update::Msg::Tick`]. Clicks become actions too.
+//! - [`view`] draws and never changes the state. [`lines`] (the text of the
+//!   scrolling panes and overlays) and [`layout`] (the geometry) are shared
+//!   by both sides, so what is drawn and what is scrolled or clicked agree;
+//!   [`style`] is the palette and [`text`] fits and wraps.
+//! - Beside them: [`panes`] (key usage, related activity), [`json`] (the
+//!   raw event pretty-printed), [`zone`] (times), [`evidence`] (copy and
+//!   export jobs), [`synthetic`] (made-up findings for tests and benches).
 //! - [`terminal`] enters and restores the terminal; [`event_loop`] is the
 //!   synchronous loop, generic over the ratatui backend so whole-app tests
 //!   run on `TestBackend` through [`headless`].
