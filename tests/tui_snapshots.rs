@@ -138,7 +138,10 @@ fn loading_screen() {
             bytes: 4_400_000,
             errors: 1,
         }));
-        c.send(Msg::Tick { elapsed_ms: 1500 });
+        c.send(Msg::Tick {
+            elapsed_ms: 1500,
+            now_ms: 0,
+        });
         insta::assert_snapshot!(format!("loading_{w}x{h}"), c.render());
     }
 }

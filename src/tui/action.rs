@@ -1,5 +1,6 @@
 //! What a user can ask the console to do. Keys map to these through the
-//! table in [`super::keymap`]; [`super::update::update`] carries them out.
+//! table in [`super::keymap`], mouse events through
+//! [`super::update::mouse_action`]; [`super::update::act`] carries them out.
 
 /// A drill-down pane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,6 +58,12 @@ pub enum Action {
     Top,
     /// Go to the last line.
     Bottom,
+    /// Scroll up three lines, as the mouse wheel does.
+    ScrollUp,
+    /// Scroll down three lines, as the mouse wheel does.
+    ScrollDown,
+    /// Select row `n` of the list shown; if it is selected already, open it.
+    ClickRow(usize),
     /// Drill into the selected item.
     Open,
     /// Go back one level; in the list, clear the filter.
@@ -71,6 +78,8 @@ pub enum Action {
     Filter,
     /// Sort by the next column.
     SortNext,
+    /// Sort by column `n` of `Col::ALL` (`GroupCol::ALL` when grouped); if sorted by it, reverse.
+    SortBy(usize),
     /// Reverse the sort order.
     SortReverse,
     /// Switch between the findings list and the caller → target groups.

@@ -1,14 +1,22 @@
-//! The console's state (the model). [`super::update`] changes it;
-//! [`super::view`] only reads it.
+//! The console's state (the model). [`update`](mod@super::update) changes
+//! it; [`super::view`] only reads it.
+//!
+//! [`App`] is the top of the state types and imports those below it —
+//! [`super::data`] (rows, columns, groups), [`super::filter`],
+//! [`super::triage`]'s `TriageState` and [`super::cursor`] — none of which
+//! imports `app`.
 
 use super::action::Pane;
+use super::cursor::Cursor;
 use super::data::{Col, Data, Group, GroupCol};
 use super::filter::Filter;
 use super::json::Doc;
 use super::panes::{KeyUsage, Related};
 use crate::event::Loc;
 use crate::event::Progress;
+use crate::event::time::to_utc;
 use crate::event::zone::Zone;
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,41 +49,6 @@ pub enum Overlay {
     None,
     Help { scroll: usize },
     Errors { scroll: usize },
-}
-
-/// A scrolled list with a selection.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cursor {
-    pub selected: usize,
-    /// First row shown.
-    pub offset: usize,
-}
-
-impl Cursor {
-    /// Moves by `delta` rows within `len`, keeping the selection in a
-    /// viewport of `height` rows.
-    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
-        let target = (self.selected as isize + delta).clamp(0, len.saturating_sub(1) as isize);
-        self.select(target as usize, len, height);
-    }
-
-    /// Selects row `i` (clamped) and scrolls it into view.
-    pub fn select(&mut self, i: usize, len: usize, height: usize) {
-        self.selected = i.min(len.saturating_sub(1));
-        self.clamp(len, height);
-    }
-
-    /// Keeps the selection inside the viewport after a resize or a new list.
-    pub fn clamp(&mut self, len: usize, height: usize) {
-        let height = height.max(1);
-        self.selected = self.selected.min(len.saturating_sub(1));
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
-        self.offset = self.offset.min(len.saturating_sub(height));
-    }
 }
 
 /// The findings list: every finding in sort order, and those the filter lets through.
@@ -238,6 +211,10 @@ pub struct App {
     pub export_prompt: bool,
     /// Where exports are written (the working directory unless a test says).
     pub export_dir: PathBuf,
+    /// The wall-clock time of the last [`super::update::Msg::Tick`], in Unix
+    /// ms: what drafts, expiries and export names are dated by, and what the
+    /// view shows an entry's state at. 0 until the runtime's first stamp.
+    pub now_ms: i64,
 }
 
 impl App {
@@ -282,12 +259,18 @@ impl App {
             follow_problem: None,
             export_prompt: false,
             export_dir: PathBuf::from("."),
+            now_ms: 0,
         }
     }
 
     /// The zone times are shown in now.
     pub fn zone(&self) -> Zone {
         if self.utc { Zone::Utc } else { self.alt_zone }
+    }
+
+    /// [`App::now_ms`] as a date.
+    pub fn now(&self) -> DateTime<Utc> {
+        to_utc(self.now_ms).unwrap_or_default()
     }
 
     /// Whether loading has finished.

@@ -79,6 +79,9 @@ impl Headless {
 
     /// Handles one message and carries out its effects at once.
     pub fn send(&mut self, msg: Msg) {
+        // The time, stamped first as the runtime does before each batch.
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        update(&mut self.app, Msg::stamp(now_ms));
         let (tx, rx) = crossbeam_channel::unbounded();
         let mut queue = vec![msg];
         while let Some(m) = queue.pop() {

@@ -1,84 +1,20 @@
 //! The key table: data that the dispatcher, the `?` help overlay and the
 //! context bar all read, so help cannot drift from behaviour.
 //!
-//! Each [`Binding`] names its keys, the [`Context`] it applies in, the
-//! [`Action`] it triggers and a description. [`contexts`] says which
-//! contexts are active for a state, most specific first; [`dispatch`] takes
-//! the first binding of the first active context that has the key.
+//! Start at [`KEYMAP`], one binding a line. Each [`Binding`] names its
+//! keys, the [`Context`] it applies in, the [`Action`] it triggers and a
+//! description. [`contexts`] says which contexts are active for a state,
+//! most specific first; [`dispatch`] takes the first binding of the first
+//! active context that has the key. [`help_lines`] and [`bar`] are made from
+//! the same table. (The mouse has no table: where a click lands decides its
+//! action, in [`super::update::mouse_action`].)
 
 use super::action::{Action, Pane};
 use super::app::{App, Overlay, Screen};
+use super::key::Key;
 use crate::report::ExportFormat;
 use crate::triage::Status;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-/// A key with its modifiers, normalised (no SHIFT on characters).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-impl Key {
-    const fn ch(c: char) -> Key {
-        Key {
-            code: KeyCode::Char(c),
-            mods: KeyModifiers::NONE,
-        }
-    }
-    const fn ctrl(c: char) -> Key {
-        Key {
-            code: KeyCode::Char(c),
-            mods: KeyModifiers::CONTROL,
-        }
-    }
-    const fn code(code: KeyCode) -> Key {
-        Key {
-            code,
-            mods: KeyModifiers::NONE,
-        }
-    }
-
-    /// Normalises a terminal key event: terminals report `G` as SHIFT+`G`
-    /// and Shift-Tab as SHIFT+BackTab, and the table writes neither SHIFT.
-    pub fn from_event(ev: &KeyEvent) -> Key {
-        let mut mods = ev.modifiers;
-        if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
-            mods.remove(KeyModifiers::SHIFT);
-        }
-        Key {
-            code: ev.code,
-            mods,
-        }
-    }
-
-    /// How help and the context bar write the key.
-    pub fn label(&self) -> String {
-        let base = match self.code {
-            KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "S-Tab".into(),
-            KeyCode::Backspace => "Bksp".into(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            other => format!("{other:?}"),
-        };
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            format!("C-{base}")
-        } else {
-            base
-        }
-    }
-}
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 /// Where a binding applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,23 +77,10 @@ impl Context {
     }
 
     /// Contexts in help's order.
+    #[rustfmt::skip]
     pub const ALL: [Context; 16] = [
-        Context::Global,
-        Context::Move,
-        Context::List,
-        Context::Allowlist,
-        Context::Grouped,
-        Context::Detail,
-        Context::Raw,
-        Context::Events,
-        Context::Related,
-        Context::Filter,
-        Context::Search,
-        Context::Help,
-        Context::Errors,
-        Context::Form,
-        Context::Note,
-        Context::Export,
+        C::Global, C::Move, C::List, C::Allowlist, C::Grouped, C::Detail, C::Raw, C::Events,
+        C::Related, C::Filter, C::Search, C::Help, C::Errors, C::Form, C::Note, C::Export,
     ];
 
     /// Contexts where a plain character is text rather than a command.
@@ -193,7 +116,28 @@ pub struct Binding {
     pub bar_keys: Option<&'static str>,
 }
 
-const fn b(keys: &'static [Key], context: Context, action: Action, desc: &'static str) -> Binding {
+impl Binding {
+    /// Puts the binding on the context bar as `word`.
+    const fn bar(self, word: &'static str) -> Binding {
+        Binding {
+            bar: Some(word),
+            ..self
+        }
+    }
+
+    /// Puts the binding on the context bar as `word`, its keys written
+    /// `keys` for a group of bindings (`1-4`).
+    const fn bar_as(self, keys: &'static str, word: &'static str) -> Binding {
+        Binding {
+            bar: Some(word),
+            bar_keys: Some(keys),
+            ..self
+        }
+    }
+}
+
+/// `keys` do `action` in `context`; help says `desc`.
+const fn on(context: Context, keys: &'static [Key], action: Action, desc: &'static str) -> Binding {
     Binding {
         keys: Keys::These(keys),
         context,
@@ -204,732 +148,165 @@ const fn b(keys: &'static [Key], context: Context, action: Action, desc: &'stati
     }
 }
 
-const fn bb(
-    keys: &'static [Key],
-    context: Context,
-    action: Action,
-    desc: &'static str,
-    bar: &'static str,
-) -> Binding {
+/// Any printable character is text in `context`; help says `desc`.
+const fn typing(context: Context, desc: &'static str) -> Binding {
     Binding {
-        keys: Keys::These(keys),
-        context,
-        action,
-        desc,
-        bar: Some(bar),
-        bar_keys: None,
+        keys: Keys::AnyChar,
+        ..on(context, &[], Action::Type(' '), desc)
     }
 }
 
-/// A binding whose bar entry stands for a group of keys.
-const fn bg(
-    keys: &'static [Key],
-    context: Context,
-    action: Action,
-    desc: &'static str,
-    bar_keys: &'static str,
-    bar: &'static str,
-) -> Binding {
-    Binding {
-        keys: Keys::These(keys),
-        context,
-        action,
-        desc,
-        bar: Some(bar),
-        bar_keys: Some(bar_keys),
+/// A plain character key.
+const fn ch(c: char) -> Key {
+    Key::code(KeyCode::Char(c))
+}
+
+/// A character with Ctrl.
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
     }
 }
 
+const ENTER: Key = Key::code(KeyCode::Enter);
+const ESC: Key = Key::code(KeyCode::Esc);
+const TAB: Key = Key::code(KeyCode::Tab);
+const BACKTAB: Key = Key::code(KeyCode::BackTab);
+const BKSP: Key = Key::code(KeyCode::Backspace);
+const UP: Key = Key::code(KeyCode::Up);
+const DOWN: Key = Key::code(KeyCode::Down);
+const PGUP: Key = Key::code(KeyCode::PageUp);
+const PGDN: Key = Key::code(KeyCode::PageDown);
+const HOME: Key = Key::code(KeyCode::Home);
+const END: Key = Key::code(KeyCode::End);
+
+use Action as A;
 use Context as C;
+use ExportFormat as F;
+use Status as S;
 
-/// The key table.
+/// The key table, one binding a line: context, keys, action, what help
+/// says, and `.bar(…)` when it earns a place on the context bar. Within a
+/// context the first binding with a key wins, and help lists them in this
+/// order.
+#[rustfmt::skip]
 pub static KEYMAP: &[Binding] = &[
     // Text input first: while typing, these win over every other context.
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::Filter,
-        Action::Accept,
-        "keep the filter and go back to the list",
-        "keep",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc)],
-        C::Filter,
-        Action::Cancel,
-        "clear the filter",
-        "clear",
-    ),
-    b(
-        &[Key::code(KeyCode::Backspace)],
-        C::Filter,
-        Action::DeleteBack,
-        "delete a character",
-    ),
-    b(
-        &[Key::ctrl('u')],
-        C::Filter,
-        Action::ClearInput,
-        "delete everything typed",
-    ),
-    Binding {
-        keys: Keys::AnyChar,
-        context: C::Filter,
-        action: Action::Type(' '),
-        desc: "words match fuzzily; actor: target: src: account: region: status: after: before: match fields; ! negates",
-        bar: Some("type to filter"),
-        bar_keys: None,
-    },
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::Search,
-        Action::Accept,
-        "search and jump to the first match",
-        "search",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc)],
-        C::Search,
-        Action::Cancel,
-        "stop searching",
-        "cancel",
-    ),
-    b(
-        &[Key::code(KeyCode::Backspace)],
-        C::Search,
-        Action::DeleteBack,
-        "delete a character",
-    ),
-    b(
-        &[Key::ctrl('u')],
-        C::Search,
-        Action::ClearInput,
-        "delete everything typed",
-    ),
-    Binding {
-        keys: Keys::AnyChar,
-        context: C::Search,
-        action: Action::Type(' '),
-        desc: "text to find (case-insensitive)",
-        bar: None,
-        bar_keys: None,
-    },
+    on(C::Filter,    &[ENTER],              A::Accept, "keep the filter and go back to the list").bar("keep"),
+    on(C::Filter,    &[ESC],                A::Cancel, "clear the filter").bar("clear"),
+    on(C::Filter,    &[BKSP],               A::DeleteBack, "delete a character"),
+    on(C::Filter,    &[ctrl('u')],          A::ClearInput, "delete everything typed"),
+    typing(C::Filter, "words match fuzzily; actor: target: src: account: region: status: after: before: match fields; ! negates").bar("type to filter"),
+    on(C::Search,    &[ENTER],              A::Accept, "search and jump to the first match").bar("search"),
+    on(C::Search,    &[ESC],                A::Cancel, "stop searching").bar("cancel"),
+    on(C::Search,    &[BKSP],               A::DeleteBack, "delete a character"),
+    on(C::Search,    &[ctrl('u')],          A::ClearInput, "delete everything typed"),
+    typing(C::Search, "text to find (case-insensitive)"),
     // The suppress form.
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::Form,
-        Action::Accept,
-        "save the entry (it applies at once)",
-        "save",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc)],
-        C::Form,
-        Action::Cancel,
-        "close without saving",
-        "cancel",
-    ),
-    bg(
-        &[Key::code(KeyCode::Tab), Key::code(KeyCode::Down)],
-        C::Form,
-        Action::NextField,
-        "next line",
-        "Tab/↑↓",
-        "move",
-    ),
-    b(
-        &[Key::code(KeyCode::BackTab), Key::code(KeyCode::Up)],
-        C::Form,
-        Action::PrevField,
-        "previous line",
-    ),
-    b(
-        &[Key::code(KeyCode::Backspace)],
-        C::Form,
-        Action::DeleteBack,
-        "delete a character",
-    ),
-    b(
-        &[Key::ctrl('u')],
-        C::Form,
-        Action::ClearInput,
-        "delete everything typed",
-    ),
-    Binding {
-        keys: Keys::AnyChar,
-        context: C::Form,
-        action: Action::Type(' '),
-        desc: "on a condition, Space ticks it; on reason and expiry (30d, 2026-12-31, empty: never), text",
-        bar: Some("Space tick"),
-        bar_keys: None,
-    },
+    on(C::Form,      &[ENTER],              A::Accept, "save the entry (it applies at once)").bar("save"),
+    on(C::Form,      &[ESC],                A::Cancel, "close without saving").bar("cancel"),
+    on(C::Form,      &[TAB, DOWN],          A::NextField, "next line").bar_as("Tab/↑↓", "move"),
+    on(C::Form,      &[BACKTAB, UP],        A::PrevField, "previous line"),
+    on(C::Form,      &[BKSP],               A::DeleteBack, "delete a character"),
+    on(C::Form,      &[ctrl('u')],          A::ClearInput, "delete everything typed"),
+    typing(C::Form, "on a condition, Space ticks it; on reason and expiry (30d, 2026-12-31, empty: never), text").bar("Space tick"),
     // The note line.
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::Note,
-        Action::Accept,
-        "add the note (stamped with who and when)",
-        "add",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc)],
-        C::Note,
-        Action::Cancel,
-        "throw the note away",
-        "cancel",
-    ),
-    b(
-        &[Key::code(KeyCode::Backspace)],
-        C::Note,
-        Action::DeleteBack,
-        "delete a character",
-    ),
-    b(
-        &[Key::ctrl('u')],
-        C::Note,
-        Action::ClearInput,
-        "delete everything typed",
-    ),
-    Binding {
-        keys: Keys::AnyChar,
-        context: C::Note,
-        action: Action::Type(' '),
-        desc: "the note's text",
-        bar: None,
-        bar_keys: None,
-    },
+    on(C::Note,      &[ENTER],              A::Accept, "add the note (stamped with who and when)").bar("add"),
+    on(C::Note,      &[ESC],                A::Cancel, "throw the note away").bar("cancel"),
+    on(C::Note,      &[BKSP],               A::DeleteBack, "delete a character"),
+    on(C::Note,      &[ctrl('u')],          A::ClearInput, "delete everything typed"),
+    typing(C::Note, "the note's text"),
     // Choosing an export format.
-    bg(
-        &[Key::ch('m')],
-        C::Export,
-        Action::Export(ExportFormat::Markdown),
-        "Markdown report",
-        "m/c/j/l/h",
-        "format",
-    ),
-    b(
-        &[Key::ch('c')],
-        C::Export,
-        Action::Export(ExportFormat::Csv),
-        "CSV, one row per finding",
-    ),
-    b(
-        &[Key::ch('j')],
-        C::Export,
-        Action::Export(ExportFormat::Json),
-        "JSON array",
-    ),
-    b(
-        &[Key::ch('l')],
-        C::Export,
-        Action::Export(ExportFormat::Ndjson),
-        "JSON lines (one finding per line)",
-    ),
-    b(
-        &[Key::ch('h')],
-        C::Export,
-        Action::Export(ExportFormat::Html),
-        "HTML report",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc)],
-        C::Export,
-        Action::ExportPrompt,
-        "do not export",
-        "cancel",
-    ),
+    on(C::Export,    &[ch('m')],            A::Export(F::Markdown), "Markdown report").bar_as("m/c/j/l/h", "format"),
+    on(C::Export,    &[ch('c')],            A::Export(F::Csv), "CSV, one row per finding"),
+    on(C::Export,    &[ch('j')],            A::Export(F::Json), "JSON array"),
+    on(C::Export,    &[ch('l')],            A::Export(F::Ndjson), "JSON lines (one finding per line)"),
+    on(C::Export,    &[ch('h')],            A::Export(F::Html), "HTML report"),
+    on(C::Export,    &[ESC],                A::ExportPrompt, "do not export").bar("cancel"),
     // Overlays.
-    bb(
-        &[Key::code(KeyCode::Esc), Key::ch('?')],
-        C::Help,
-        Action::Help,
-        "close help",
-        "close",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc), Key::ch('L')],
-        C::Errors,
-        Action::Errors,
-        "close the error list",
-        "close",
-    ),
+    on(C::Help,      &[ESC, ch('?')],       A::Help, "close help").bar("close"),
+    on(C::Errors,    &[ESC, ch('L')],       A::Errors, "close the error list").bar("close"),
     // The findings list.
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::List,
-        Action::Open,
-        "open the selected finding",
-        "open",
-    ),
-    bg(
-        &[Key::ch('1')],
-        C::List,
-        Action::Show(Pane::Risk),
-        "open the finding's risk pane",
-        "1-4",
-        "panes",
-    ),
-    b(
-        &[Key::ch('2')],
-        C::List,
-        Action::Show(Pane::Raw),
-        "open the finding's raw event",
-    ),
-    b(
-        &[Key::ch('3')],
-        C::List,
-        Action::Show(Pane::Keys),
-        "open the finding's key usage",
-    ),
-    b(
-        &[Key::ch('4')],
-        C::List,
-        Action::Show(Pane::Related),
-        "open the finding's related activity",
-    ),
-    bb(
-        &[Key::ch('/')],
-        C::List,
-        Action::Filter,
-        "filter the list",
-        "filter",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc)],
-        C::List,
-        Action::Back,
-        "clear the filter",
-        "clear",
-    ),
-    bb(
-        &[Key::ch('o')],
-        C::List,
-        Action::SortNext,
-        "sort by the next column",
-        "sort",
-    ),
-    bb(
-        &[Key::ch('O')],
-        C::List,
-        Action::SortReverse,
-        "reverse the sort",
-        "reverse",
-    ),
-    bb(
-        &[Key::ch('v')],
-        C::List,
-        Action::Grouped,
-        "group by caller → target",
-        "group",
-    ),
-    bb(
-        &[Key::ch(' ')],
-        C::List,
-        Action::Mark,
-        "mark or unmark the finding (statuses apply to the marked ones)",
-        "mark",
-    ),
-    bb(
-        &[Key::ch('s')],
-        C::List,
-        Action::Suppress,
-        "suppress findings like this one: an allowlist entry drafted from it",
-        "suppress",
-    ),
-    bb(
-        &[Key::ch('h')],
-        C::List,
-        Action::ToggleSuppressed,
-        "hide or show suppressed findings",
-        "suppressed",
-    ),
-    bg(
-        &[Key::ch('I')],
-        C::List,
-        Action::SetStatus(Status::Investigating),
-        "status: investigating",
-        "N/I/X/F/C",
-        "status",
-    ),
-    b(
-        &[Key::ch('N')],
-        C::List,
-        Action::SetStatus(Status::New),
-        "status: new",
-    ),
-    b(
-        &[Key::ch('X')],
-        C::List,
-        Action::SetStatus(Status::Escalated),
-        "status: escalated",
-    ),
-    b(
-        &[Key::ch('F')],
-        C::List,
-        Action::SetStatus(Status::FalsePositive),
-        "status: false positive",
-    ),
-    b(
-        &[Key::ch('C')],
-        C::List,
-        Action::SetStatus(Status::Closed),
-        "status: closed",
-    ),
-    bb(
-        &[Key::ch('a')],
-        C::List,
-        Action::Note,
-        "add a note to the finding",
-        "note",
-    ),
-    bb(
-        &[Key::ch('y')],
-        C::List,
-        Action::CopyEvidence,
-        "copy the marked (or selected) findings as Markdown evidence",
-        "copy",
-    ),
-    b(
-        &[Key::ch('Y')],
-        C::List,
-        Action::CopyRaw,
-        "copy only their raw event JSON",
-    ),
-    bb(
-        &[Key::ch('e')],
-        C::List,
-        Action::ExportPrompt,
-        "export what the list shows (filter and h applied) to a file",
-        "export",
-    ),
-    bb(
-        &[Key::ch('A')],
-        C::List,
-        Action::Allowlist,
-        "the allowlist: entries, hits and states",
-        "allowlist",
-    ),
-    b(
-        &[Key::ch('E')],
-        C::List,
-        Action::EditAllowlist,
-        "edit the allowlist file in $EDITOR",
-    ),
+    on(C::List,      &[ENTER],              A::Open, "open the selected finding").bar("open"),
+    on(C::List,      &[ch('1')],            A::Show(Pane::Risk), "open the finding's risk pane").bar_as("1-4", "panes"),
+    on(C::List,      &[ch('2')],            A::Show(Pane::Raw), "open the finding's raw event"),
+    on(C::List,      &[ch('3')],            A::Show(Pane::Keys), "open the finding's key usage"),
+    on(C::List,      &[ch('4')],            A::Show(Pane::Related), "open the finding's related activity"),
+    on(C::List,      &[ch('/')],            A::Filter, "filter the list").bar("filter"),
+    on(C::List,      &[ESC],                A::Back, "clear the filter").bar("clear"),
+    on(C::List,      &[ch('o')],            A::SortNext, "sort by the next column").bar("sort"),
+    on(C::List,      &[ch('O')],            A::SortReverse, "reverse the sort").bar("reverse"),
+    on(C::List,      &[ch('v')],            A::Grouped, "group by caller → target").bar("group"),
+    on(C::List,      &[ch(' ')],            A::Mark, "mark or unmark the finding (statuses apply to the marked ones)").bar("mark"),
+    on(C::List,      &[ch('s')],            A::Suppress, "suppress findings like this one: an allowlist entry drafted from it").bar("suppress"),
+    on(C::List,      &[ch('h')],            A::ToggleSuppressed, "hide or show suppressed findings").bar("suppressed"),
+    on(C::List,      &[ch('I')],            A::SetStatus(S::Investigating), "status: investigating").bar_as("N/I/X/F/C", "status"),
+    on(C::List,      &[ch('N')],            A::SetStatus(S::New), "status: new"),
+    on(C::List,      &[ch('X')],            A::SetStatus(S::Escalated), "status: escalated"),
+    on(C::List,      &[ch('F')],            A::SetStatus(S::FalsePositive), "status: false positive"),
+    on(C::List,      &[ch('C')],            A::SetStatus(S::Closed), "status: closed"),
+    on(C::List,      &[ch('a')],            A::Note, "add a note to the finding").bar("note"),
+    on(C::List,      &[ch('y')],            A::CopyEvidence, "copy the marked (or selected) findings as Markdown evidence").bar("copy"),
+    on(C::List,      &[ch('Y')],            A::CopyRaw, "copy only their raw event JSON"),
+    on(C::List,      &[ch('e')],            A::ExportPrompt, "export what the list shows (filter and h applied) to a file").bar("export"),
+    on(C::List,      &[ch('A')],            A::Allowlist, "the allowlist: entries, hits and states").bar("allowlist"),
+    on(C::List,      &[ch('E')],            A::EditAllowlist, "edit the allowlist file in $EDITOR"),
     // The allowlist screen.
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::Allowlist,
-        Action::Open,
-        "list the findings the entry suppresses",
-        "show",
-    ),
-    bb(
-        &[Key::ch('e')],
-        C::Allowlist,
-        Action::EditEntry,
-        "edit the entry in the form",
-        "edit",
-    ),
-    bb(
-        &[Key::ch('d')],
-        C::Allowlist,
-        Action::ToggleDisabled,
-        "disable or re-enable the entry",
-        "disable",
-    ),
-    bb(
-        &[Key::ch('D')],
-        C::Allowlist,
-        Action::Delete,
-        "delete the entry",
-        "delete",
-    ),
-    bb(
-        &[Key::ch('E')],
-        C::Allowlist,
-        Action::EditAllowlist,
-        "edit the allowlist file in $EDITOR",
-        "$EDITOR",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc), Key::ch('A')],
-        C::Allowlist,
-        Action::Allowlist,
-        "back to the findings list",
-        "back",
-    ),
+    on(C::Allowlist, &[ENTER],              A::Open, "list the findings the entry suppresses").bar("show"),
+    on(C::Allowlist, &[ch('e')],            A::EditEntry, "edit the entry in the form").bar("edit"),
+    on(C::Allowlist, &[ch('d')],            A::ToggleDisabled, "disable or re-enable the entry").bar("disable"),
+    on(C::Allowlist, &[ch('D')],            A::Delete, "delete the entry").bar("delete"),
+    on(C::Allowlist, &[ch('E')],            A::EditAllowlist, "edit the allowlist file in $EDITOR").bar("$EDITOR"),
+    on(C::Allowlist, &[ESC, ch('A')],       A::Allowlist, "back to the findings list").bar("back"),
     // The grouped view.
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::Grouped,
-        Action::Open,
-        "list the group's findings",
-        "open",
-    ),
-    bb(
-        &[Key::ch('/')],
-        C::Grouped,
-        Action::Filter,
-        "filter the findings grouped",
-        "filter",
-    ),
-    bb(
-        &[Key::ch('v'), Key::code(KeyCode::Esc)],
-        C::Grouped,
-        Action::Grouped,
-        "back to the findings list",
-        "list",
-    ),
-    bb(
-        &[Key::ch('o')],
-        C::Grouped,
-        Action::SortNext,
-        "sort by the next column",
-        "sort",
-    ),
-    bb(
-        &[Key::ch('O')],
-        C::Grouped,
-        Action::SortReverse,
-        "reverse the sort",
-        "reverse",
-    ),
+    on(C::Grouped,   &[ENTER],              A::Open, "list the group's findings").bar("open"),
+    on(C::Grouped,   &[ch('/')],            A::Filter, "filter the findings grouped").bar("filter"),
+    on(C::Grouped,   &[ch('v'), ESC],       A::Grouped, "back to the findings list").bar("list"),
+    on(C::Grouped,   &[ch('o')],            A::SortNext, "sort by the next column").bar("sort"),
+    on(C::Grouped,   &[ch('O')],            A::SortReverse, "reverse the sort").bar("reverse"),
     // The raw pane (before Detail, so its Esc and Enter win).
-    bg(
-        &[Key::ch(']')],
-        C::Raw,
-        Action::NextCopy,
-        "next delivered copy (or event of the finding)",
-        "[ ]",
-        "copies",
-    ),
-    b(
-        &[Key::ch('[')],
-        C::Raw,
-        Action::PrevCopy,
-        "previous delivered copy",
-    ),
-    bb(
-        &[Key::ch('/')],
-        C::Raw,
-        Action::Search,
-        "search in the event",
-        "search",
-    ),
-    bg(
-        &[Key::ch('n')],
-        C::Raw,
-        Action::NextMatch,
-        "next match",
-        "n/N",
-        "matches",
-    ),
-    b(&[Key::ch('N')], C::Raw, Action::PrevMatch, "previous match"),
-    bb(
-        &[Key::ch('c')],
-        C::Raw,
-        Action::CopyValue,
-        "copy the value on the current match's line (else the top line)",
-        "copy value",
-    ),
+    on(C::Raw,       &[ch(']')],            A::NextCopy, "next delivered copy (or event of the finding)").bar_as("[ ]", "copies"),
+    on(C::Raw,       &[ch('[')],            A::PrevCopy, "previous delivered copy"),
+    on(C::Raw,       &[ch('/')],            A::Search, "search in the event").bar("search"),
+    on(C::Raw,       &[ch('n')],            A::NextMatch, "next match").bar_as("n/N", "matches"),
+    on(C::Raw,       &[ch('N')],            A::PrevMatch, "previous match"),
+    on(C::Raw,       &[ch('c')],            A::CopyValue, "copy the value on the current match's line (else the top line)").bar("copy value"),
     // Lists of events.
-    bb(
-        &[Key::code(KeyCode::Enter)],
-        C::Events,
-        Action::Open,
-        "open the selected event raw",
-        "raw",
-    ),
-    bg(
-        &[Key::ch('+'), Key::ch('=')],
-        C::Related,
-        Action::Wider,
-        "widen the time window",
-        "+/-",
-        "window",
-    ),
-    b(
-        &[Key::ch('-')],
-        C::Related,
-        Action::Narrower,
-        "narrow the time window",
-    ),
+    on(C::Events,    &[ENTER],              A::Open, "open the selected event raw").bar("raw"),
+    on(C::Related,   &[ch('+'), ch('=')],   A::Wider, "widen the time window").bar_as("+/-", "window"),
+    on(C::Related,   &[ch('-')],            A::Narrower, "narrow the time window"),
     // Any pane.
-    bg(
-        &[Key::code(KeyCode::Tab)],
-        C::Detail,
-        Action::NextPane,
-        "next pane",
-        "Tab/1-4",
-        "panes",
-    ),
-    b(
-        &[Key::code(KeyCode::BackTab)],
-        C::Detail,
-        Action::PrevPane,
-        "previous pane",
-    ),
-    b(
-        &[Key::ch('1')],
-        C::Detail,
-        Action::Show(Pane::Risk),
-        "risk pane",
-    ),
-    b(
-        &[Key::ch('2')],
-        C::Detail,
-        Action::Show(Pane::Raw),
-        "raw event pane",
-    ),
-    b(
-        &[Key::ch('3')],
-        C::Detail,
-        Action::Show(Pane::Keys),
-        "key usage pane",
-    ),
-    b(
-        &[Key::ch('4')],
-        C::Detail,
-        Action::Show(Pane::Related),
-        "related activity pane",
-    ),
-    bb(
-        &[Key::code(KeyCode::Esc)],
-        C::Detail,
-        Action::Back,
-        "back",
-        "back",
-    ),
-    bb(
-        &[Key::ch('s')],
-        C::Detail,
-        Action::Suppress,
-        "suppress findings like this one",
-        "suppress",
-    ),
-    bg(
-        &[Key::ch('I')],
-        C::Detail,
-        Action::SetStatus(Status::Investigating),
-        "status: investigating",
-        "N/I/X/F/C",
-        "status",
-    ),
-    b(
-        &[Key::ch('N')],
-        C::Detail,
-        Action::SetStatus(Status::New),
-        "status: new (in the raw pane N is the previous match)",
-    ),
-    b(
-        &[Key::ch('X')],
-        C::Detail,
-        Action::SetStatus(Status::Escalated),
-        "status: escalated",
-    ),
-    b(
-        &[Key::ch('F')],
-        C::Detail,
-        Action::SetStatus(Status::FalsePositive),
-        "status: false positive",
-    ),
-    b(
-        &[Key::ch('C')],
-        C::Detail,
-        Action::SetStatus(Status::Closed),
-        "status: closed",
-    ),
-    b(
-        &[Key::ch('a')],
-        C::Detail,
-        Action::Note,
-        "add a note to the finding",
-    ),
-    bb(
-        &[Key::ch('y')],
-        C::Detail,
-        Action::CopyEvidence,
-        "copy the finding as Markdown evidence",
-        "copy",
-    ),
-    b(
-        &[Key::ch('Y')],
-        C::Detail,
-        Action::CopyRaw,
-        "copy only its raw event JSON",
-    ),
+    on(C::Detail,    &[TAB],                A::NextPane, "next pane").bar_as("Tab/1-4", "panes"),
+    on(C::Detail,    &[BACKTAB],            A::PrevPane, "previous pane"),
+    on(C::Detail,    &[ch('1')],            A::Show(Pane::Risk), "risk pane"),
+    on(C::Detail,    &[ch('2')],            A::Show(Pane::Raw), "raw event pane"),
+    on(C::Detail,    &[ch('3')],            A::Show(Pane::Keys), "key usage pane"),
+    on(C::Detail,    &[ch('4')],            A::Show(Pane::Related), "related activity pane"),
+    on(C::Detail,    &[ESC],                A::Back, "back").bar("back"),
+    on(C::Detail,    &[ch('s')],            A::Suppress, "suppress findings like this one").bar("suppress"),
+    on(C::Detail,    &[ch('I')],            A::SetStatus(S::Investigating), "status: investigating").bar_as("N/I/X/F/C", "status"),
+    on(C::Detail,    &[ch('N')],            A::SetStatus(S::New), "status: new (in the raw pane N is the previous match)"),
+    on(C::Detail,    &[ch('X')],            A::SetStatus(S::Escalated), "status: escalated"),
+    on(C::Detail,    &[ch('F')],            A::SetStatus(S::FalsePositive), "status: false positive"),
+    on(C::Detail,    &[ch('C')],            A::SetStatus(S::Closed), "status: closed"),
+    on(C::Detail,    &[ch('a')],            A::Note, "add a note to the finding"),
+    on(C::Detail,    &[ch('y')],            A::CopyEvidence, "copy the finding as Markdown evidence").bar("copy"),
+    on(C::Detail,    &[ch('Y')],            A::CopyRaw, "copy only its raw event JSON"),
     // Moving.
-    b(
-        &[Key::ch('j'), Key::code(KeyCode::Down)],
-        C::Move,
-        Action::Down,
-        "down",
-    ),
-    b(
-        &[Key::ch('k'), Key::code(KeyCode::Up)],
-        C::Move,
-        Action::Up,
-        "up",
-    ),
-    b(
-        &[Key::ctrl('d')],
-        C::Move,
-        Action::HalfDown,
-        "half a page down",
-    ),
-    b(&[Key::ctrl('u')], C::Move, Action::HalfUp, "half a page up"),
-    b(
-        &[Key::code(KeyCode::PageDown), Key::ch(' ')],
-        C::Move,
-        Action::PageDown,
-        "a page down",
-    ),
-    b(
-        &[Key::code(KeyCode::PageUp)],
-        C::Move,
-        Action::PageUp,
-        "a page up",
-    ),
-    b(
-        &[Key::ch('g'), Key::code(KeyCode::Home)],
-        C::Move,
-        Action::Top,
-        "first line",
-    ),
-    b(
-        &[Key::ch('G'), Key::code(KeyCode::End)],
-        C::Move,
-        Action::Bottom,
-        "last line",
-    ),
+    on(C::Move,      &[ch('j'), DOWN],      A::Down, "down"),
+    on(C::Move,      &[ch('k'), UP],        A::Up, "up"),
+    on(C::Move,      &[ctrl('d')],          A::HalfDown, "half a page down"),
+    on(C::Move,      &[ctrl('u')],          A::HalfUp, "half a page up"),
+    on(C::Move,      &[PGDN, ch(' ')],      A::PageDown, "a page down"),
+    on(C::Move,      &[PGUP],               A::PageUp, "a page up"),
+    on(C::Move,      &[ch('g'), HOME],      A::Top, "first line"),
+    on(C::Move,      &[ch('G'), END],       A::Bottom, "last line"),
     // Anywhere.
-    bb(
-        &[Key::ch('t')],
-        C::Global,
-        Action::ToggleZone,
-        "times in UTC / local (or --tz) zone",
-        "zone",
-    ),
-    bb(
-        &[Key::ch('L')],
-        C::Global,
-        Action::Errors,
-        "list load errors (path and line)",
-        "errors",
-    ),
-    bb(
-        &[Key::ch('?')],
-        C::Global,
-        Action::Help,
-        "help: every key",
-        "help",
-    ),
-    bb(
-        &[Key::ch('q'), Key::ctrl('c')],
-        C::Global,
-        Action::Quit,
-        "quit",
-        "quit",
-    ),
+    on(C::Global,    &[ch('t')],            A::ToggleZone, "times in UTC / local (or --tz) zone").bar("zone"),
+    on(C::Global,    &[ch('L')],            A::Errors, "list load errors (path and line)").bar("errors"),
+    on(C::Global,    &[ch('?')],            A::Help, "help: every key").bar("help"),
+    on(C::Global,    &[ch('q'), ctrl('c')], A::Quit, "quit").bar("quit"),
 ];
 
 /// The contexts active in `app`, most specific first.
@@ -1093,14 +470,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shifted_letters_and_backtab_normalise() {
-        let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(Key::from_event(&ev), Key::ch('G'));
-        let ev = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(Key::from_event(&ev), Key::code(KeyCode::BackTab));
-    }
-
-    #[test]
     fn no_key_is_bound_twice_in_one_context() {
         for ctx in Context::ALL {
             let mut seen: Vec<Key> = Vec::new();
@@ -1129,7 +498,7 @@ mod tests {
 
     #[test]
     fn labels_read_well() {
-        assert_eq!(Key::ctrl('d').label(), "C-d");
+        assert_eq!(ctrl('d').label(), "C-d");
         assert_eq!(Key::code(KeyCode::PageDown).label(), "PgDn");
         assert_eq!(keys_label(&KEYMAP[KEYMAP.len() - 1]), "q/C-c");
     }

@@ -135,6 +135,24 @@ pub fn list_rows(list: Rect) -> Rect {
     )
 }
 
+/// The frame of an overlay (help, load errors).
+pub fn overlay(app: &App) -> Rect {
+    let w = app.width.saturating_sub(4).min(110);
+    let h = app.height.saturating_sub(2);
+    Rect::new((app.width - w) / 2, 1, w, h)
+}
+
+/// Where an overlay's text goes (inside the border, a column for the scroll mark).
+pub fn overlay_text(app: &App) -> Rect {
+    let o = overlay(app);
+    Rect::new(
+        o.x + 2,
+        o.y + 1,
+        o.width.saturating_sub(5),
+        o.height.saturating_sub(2),
+    )
+}
+
 /// The pane tabs' labels and their x ranges `[x0, x1)` on the tab row.
 pub fn tabs() -> Vec<(Pane, String, u16, u16)> {
     let mut x = 0u16;

@@ -1,12 +1,23 @@
 //! The hunting console.
 //!
 //! Start at [`run`]. The shape is model / update / view:
-//! - [`app`] holds the state; [`data`] the loaded findings as display rows.
-//! - [`action`] names what a user can do and [`keymap`] is the key table
-//!   (data) that dispatch, the help overlay and the context bar all read.
-//! - [`update`] is pure: (state, message) → state and [`update::Effect`]s.
-//! - [`view`] draws and never changes the state; [`layout`] is the geometry
-//!   both sides share.
+//! - The state, lowest first, each importing only those before it:
+//!   [`cursor`] (a scrolled selection), [`triage`]'s `TriageState` (beside
+//!   the runtime's triage files), [`data`] (the loaded findings as display
+//!   rows), [`filter`], and [`app`], which holds them all.
+//! - [`action`] names what a user can do; [`key`] normalises a key press
+//!   and [`keymap`] is the key table (data) that dispatch, the help overlay
+//!   and the context bar all read.
+//! - [`update`](mod@update) is pure: (state, message) → state and
+//!   [`update::Effect`]s, one file per concern. It never reads the clock:
+//!   the time comes in [`update::Msg::Tick`]. Clicks become actions too.
+//! - [`view`] draws and never changes the state. [`lines`] (the text of the
+//!   scrolling panes and overlays) and [`layout`] (the geometry) are shared
+//!   by both sides, so what is drawn and what is scrolled or clicked agree;
+//!   [`style`] is the palette and [`text`] fits and wraps.
+//! - Beside them: [`panes`] (key usage, related activity), [`json`] (the
+//!   raw event pretty-printed), [`zone`] (times), [`evidence`] (copy and
+//!   export jobs), [`synthetic`] (made-up findings for tests and benches).
 //! - [`terminal`] enters and restores the terminal; [`event_loop`] is the
 //!   synchronous loop, generic over the ratatui backend so whole-app tests
 //!   run on `TestBackend` through [`headless`]; both hand every effect to
@@ -22,6 +33,7 @@
 
 pub mod action;
 pub mod app;
+pub mod cursor;
 pub mod data;
 pub mod effects;
 pub mod evidence;
@@ -29,9 +41,12 @@ pub mod filter;
 #[doc(hidden)]
 pub mod headless;
 pub mod json;
+pub mod key;
 pub mod keymap;
 pub mod layout;
+pub mod lines;
 pub mod panes;
+pub mod style;
 #[doc(hidden)]
 pub mod synthetic;
 pub mod terminal;
@@ -166,6 +181,10 @@ where
                 Err(_) => break,
             }
         }
+        // The time, stamped before the batch, is what its triage actions are
+        // dated by (the tick alone would leave the first ones at 0).
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        update(app, Msg::stamp(now_ms));
         for msg in batch {
             for fx in update(app, msg) {
                 match perform(fx, services, tx)? {
@@ -217,7 +236,8 @@ pub fn spawn_loader(
         loop {
             if follower.next(&mut hunt, FOLLOW_POLL).is_empty() {
                 // Nothing new: check the console is still there.
-                if tx.send(Msg::Tick { elapsed_ms: 0 }).is_err() {
+                let now_ms = chrono::Utc::now().timestamp_millis();
+                if tx.send(Msg::stamp(now_ms)).is_err() {
                     return;
                 }
                 continue;
@@ -295,7 +315,8 @@ fn spawn_tick(tx: Sender<Msg>, stop: Arc<AtomicBool>) {
         while !stop.load(Ordering::SeqCst) {
             std::thread::sleep(TICK);
             let elapsed_ms = started.elapsed().as_millis() as u64;
-            if tx.send(Msg::Tick { elapsed_ms }).is_err() {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            if tx.send(Msg::Tick { elapsed_ms, now_ms }).is_err() {
                 break;
             }
         }

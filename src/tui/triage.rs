@@ -27,7 +27,7 @@ pub struct TriageState {
     /// Only list what this allowlist entry suppresses (from the allowlist screen).
     pub only_entry: Option<usize>,
     /// The allowlist screen's selection.
-    pub cursor: super::app::Cursor,
+    pub cursor: super::cursor::Cursor,
     /// The suppress form, while it is open.
     pub form: Option<Form>,
     /// The note being typed, while the note line is open.

@@ -1,9 +1,9 @@
 //! The three header lines: what is loaded, the time span and zone, and the
 //! findings and error counts.
 
-use super::style;
 use crate::event::zone::{Zone, offset_long};
 use crate::tui::app::{App, Screen};
+use crate::tui::style;
 use crate::tui::text::{fit, thousands, width};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -3,23 +3,19 @@
 //! [`super::data`], the raw event in [`super::json`]) or is escaped here,
 //! right where it becomes a cell, with [`crate::sanitize::escape`].
 //!
-//! The text builders ([`risk_lines`], [`raw_lines`], [`help_lines`],
-//! [`error_lines`]) are pure, so `update` can measure what they produce to
-//! keep scrolling in bounds.
+//! Start at [`draw`]. The text of the scrolling panes and overlays is built
+//! in [`super::lines`], outside the view, because `update` measures it too.
 
 mod detail;
 mod header;
 mod overlay;
-pub mod style;
 mod table;
 mod triage;
-
-pub use detail::{raw_lines, risk_lines};
-pub use overlay::{error_lines, help_lines, overlay_text_area};
 
 use super::app::{App, Phase, Screen};
 use super::keymap;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::style;
 use super::text::{fit, thousands, width};
 use crate::event::human_bytes;
 use crate::sanitize::escape;

@@ -1,11 +1,11 @@
 //! The findings table and the grouped view. Only the rows on screen are
 //! built, so 100,000 findings cost what 40 do.
 
-use super::style;
 use crate::tui::app::App;
 use crate::tui::data::{Col, GroupCol, Row};
 use crate::tui::filter::{highlight, per_cell};
 use crate::tui::layout::{self, Column};
+use crate::tui::style;
 use crate::tui::text::{fit, pad, thousands};
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -2,11 +2,11 @@
 //! condition values are typed by people but may be copied from log text, so
 //! they are escaped here like everything else from outside.
 
-use super::style;
 use crate::sanitize::escape;
 use crate::triage::EntryState;
 use crate::tui::app::App;
 use crate::tui::layout::{self, ENTRY_DETAIL};
+use crate::tui::style;
 use crate::tui::text::{fit, pad, thousands};
 use crate::tui::triage::Focus;
 use ratatui::Frame;
@@ -51,7 +51,8 @@ pub fn allowlist(frame: &mut Frame<'_>, app: &App, body: Rect) {
         frame.render_widget(Paragraph::new(lines), rows);
         return;
     }
-    let now = chrono::Utc::now();
+    // The time of the last tick, not the clock: drawing reads only the state.
+    let now = app.now();
     let cur = t.cursor;
     let end = (cur.offset + rows.height as usize).min(list.entries.len());
     let mut lines = Vec::new();
@@ -241,4 +242,40 @@ pub fn form(frame: &mut Frame<'_>, app: &App) {
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::triage::{Allowlist, Entry};
+    use crate::tui::app::{App, Screen};
+    use crate::tui::headless::buffer_text;
+    use crate::tui::synthetic;
+    use crate::tui::update::{Msg, update};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    #[test]
+    fn entry_states_are_drawn_at_the_ticked_time_not_the_clock() {
+        let mut a = App::new(vec![], None, 100, 30);
+        update(&mut a, Msg::Loaded(Box::new(synthetic::data(3))));
+        let f = &a.data.as_ref().unwrap().findings[0];
+        let mut entry = Entry::draft_from_finding(f, chrono::Utc::now());
+        entry.reason = "known".into();
+        // A year away by the clock, in whole ms like the ticked time.
+        let expires = (chrono::Utc::now() + chrono::Duration::days(365)).timestamp_millis();
+        entry.expires = crate::event::time::to_utc(expires);
+        a.triage.snapshot.allowlist = Allowlist {
+            entries: vec![entry],
+        };
+        a.screen = Screen::Allowlist;
+        let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        let mut screen = |a: &App| {
+            term.draw(|f| super::super::draw(f, a)).unwrap();
+            buffer_text(term.backend().buffer())
+        };
+        a.now_ms = expires - 1;
+        assert!(screen(&a).contains(" active "));
+        a.now_ms = expires;
+        assert!(screen(&a).contains(" expired "));
+    }
 }
