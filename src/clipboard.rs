@@ -390,7 +390,7 @@ impl Clipboard for FileClipboard {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
-        crate::report::write_atomic(&path, |w| w.write_all(text.as_bytes())).map_err(err)?;
+        crate::atomic::write(&path, text.as_bytes()).map_err(err)?;
         Ok(Copied {
             path: Some(path.clone()),
             ..Copied::new(Backend::File, text.len())

@@ -5,6 +5,7 @@
 //! ([`report`] for `scan`, [`tui`] for the console). Start reading at
 //! [`cli::run`], then [`loader::load`] and [`rules::RuleSet::run`].
 
+pub mod atomic;
 pub mod cli;
 pub mod clipboard;
 pub mod event;

@@ -65,7 +65,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         )
     };
     if let Some(path) = &args.output {
-        report::write_atomic(path, write)
+        crate::atomic::write_with(path, write)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         let _ = writeln!(
             stderr,

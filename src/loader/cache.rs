@@ -17,7 +17,6 @@
 use super::{Index, LoadError, LoadOptions, SourceFile};
 use crate::event::{Event, Interner};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"THIDX\0\0\x01";
@@ -211,15 +210,11 @@ pub fn write(path: &Path, opts: &LoadOptions, index: &Index) -> Result<(), Strin
     let body = body(opts, index)?;
     let dir = path.parent().ok_or("no directory")?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
-    let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-    w.write_all(&header(opts, &body))
-        .and_then(|_| w.write_all(&body))
-        .and_then(|_| w.flush())
-        .map_err(|e| e.to_string())?;
-    drop(w);
-    tmp.persist(path).map_err(|e| e.to_string())?;
-    Ok(())
+    crate::atomic::write_with(path, |w| {
+        w.write_all(&header(opts, &body))?;
+        w.write_all(&body)
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// Magic, format, salt and the body's checksum.

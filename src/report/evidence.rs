@@ -16,8 +16,9 @@ use super::finding_json;
 use crate::event::Index;
 use crate::event::time::rfc3339;
 use crate::event::zone::Zone;
-use crate::event::{Event, Sym};
 use crate::rules::rule::Technique;
+pub use crate::rules::usage::Tally;
+use crate::rules::usage::{self, KeyUsageIndex};
 use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::is_dangerous;
 use crate::triage::FindingTriage;
@@ -25,7 +26,6 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// One raw event of a finding, with where it was read.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,13 +40,6 @@ pub struct RawEvent {
     pub copies: u32,
     /// The event's JSON exactly as read, or why it could not be read again.
     pub text: Result<String, String>,
-}
-
-/// How many times one value was seen.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Tally {
-    pub value: String,
-    pub count: u64,
 }
 
 /// The events signed with the access key a finding created: how the new key
@@ -116,8 +109,8 @@ impl Evidence {
         triage: Option<&FindingTriage>,
         zone: Zone,
     ) -> Evidence {
-        let mut usage = KeyUsageIndex::new(index, std::slice::from_ref(finding));
-        Self::build_with(finding, index, rules, triage, zone, &mut usage)
+        let usage = KeyUsageIndex::new(index, std::slice::from_ref(finding));
+        Self::build_with(finding, index, rules, triage, zone, &usage)
     }
 
     /// The evidence of each finding, `triage` (when given) in the same order.
@@ -128,13 +121,13 @@ impl Evidence {
         rules: &RuleSet,
         zone: Zone,
     ) -> Vec<Evidence> {
-        let mut usage = KeyUsageIndex::new(index, findings);
+        let usage = KeyUsageIndex::new(index, findings);
         findings
             .iter()
             .enumerate()
             .map(|(i, f)| {
                 let t = triage.and_then(|t| t.get(i));
-                Self::build_with(f, index, rules, t, zone, &mut usage)
+                Self::build_with(f, index, rules, t, zone, &usage)
             })
             .collect()
     }
@@ -145,7 +138,7 @@ impl Evidence {
         rules: &RuleSet,
         triage: Option<&FindingTriage>,
         zone: Zone,
-        usage: &mut KeyUsageIndex,
+        usage: &KeyUsageIndex,
     ) -> Evidence {
         let rule = rules.rules.get(f.rule).map(|r| &r.rule);
         let mut base_json = finding_json::to_json(f, index, rules);
@@ -178,7 +171,7 @@ impl Evidence {
                 .map(|r| r.annotations.mitre_attack.clone())
                 .unwrap_or_default(),
             triage: triage.cloned(),
-            key_usage: f.new_key.as_deref().map(|k| usage.usage(index, f, k)),
+            key_usage: usage.usage(index, f).map(KeyUsage::from),
             raw,
             zone,
             base_json,
@@ -473,84 +466,17 @@ fn reformat(raw: &str, pretty: bool) -> Option<String> {
     Some(out)
 }
 
-/// The interned new access key of a finding's first event whose key text is
-/// the finding's.
-fn new_key_sym(index: &Index, f: &Finding) -> Option<Sym> {
-    let key = f.new_key.as_deref()?;
-    f.events
-        .iter()
-        .map(|&i| index.events[i].new_key)
-        .find(|s| index.str(*s) == Some(key))
-}
-
-/// The events each new key signed, found in one pass over the index.
-struct KeyUsageIndex {
-    by_key: HashMap<Sym, Vec<usize>>,
-}
-
-impl KeyUsageIndex {
-    fn new(index: &Index, findings: &[Finding]) -> KeyUsageIndex {
-        // The new key's symbol comes from the finding's own event: looking
-        // the text up would build the interner's whole table.
-        let mut by_key: HashMap<Sym, Vec<usize>> = findings
-            .iter()
-            .filter_map(|f| new_key_sym(index, f))
-            .map(|s| (s, Vec::new()))
-            .collect();
-        if !by_key.is_empty() {
-            // Symbols are dense: a flag per symbol, so the pass over every
-            // event costs an array read, not a hash.
-            let mut wanted = vec![false; index.strings.len() + 1];
-            for s in by_key.keys() {
-                if let Some(w) = wanted.get_mut(s.0 as usize) {
-                    *w = true;
-                }
-            }
-            for (i, ev) in index.events.iter().enumerate() {
-                if wanted
-                    .get(ev.access_key.0 as usize)
-                    .copied()
-                    .unwrap_or(false)
-                    && let Some(v) = by_key.get_mut(&ev.access_key)
-                {
-                    v.push(i);
-                }
-            }
-        }
-        KeyUsageIndex { by_key }
-    }
-
-    fn usage(&mut self, index: &Index, f: &Finding, key: &str) -> KeyUsage {
-        let events: &[usize] = new_key_sym(index, f)
-            .and_then(|s| self.by_key.get(&s))
-            .map_or(&[], Vec::as_slice);
-        let evs = || events.iter().map(|&i| &index.events[i]);
-        let tally = |field: fn(&Event) -> Sym| {
-            let mut counts: HashMap<&str, u64> = HashMap::new();
-            for ev in evs() {
-                if let Some(v) = index.str(field(ev)) {
-                    *counts.entry(v).or_default() += 1;
-                }
-            }
-            let mut v: Vec<Tally> = counts
-                .into_iter()
-                .map(|(value, count)| Tally {
-                    value: value.to_string(),
-                    count,
-                })
-                .collect();
-            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            v
-        };
+impl From<usage::KeyUsage> for KeyUsage {
+    fn from(u: usage::KeyUsage) -> Self {
         KeyUsage {
-            key: key.to_string(),
-            events: events.len() as u64,
-            first_time: evs().filter_map(|e| e.time).min(),
-            last_time: evs().filter_map(|e| e.time).max(),
-            errors: evs().filter(|e| !e.error_code.is_none()).count() as u64,
-            source_ips: tally(|e| e.src),
-            user_agents: tally(|e| e.user_agent),
-            api_calls: tally(|e| e.name),
+            key: u.key,
+            events: u.events.len() as u64,
+            first_time: u.first_time,
+            last_time: u.last_time,
+            errors: u.errors,
+            source_ips: u.source_ips,
+            user_agents: u.user_agents,
+            api_calls: u.api_calls,
         }
     }
 }

@@ -130,44 +130,14 @@ pub fn export(
     }
 }
 
-/// [`export`] into the file `path`, atomically (see [`write_atomic`]).
+/// [`export`] into the file `path`, atomically (see [`crate::atomic`]).
 pub fn export_to_file(
     format: ExportFormat,
     evidence: &[Evidence],
     scope: &ReportScope,
     path: &Path,
 ) -> io::Result<()> {
-    write_atomic(path, |w| export(format, evidence, scope, w))
-}
-
-/// Writes `path` through `write`, atomically: into a temporary file in the
-/// same directory, synced, then renamed over `path`. A failure at any point
-/// leaves `path` as it was (the temporary file is removed), so a reader
-/// never sees half a report. A new file is readable by its owner only
-/// (evidence is sensitive); a replaced file keeps its permissions.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".trailhunt-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    {
-        let mut w = io::BufWriter::new(tmp.as_file_mut());
-        write(&mut w)?;
-        w.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::atomic::write_with(path, |w| export(format, evidence, scope, w))
 }
 
 /// Writes `findings` in `format`.

@@ -8,6 +8,7 @@
 pub mod rule;
 pub mod splunk;
 pub mod strict;
+pub mod usage;
 
 use crate::event::fields::{get, raw, render_template};
 use crate::event::{Index, LoadError};

@@ -15,10 +15,8 @@
 //!   whole file.
 
 use super::TriageError;
-use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
-use tempfile::NamedTempFile;
 
 /// The path actually written for `path`: a symbolic link is followed so that
 /// the rename replaces its target, not the link (an allowlist kept in a
@@ -45,67 +43,34 @@ pub fn read_optional(path: &Path) -> Result<Option<String>, TriageError> {
     }
 }
 
-/// New content written and synced beside its target, not yet in place.
-/// [`Staged::commit`] renames it over the target; dropping it instead
-/// deletes it and leaves the target as it was.
+/// New content staged beside its target (see [`crate::atomic`]), with
+/// errors that name the target.
 #[derive(Debug)]
 pub struct Staged {
-    tmp: NamedTempFile,
+    staged: crate::atomic::Staged,
     target: PathBuf,
 }
 
-/// Writes `bytes` to a temporary file in `target`'s directory, with the
-/// target's permissions if it exists, flushed and synced to disk.
+/// Writes `bytes` beside `target` (a symbolic link is followed), synced,
+/// not yet in place.
 pub fn stage(target: &Path, bytes: &[u8]) -> Result<Staged, TriageError> {
     let target = resolve(target);
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let io = |e| TriageError::io(&target, e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| TriageError::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.flush().map_err(io)?;
-    // Keep a shared file readable by the team as it was: a temp file is 0600.
-    if let Ok(meta) = std::fs::metadata(&target) {
-        std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(io)?;
-    }
-    tmp.as_file().sync_all().map_err(io)?;
-    Ok(Staged { tmp, target })
+    let staged = crate::atomic::stage(&target, bytes).map_err(|e| TriageError::io(&target, e))?;
+    Ok(Staged { staged, target })
 }
 
 impl Staged {
     /// Where the staged content is until it is committed.
     pub fn temp_path(&self) -> &Path {
-        self.tmp.path()
+        self.staged.temp_path()
     }
 
     /// Renames the staged file over the target and syncs the directory.
     pub fn commit(self) -> Result<(), TriageError> {
         let target = self.target;
-        self.tmp
-            .persist(&target)
-            .map_err(|e| TriageError::io(&target, e.error))?;
-        if let Some(dir) = target.parent() {
-            // Directories cannot be opened for syncing everywhere (Windows);
-            // the rename is already done, so this is best effort.
-            if let Ok(d) = File::open(if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            }) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(())
+        self.staged
+            .commit()
+            .map_err(|e| TriageError::io(&target, e))
     }
 }
 
