@@ -2,8 +2,11 @@
 //!
 //! Data flows one way: files → [`loader`] (the compact [`event`] index) →
 //! [`rules`] (findings) → [`triage`] (allowlist, statuses, notes) → views
-//! ([`report`] for `scan`, [`tui`] for the console). Start reading at
-//! [`cli::run`], then [`loader::load`] and [`rules::RuleSet::run`].
+//! ([`report`] and [`clipboard`]). Both front ends, [`cli`] and the console
+//! ([`tui`]), reach those only through [`hunt`]: a [`hunt::Config`] in, one
+//! run of the rules with its triage out. ARCHITECTURE.md is the map; start
+//! reading at [`cli::run`], then [`hunt::Hunt::run`], [`loader::load`] and
+//! [`rules::RuleSet::run`].
 
 pub mod atomic;
 pub mod cli;
