@@ -6,6 +6,7 @@
 
 pub mod fields;
 pub mod index;
+pub mod json;
 pub mod time;
 pub mod wire;
 pub mod zone;

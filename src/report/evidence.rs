@@ -14,6 +14,7 @@
 
 use super::finding_json;
 use crate::event::Index;
+use crate::event::json::{Kind, Token, tokens};
 use crate::event::time::rfc3339;
 use crate::event::zone::Zone;
 use crate::rules::rule::Technique;
@@ -409,58 +410,46 @@ fn reformat(raw: &str, pretty: bool) -> Option<String> {
             }
         }
     };
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' | '\t' | '\n' | '\r' => {}
-            '"' => {
+    let mut toks = tokens(raw).peekable();
+    while let Some(t) = toks.next() {
+        match t.ok()?.kind {
+            Kind::Key(s) | Kind::Str(s) => {
+                // Escapes are ASCII and stay as written.
                 out.push('"');
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => {
-                            out.push('\\');
-                            if let Some(e) = chars.next() {
-                                out.push(e);
-                            }
-                        }
-                        '"' => {
-                            out.push('"');
-                            break;
-                        }
-                        c => push_json_char(&mut out, c),
-                    }
-                }
+                s.chars().for_each(|c| push_json_char(&mut out, c));
+                out.push('"');
             }
-            '{' | '[' => {
-                out.push(c);
-                while chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {
-                    chars.next();
-                }
-                let close = if c == '{' { '}' } else { ']' };
-                if chars.peek() == Some(&close) {
-                    chars.next();
-                    out.push(close);
+            Kind::Num(s) | Kind::Lit(s) => out.push_str(s),
+            open @ (Kind::BeginObject | Kind::BeginArray) => {
+                let obj = open == Kind::BeginObject;
+                out.push(if obj { '{' } else { '[' });
+                if let Some(Ok(Token {
+                    kind: Kind::EndObject | Kind::EndArray,
+                    ..
+                })) = toks.peek()
+                {
+                    toks.next();
+                    out.push(if obj { '}' } else { ']' });
                 } else {
                     depth += 1;
                     newline(&mut out, depth);
                 }
             }
-            '}' | ']' => {
+            close @ (Kind::EndObject | Kind::EndArray) => {
                 depth = depth.saturating_sub(1);
                 newline(&mut out, depth);
-                out.push(c);
+                out.push(if close == Kind::EndObject { '}' } else { ']' });
             }
-            ',' => {
+            Kind::Comma => {
                 out.push(',');
                 newline(&mut out, depth);
             }
-            ':' => {
+            Kind::Colon => {
                 out.push(':');
                 if pretty {
                     out.push(' ');
                 }
             }
-            c => out.push(c),
         }
     }
     Some(out)

@@ -3,6 +3,7 @@
 //! them), every string decoded and then escaped by [`crate::sanitize::escape`],
 //! and the fields a rule reads marked "hot".
 
+use crate::event::json::{Kind, Token, decode, tokens};
 use crate::sanitize::escape;
 
 /// Longest string value shown in full; the rest is summarised so one huge
@@ -103,28 +104,90 @@ impl Doc {
 /// elements share their array's path). Errors name the byte offset.
 pub fn pretty(raw: &str, hot: &[String]) -> Result<Doc, String> {
     let mut p = Printer {
-        b: raw.as_bytes(),
-        s: raw,
-        i: 0,
         lines: Vec::new(),
         cur: DocLine::default(),
         path: Vec::new(),
         hot,
     };
-    p.ws();
-    p.value(0, false)?;
-    p.ws();
-    if p.i < p.b.len() {
-        return Err(format!("unexpected text after the event at byte {}", p.i));
+    // Open containers, innermost last: `true` for an object.
+    let mut stack: Vec<bool> = Vec::new();
+    // Whether the key whose value comes next is hot.
+    let mut key_hot = false;
+    let mut toks = tokens(raw).peekable();
+    while let Some(t) = toks.next() {
+        let t = t.map_err(|e| e.to_string())?;
+        let depth = stack.len();
+        let in_obj = stack.last() == Some(&true);
+        let is_value = !matches!(
+            t.kind,
+            Kind::Key(_) | Kind::Colon | Kind::Comma | Kind::EndObject | Kind::EndArray
+        );
+        if is_value && depth > MAX_DEPTH {
+            return Err(format!("nested too deeply at byte {}", t.at));
+        }
+        // Each array element and each object key starts a line.
+        if (is_value && stack.last() == Some(&false)) || matches!(t.kind, Kind::Key(_)) {
+            p.indent(depth);
+        }
+        let hot = in_obj && key_hot;
+        match t.kind {
+            Kind::BeginObject | Kind::BeginArray => {
+                let obj = t.kind == Kind::BeginObject;
+                let empty = matches!(
+                    toks.peek(),
+                    Some(Ok(Token {
+                        kind: Kind::EndObject | Kind::EndArray,
+                        ..
+                    }))
+                );
+                if empty {
+                    toks.next();
+                    p.push(Tok::Punct, if obj { "{}" } else { "[]" }, false);
+                    p.end_value(in_obj);
+                } else {
+                    p.push(Tok::Punct, if obj { "{" } else { "[" }, false);
+                    p.newline();
+                    stack.push(obj);
+                }
+            }
+            Kind::EndObject | Kind::EndArray => {
+                stack.pop();
+                p.newline();
+                p.indent(stack.len());
+                let obj = t.kind == Kind::EndObject;
+                p.push(Tok::Punct, if obj { "}" } else { "]" }, false);
+                p.end_value(stack.last() == Some(&true));
+            }
+            Kind::Key(k) => {
+                p.path.push(decode(k).into_owned());
+                key_hot = p.is_hot();
+                let k = p.path.last().cloned().unwrap_or_default();
+                p.push_string(Tok::Key, &k, key_hot);
+            }
+            Kind::Colon => p.push(Tok::Punct, ": ", false),
+            Kind::Comma => {
+                p.push(Tok::Punct, ",", false);
+                p.newline();
+            }
+            Kind::Str(s) => {
+                p.push_string(Tok::Str, &decode(s), hot);
+                p.end_value(in_obj);
+            }
+            Kind::Num(n) => {
+                p.push(Tok::Num, n, hot);
+                p.end_value(in_obj);
+            }
+            Kind::Lit(l) => {
+                p.push(Tok::Lit, l, hot);
+                p.end_value(in_obj);
+            }
+        }
     }
     p.newline();
     Ok(Doc { lines: p.lines })
 }
 
 struct Printer<'a> {
-    b: &'a [u8],
-    s: &'a str,
-    i: usize,
     lines: Vec<DocLine>,
     cur: DocLine,
     path: Vec<String>,
@@ -132,12 +195,6 @@ struct Printer<'a> {
 }
 
 impl Printer<'_> {
-    fn ws(&mut self) {
-        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
-            self.i += 1;
-        }
-    }
-
     fn push(&mut self, tok: Tok, text: impl Into<String>, hot: bool) {
         self.cur.pieces.push(Piece {
             tok,
@@ -159,8 +216,11 @@ impl Printer<'_> {
         }
     }
 
-    fn err(&self, what: &str) -> String {
-        format!("{what} at byte {}", self.i)
+    /// A value is complete; an object member's key leaves the path.
+    fn end_value(&mut self, in_obj: bool) {
+        if in_obj {
+            self.path.pop();
+        }
     }
 
     fn is_hot(&self) -> bool {
@@ -171,38 +231,6 @@ impl Printer<'_> {
             let mut parts = h.split('.');
             self.path.iter().all(|p| parts.next() == Some(p.as_str())) && parts.next().is_none()
         })
-    }
-
-    fn value(&mut self, depth: usize, hot: bool) -> Result<(), String> {
-        if depth > MAX_DEPTH {
-            return Err(self.err("nested too deeply"));
-        }
-        match self.b.get(self.i) {
-            Some(b'{') => self.container(depth, b'{', b'}'),
-            Some(b'[') => self.container(depth, b'[', b']'),
-            Some(b'"') => {
-                let s = self.string()?;
-                self.push_string(Tok::Str, &s, hot);
-                Ok(())
-            }
-            Some(b't') => self.literal("true", hot),
-            Some(b'f') => self.literal("false", hot),
-            Some(b'n') => self.literal("null", hot),
-            Some(c) if *c == b'-' || c.is_ascii_digit() => {
-                let start = self.i;
-                while self.i < self.b.len()
-                    && matches!(
-                        self.b[self.i],
-                        b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'
-                    )
-                {
-                    self.i += 1;
-                }
-                self.push(Tok::Num, &self.s[start..self.i], hot);
-                Ok(())
-            }
-            _ => Err(self.err("expected a JSON value")),
-        }
     }
 
     fn push_string(&mut self, tok: Tok, s: &str, hot: bool) {
@@ -221,139 +249,6 @@ impl Printer<'_> {
         if extra > 0 {
             self.push(Tok::Note, format!(" … ({extra} more characters)"), false);
         }
-    }
-
-    fn literal(&mut self, word: &str, hot: bool) -> Result<(), String> {
-        if self.b[self.i..].starts_with(word.as_bytes()) {
-            self.i += word.len();
-            self.push(Tok::Lit, word, hot);
-            Ok(())
-        } else {
-            Err(self.err("expected a JSON value"))
-        }
-    }
-
-    fn container(&mut self, depth: usize, open: u8, close: u8) -> Result<(), String> {
-        let is_obj = open == b'{';
-        self.i += 1;
-        self.ws();
-        if self.b.get(self.i) == Some(&close) {
-            self.i += 1;
-            self.push(Tok::Punct, if is_obj { "{}" } else { "[]" }, false);
-            return Ok(());
-        }
-        self.push(Tok::Punct, (open as char).to_string(), false);
-        self.newline();
-        loop {
-            self.ws();
-            self.indent(depth + 1);
-            if is_obj {
-                if self.b.get(self.i) != Some(&b'"') {
-                    return Err(self.err("expected a key"));
-                }
-                let key = self.string()?;
-                self.path.push(key);
-                let hot = self.is_hot();
-                let k = self.path.last().cloned().unwrap_or_default();
-                self.push_string(Tok::Key, &k, hot);
-                self.ws();
-                if self.b.get(self.i) != Some(&b':') {
-                    return Err(self.err("expected ':'"));
-                }
-                self.i += 1;
-                self.push(Tok::Punct, ": ", false);
-                self.ws();
-                let r = self.value(depth + 1, hot);
-                self.path.pop();
-                r?;
-            } else {
-                self.value(depth + 1, false)?;
-            }
-            self.ws();
-            match self.b.get(self.i) {
-                Some(b',') => {
-                    self.i += 1;
-                    self.push(Tok::Punct, ",", false);
-                    self.newline();
-                }
-                Some(c) if *c == close => {
-                    self.i += 1;
-                    self.newline();
-                    self.indent(depth);
-                    self.push(Tok::Punct, (close as char).to_string(), false);
-                    return Ok(());
-                }
-                _ => return Err(self.err("expected ',' or the end of the container")),
-            }
-        }
-    }
-
-    /// Reads a JSON string at `self.i` and decodes its escapes.
-    fn string(&mut self) -> Result<String, String> {
-        self.i += 1;
-        let mut out = String::new();
-        loop {
-            let start = self.i;
-            while self.i < self.b.len() && self.b[self.i] != b'"' && self.b[self.i] != b'\\' {
-                self.i += 1;
-            }
-            out.push_str(&self.s[start..self.i]);
-            match self.b.get(self.i) {
-                Some(b'"') => {
-                    self.i += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    let c = *self
-                        .b
-                        .get(self.i + 1)
-                        .ok_or_else(|| self.err("unfinished escape"))?;
-                    self.i += 2;
-                    match c {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let c = if (0xD800..0xDC00).contains(&hi)
-                                && self.b[self.i..].starts_with(b"\\u")
-                            {
-                                let save = self.i;
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                if (0xDC00..0xE000).contains(&lo) {
-                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                                } else {
-                                    self.i = save;
-                                    None
-                                }
-                            } else {
-                                char::from_u32(hi)
-                            };
-                            // A lone surrogate cannot be shown; say so visibly.
-                            out.push(c.unwrap_or('\u{fffd}'));
-                        }
-                        _ => return Err(self.err("bad escape")),
-                    }
-                }
-                _ => return Err(self.err("unfinished string")),
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u32, String> {
-        let h = self
-            .s
-            .get(self.i..self.i + 4)
-            .ok_or_else(|| self.err("short \\u escape"))?;
-        let v = u32::from_str_radix(h, 16).map_err(|_| self.err("bad \\u escape"))?;
-        self.i += 4;
-        Ok(v)
     }
 }
 
@@ -444,6 +339,17 @@ mod tests {
     fn broken_json_is_an_error_with_offset() {
         assert!(pretty(r#"{"a":}"#, &[]).unwrap_err().contains("byte 5"));
         assert!(pretty(r#"{"a":1"#, &[]).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_offset_and_no_recursion() {
+        let raw = "[".repeat(100_000);
+        assert_eq!(
+            pretty(&raw, &[]).unwrap_err(),
+            format!("nested too deeply at byte {}", MAX_DEPTH + 1)
+        );
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(pretty(&ok, &[]).is_ok());
     }
 
     #[test]
