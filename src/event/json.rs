@@ -343,11 +343,12 @@ pub fn decode(raw: &str) -> Cow<'_, str> {
                 };
                 i += 4;
                 let mut ch = char::from_u32(hi);
-                if (0xD800..0xDC00).contains(&hi) && b[i..].starts_with(b"\\u") {
-                    if let Some(lo) = hex4(i + 2).filter(|lo| (0xDC00..0xE000).contains(lo)) {
-                        ch = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
-                        i += 6;
-                    }
+                if (0xD800..0xDC00).contains(&hi)
+                    && b[i..].starts_with(b"\\u")
+                    && let Some(lo) = hex4(i + 2).filter(|lo| (0xDC00..0xE000).contains(lo))
+                {
+                    ch = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
+                    i += 6;
                 }
                 // A lone surrogate cannot be shown; say so visibly.
                 out.push(ch.unwrap_or('\u{fffd}'));
