@@ -198,13 +198,15 @@ impl<'a> Tokens<'a> {
                     match c {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                         b'u' => {
-                            let Some(h) = b.get(self.i..self.i + 4) else {
+                            // Four bytes that end inside a character are as
+                            // short as fewer than four.
+                            let Some(h) = self.s.get(self.i..self.i + 4) else {
                                 return Err(Error {
                                     what: "short \\u escape",
                                     at: self.i,
                                 });
                             };
-                            if !h.iter().all(u8::is_ascii_hexdigit) {
+                            if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
                                 return Err(Error {
                                     what: "bad \\u escape",
                                     at: self.i,
@@ -464,6 +466,7 @@ mod tests {
         assert_eq!(error(r#"["\x"]"#), "bad escape at byte 4");
         assert_eq!(error(r#"["\u12"#), "short \\u escape at byte 4");
         assert_eq!(error(r#"["\u12g4"]"#), "bad \\u escape at byte 4");
+        assert_eq!(error("[\"\\u123é\"]"), "short \\u escape at byte 4");
         assert_eq!(error("[tru]"), "expected a JSON value at byte 1");
         assert_eq!(error(""), "expected a JSON value at byte 0");
     }
