@@ -93,21 +93,28 @@ impl KeyUsageIndex {
             .cloned()
             .unwrap_or_default();
         let evs = || events.iter().map(|&i| &index.events[i]);
+        // Counted by symbol, named once per distinct value: no string is
+        // made per event.
+        let name = |s: Sym| index.str(s).map(str::to_string);
         Some(KeyUsage {
             key: key.to_string(),
             first_time: evs().filter_map(|e| e.time).min(),
             last_time: evs().filter_map(|e| e.time).max(),
             errors: evs().filter(|e| !e.error_code.is_none()).count() as u64,
-            source_ips: tally(evs(), |e| index.str(e.src).map(str::to_string)),
-            user_agents: tally(evs(), |e| index.str(e.user_agent).map(str::to_string)),
-            api_calls: tally(evs(), |e| index.str(e.name).map(str::to_string)),
-            service_calls: tally(evs(), |e| {
-                let service = index
-                    .str(e.source)
-                    .map(|s| s.trim_end_matches(".amazonaws.com"))
-                    .unwrap_or("-");
-                Some(format!("{service}:{}", index.str(e.name).unwrap_or("-")))
-            }),
+            source_ips: tally(evs(), |e| e.src, name),
+            user_agents: tally(evs(), |e| e.user_agent, name),
+            api_calls: tally(evs(), |e| e.name, name),
+            service_calls: tally(
+                evs(),
+                |e| (e.source, e.name),
+                |(source, n)| {
+                    let service = index
+                        .str(source)
+                        .map(|s| s.trim_end_matches(".amazonaws.com"))
+                        .unwrap_or("-");
+                    Some(format!("{service}:{}", index.str(n).unwrap_or("-")))
+                },
+            ),
             events,
         })
     }
@@ -118,19 +125,24 @@ pub fn key_usage(index: &Index, f: &Finding) -> Option<KeyUsage> {
     KeyUsageIndex::new(index, std::slice::from_ref(f)).usage(index, f)
 }
 
-/// Counts the values `value` gives for `events`, most frequent first (ties
-/// by value); events without one are not counted.
-fn tally<'a>(
+/// Counts `events` by `key`, names each distinct key with `name` (keys
+/// without a name are not counted), most frequent first, ties by name.
+fn tally<'a, K: std::hash::Hash + Eq + Copy>(
     events: impl Iterator<Item = &'a Event>,
-    value: impl Fn(&Event) -> Option<String>,
+    key: impl Fn(&Event) -> K,
+    name: impl Fn(K) -> Option<String>,
 ) -> Vec<Tally> {
-    let mut counts: HashMap<String, u64> = HashMap::new();
+    let mut counts: HashMap<K, u64> = HashMap::new();
     for ev in events {
-        if let Some(v) = value(ev) {
-            *counts.entry(v).or_default() += 1;
+        *counts.entry(key(ev)).or_default() += 1;
+    }
+    let mut named: HashMap<String, u64> = HashMap::new();
+    for (k, n) in counts {
+        if let Some(v) = name(k) {
+            *named.entry(v).or_default() += n;
         }
     }
-    let mut v: Vec<Tally> = counts
+    let mut v: Vec<Tally> = named
         .into_iter()
         .map(|(value, count)| Tally { value, count })
         .collect();
