@@ -222,3 +222,123 @@ fn no_cache_writes_nothing_and_the_default_cache_serves_scan() {
     assert_eq!(first.stdout, second.stdout);
     assert!(String::from_utf8_lossy(&second.stderr).contains("6 from the index cache"));
 }
+
+/// Rewrites `name` in place (same inode, same size), replacing `from` with
+/// `to`, then sets its modification time back, as `sed -i …; touch -d` can.
+fn edit_keeping_size_and_mtime(dir: &Path, name: &str, from: &str, to: &str) {
+    use std::io::{Seek, Write};
+    assert_eq!(from.len(), to.len());
+    let path = dir.join(name);
+    let old = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap().replace(from, to);
+    let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.seek(std::io::SeekFrom::Start(0)).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f.set_modified(old).unwrap();
+    drop(f);
+    let now = std::fs::metadata(&path).unwrap();
+    assert_eq!(now.modified().unwrap(), old, "mtime set back");
+    assert_eq!(now.len() as usize, text.len(), "size kept");
+}
+
+fn one_key_event(dir: &Path, name: &str, event_name: &str) {
+    let mut e = base_event("edited-1");
+    set(&mut e, "eventName", Some(json!(event_name)));
+    write_lines(dir, name, &[e]);
+}
+
+fn finding_names(index: &Index) -> Vec<String> {
+    view(index).2
+}
+
+#[test]
+fn an_edit_keeping_size_and_mtime_removes_the_cached_finding() {
+    let (_t, logs, cache) = setup();
+    one_key_event(&logs, "edit.jsonl", "CreateAccessKey");
+    let first = cached(&logs, &cache);
+    let before = finding_names(&first).len();
+    edit_keeping_size_and_mtime(&logs, "edit.jsonl", "CreateAccessKey", "DeleteAccessKey");
+    let again = cached(&logs, &cache);
+    assert_eq!(
+        finding_names(&again).len(),
+        before - 1,
+        "the edited finding is gone"
+    );
+    assert_eq!(view(&again), view(&fresh(&logs)));
+}
+
+#[test]
+fn an_edit_keeping_size_and_mtime_shows_a_new_finding() {
+    let (_t, logs, cache) = setup();
+    one_key_event(&logs, "edit.jsonl", "DeleteAccessKey");
+    let before = finding_names(&cached(&logs, &cache)).len();
+    edit_keeping_size_and_mtime(&logs, "edit.jsonl", "DeleteAccessKey", "CreateAccessKey");
+    let again = cached(&logs, &cache);
+    assert_eq!(
+        finding_names(&again).len(),
+        before + 1,
+        "the new finding shows"
+    );
+    assert_eq!(view(&again), view(&fresh(&logs)));
+}
+
+#[test]
+fn a_file_replaced_by_rename_is_read_again() {
+    let (t, logs, cache) = setup();
+    one_key_event(&logs, "edit.jsonl", "CreateAccessKey");
+    let old = std::fs::metadata(logs.join("edit.jsonl"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let before = finding_names(&cached(&logs, &cache)).len();
+    // Same size and mtime, new inode (`mv` over it).
+    one_key_event(t.path(), "other.jsonl", "DeleteAccessKey");
+    let f = std::fs::File::options()
+        .write(true)
+        .open(t.path().join("other.jsonl"))
+        .unwrap();
+    f.set_modified(old).unwrap();
+    drop(f);
+    std::fs::rename(t.path().join("other.jsonl"), logs.join("edit.jsonl")).unwrap();
+    let again = cached(&logs, &cache);
+    assert_eq!(finding_names(&again).len(), before - 1);
+    assert_eq!(view(&again), view(&fresh(&logs)));
+}
+
+#[test]
+fn a_padded_cache_is_refused_by_its_header_without_reading_the_body() {
+    let (_t, logs, cache) = setup();
+    let want = view(&cached(&logs, &cache));
+    // A sparse tail: costs no disk, but would cost memory if read.
+    let len = std::fs::metadata(&cache).unwrap().len();
+    let f = std::fs::File::options().write(true).open(&cache).unwrap();
+    f.set_len(len + (256 << 20)).unwrap();
+    drop(f);
+    let again = cached(&logs, &cache);
+    assert_eq!(again.stats.cached_files, 0);
+    assert_eq!(view(&again), want);
+    assert!(
+        again.notes.iter().any(|n| n.contains("header declares")),
+        "{:?}",
+        again.notes
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_cached_and_shown_escaped() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_t, logs, cache) = setup();
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff.jsonl");
+    std::fs::write(logs.join(name), "{\"eventID\":\n").unwrap();
+    let first = cached(&logs, &cache);
+    assert!(first.notes.is_empty(), "{:?}", first.notes);
+    let again = cached(&logs, &cache);
+    assert_eq!(again.stats.cached_files, 7, "the odd name is cached too");
+    assert_eq!(view(&again), view(&fresh(&logs)));
+    let shown: Vec<String> = again.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        shown.iter().any(|e| e.contains("bad\\xff.jsonl")),
+        "{shown:?}"
+    );
+}

@@ -15,6 +15,7 @@ use std::time::Duration;
 /// A problem with one file (or one place in it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadError {
+    #[serde(with = "path_bytes")]
     pub path: PathBuf,
     pub line: Option<u32>,
     pub offset: Option<u64>,
@@ -39,7 +40,7 @@ impl LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", show_path(&self.path))?;
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
         }
@@ -52,45 +53,202 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// A file's size and modification time when it was read: a file whose stamp
-/// is unchanged is not read again (the index cache, follow mode).
+/// `path` as text, each byte that is not UTF-8 written `\xNN` (what
+/// `Path::display` would turn into U+FFFD, so two such names looked alike).
+pub fn show_path(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.display().to_string()
+    }
+}
+
+/// Paths as their bytes, so a name that is not UTF-8 survives the index
+/// cache (serde's `PathBuf` refuses one, and the cache was never saved).
+mod path_bytes {
+    use serde::{Deserializer, Serializer};
+    use std::path::{Path, PathBuf};
+
+    pub fn serialize<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            s.serialize_bytes(p.as_os_str().as_bytes())
+        }
+        #[cfg(not(unix))]
+        {
+            s.serialize_bytes(p.to_string_lossy().as_bytes())
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        let bytes = serde_bytes_buf(d)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            Ok(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
+        }
+    }
+
+    fn serde_bytes_buf<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a path's bytes")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Vec<u8>, E> {
+                Ok(v.as_bytes().to_vec())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Vec<u8>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(b) = a.next_element()? {
+                    out.push(b);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
+/// What identifies a file's content without reading it all: size,
+/// modification time, inode, change time and a hash of its first and last
+/// [`Stamp::EDGE`] bytes (for gzip the last bytes are its CRC32 and length).
+/// A file whose stamp is unchanged is not read again (the index cache,
+/// follow mode); size and mtime alone miss an edit that keeps both
+/// (`sed -i` then `touch -d`) or a file replaced by `mv`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {
     pub size: u64,
     pub mtime_secs: i64,
     pub mtime_nanos: u32,
+    /// Device and inode (0 where the platform has none).
+    pub dev: u64,
+    pub ino: u64,
+    /// Inode change time, which `touch -d` cannot set back.
+    pub ctime_secs: i64,
+    pub ctime_nanos: u32,
+    /// xxh3 of the first and last [`Stamp::EDGE`] bytes.
+    pub edges: u64,
 }
 
 impl Stamp {
-    /// The stamp of `path` now (following links), if it can be read.
+    /// Bytes hashed at each end of the file.
+    pub const EDGE: u64 = 4096;
+
+    /// The stamp of `path` now (following links), if it is a regular file
+    /// that can be read. Anything else (a FIFO, a device) is never opened.
     pub fn of(path: &Path) -> Option<Stamp> {
         let m = std::fs::metadata(path).ok()?;
-        let t = m.modified().ok()?;
-        let (secs, nanos) = match t.duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
-            Err(e) => (
-                -(e.duration().as_secs() as i64),
-                e.duration().subsec_nanos(),
-            ),
-        };
+        if !m.is_file() {
+            return None;
+        }
+        let (mtime_secs, mtime_nanos) = split_time(m.modified().ok()?);
+        let edges = edges(path, m.len())?;
+        let (dev, ino, ctime_secs, ctime_nanos) = inode(&m);
         Some(Stamp {
             size: m.len(),
-            mtime_secs: secs,
-            mtime_nanos: nanos,
+            mtime_secs,
+            mtime_nanos,
+            dev,
+            ino,
+            ctime_secs,
+            ctime_nanos,
+            edges,
         })
     }
+}
+
+fn split_time(t: std::time::SystemTime) -> (i64, u32) {
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        Err(e) => (
+            -(e.duration().as_secs() as i64),
+            e.duration().subsec_nanos(),
+        ),
+    }
+}
+
+#[cfg(unix)]
+fn inode(m: &std::fs::Metadata) -> (u64, u64, i64, u32) {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino(), m.ctime(), m.ctime_nsec() as u32)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> (u64, u64, i64, u32) {
+    (0, 0, 0, 0)
+}
+
+/// xxh3 of the first and last [`Stamp::EDGE`] bytes of a file of `len` bytes.
+fn edges(path: &Path, len: u64) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = open_regular(path).ok()?;
+    let mut buf = Vec::with_capacity(2 * Stamp::EDGE as usize);
+    (&mut f).take(Stamp::EDGE).read_to_end(&mut buf).ok()?;
+    if len > Stamp::EDGE {
+        let from = len.saturating_sub(Stamp::EDGE).max(Stamp::EDGE);
+        f.seek(SeekFrom::Start(from)).ok()?;
+        f.take(Stamp::EDGE).read_to_end(&mut buf).ok()?;
+    }
+    Some(xxhash_rust::xxh3::xxh3_64(&buf))
+}
+
+/// Opens `path` for reading without ever blocking on it: a FIFO or device
+/// swapped in after a check is opened non-blocking and refused.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = o.open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (FIFO, socket or device)",
+        ));
+    }
+    Ok(f)
 }
 
 /// One file that was read.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourceFile {
+    #[serde(with = "path_bytes")]
     pub path: PathBuf,
     /// Size on disk.
     pub bytes: u64,
     pub gzip: bool,
     /// Events found in it (before de-duplication).
     pub events: u64,
-    /// Size and modification time before it was read.
+    /// The file's stamp before it was read.
     pub stamp: Option<Stamp>,
     /// Bytes after inflating.
     pub inflated: u64,

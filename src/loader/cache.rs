@@ -1,10 +1,11 @@
 //! The index cache: a reopened tree shows its findings at once.
 //!
-//! After a load, the index — every file's size and modification time, the
+//! After a load, the index — every file's stamp (size, modification time,
+//! inode, change time and a hash of its first and last 4 KiB), the
 //! interned strings, the events, the load errors — is written to one file
 //! in the user's cache directory (`$XDG_CACHE_HOME/trailhunt`, or
 //! `$TRAILHUNT_CACHE_DIR`), named for the logs' paths. On the next load,
-//! files whose size and modification time still match are taken from it and
+//! files whose stamp still matches are taken from it and
 //! only new or changed files are read.
 //!
 //! The cache is an optimisation only. It starts with a magic, a format
@@ -20,7 +21,12 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"THIDX\0\0\x01";
-const FORMAT: u32 = 3;
+/// 4: stamps carry inode, ctime and an edge hash; paths are bytes; the
+/// header declares the body's length.
+const FORMAT: u32 = 4;
+
+/// Magic, format, salt, body length, body checksum.
+const HEADER: usize = 8 + 4 + 8 + 8 + 8;
 
 /// Events per chunk. The events are stored as chunks encoded on their own,
 /// so that reading (and writing) them runs on every core.
@@ -111,19 +117,40 @@ fn salt(opts: &LoadOptions) -> u64 {
 }
 
 /// Reads the cache at `path`. `Err(None)` when there is none; `Err(Some(why))`
-/// when there is one that cannot be used.
+/// when there is one that cannot be used. Only the header is read before the
+/// body's declared length is checked against the file's, so a damaged or
+/// padded cache costs no more than its header (a 3 GiB sparse one was read
+/// whole before).
 pub fn read(path: &Path, opts: &LoadOptions) -> Result<Index, Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    use std::io::Read;
+    let mut f = match crate::event::index::open_regular(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
         Err(e) => return Err(Some(e.to_string())),
     };
+    let len = f.metadata().map_err(|e| Some(e.to_string()))?.len();
+    let mut bytes = vec![0; HEADER];
+    if f.read_exact(&mut bytes).is_err() {
+        return Err(Some("not a trailhunt index cache".into()));
+    }
+    let declared = check_header(&bytes, opts).map_err(Some)?;
+    if len.saturating_sub(HEADER as u64) != declared {
+        return Err(Some(format!(
+            "damaged (header declares a {declared}-byte body, the file holds {})",
+            len - HEADER as u64
+        )));
+    }
+    let body_len = usize::try_from(declared).map_err(|_| Some("damaged (body length)".into()))?;
+    bytes.reserve_exact(body_len);
+    f.take(declared)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Some(e.to_string()))?;
     decode(&bytes, opts).map_err(Some)
 }
 
-fn decode(bytes: &[u8], opts: &LoadOptions) -> Result<Index, String> {
-    let header = 8 + 4 + 8 + 8;
-    if bytes.len() < header || &bytes[..8] != MAGIC {
+/// Checks magic, format and salt; returns the body length the header declares.
+fn check_header(bytes: &[u8], opts: &LoadOptions) -> Result<u64, String> {
+    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err("not a trailhunt index cache".into());
     }
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
@@ -131,8 +158,17 @@ fn decode(bytes: &[u8], opts: &LoadOptions) -> Result<Index, String> {
     if format != FORMAT || word(12) != salt(opts) {
         return Err("made by another version or with other options".into());
     }
-    let body = &bytes[header..];
-    if xxhash_rust::xxh3::xxh3_64(body) != word(20) {
+    Ok(word(20))
+}
+
+fn decode(bytes: &[u8], opts: &LoadOptions) -> Result<Index, String> {
+    let declared = check_header(bytes, opts)?;
+    let body = &bytes[HEADER..];
+    if body.len() as u64 != declared {
+        return Err("damaged (body length differs from the header's)".into());
+    }
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    if xxhash_rust::xxh3::xxh3_64(body) != word(28) {
         return Err("damaged (checksum mismatch)".into());
     }
     let b: BodyIn = postcard::from_bytes(body).map_err(|e| format!("damaged ({e})"))?;
@@ -217,11 +253,12 @@ pub fn write(path: &Path, opts: &LoadOptions, index: &Index) -> Result<(), Strin
     .map_err(|e| e.to_string())
 }
 
-/// Magic, format, salt and the body's checksum.
+/// Magic, format, salt, the body's length and its checksum.
 fn header(opts: &LoadOptions, body: &[u8]) -> Vec<u8> {
     let mut h = MAGIC.to_vec();
     h.extend(FORMAT.to_le_bytes());
     h.extend(salt(opts).to_le_bytes());
+    h.extend((body.len() as u64).to_le_bytes());
     h.extend(xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
     h
 }

@@ -129,7 +129,11 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions) -> FileResult {
         errors: Vec::new(),
         inflated: 0,
     };
-    let raw = match std::fs::read(path) {
+    // Opened non-blocking: a FIFO swapped in after discovery is refused, not waited on.
+    let raw = match crate::event::index::open_regular(path).and_then(|mut f| {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut v).map(|_| v)
+    }) {
         Ok(r) => r,
         Err(e) => {
             res.errors
@@ -314,8 +318,8 @@ fn build_event(
 }
 
 /// Loads every log file under `paths`. `progress` is called on the calling
-/// thread after each file. With [`LoadOptions::cache`], files whose size and
-/// modification time match the cache are not read again.
+/// thread after each file. With [`LoadOptions::cache`], files whose
+/// [`Stamp`] matches the cache are not read again.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -> Index {
     let started = Instant::now();
     let cache_file = match &opts.cache {
