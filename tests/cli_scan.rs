@@ -247,3 +247,96 @@ fn table_reads_well() {
         .stdout(predicate::str::contains("AtomicRedTeam"))
         .stderr(predicate::str::contains("1 findings (strict semantics)"));
 }
+
+/// A mistyped path or a tree with no log files must not look like a clean
+/// result: exit 2 with the path named, for `scan`, `allowlist check` and the
+/// console (which says so before it needs a terminal).
+#[test]
+fn a_missing_path_or_a_tree_without_logs_is_an_error_naming_it() {
+    let t = tempfile::tempdir().unwrap();
+    let empty = t.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let readme = t.path().join("readme-only");
+    std::fs::create_dir(&readme).unwrap();
+    std::fs::write(readme.join("README.md"), "notes").unwrap();
+    let missing = t.path().join("nonexistent");
+    for dir in [&empty, &readme] {
+        for cmd in [vec!["scan"], vec!["allowlist", "check"], vec![]] {
+            trailhunt()
+                .args(&cmd)
+                .arg(dir)
+                .env("TRAILHUNT_CACHE_DIR", t.path().join("cache"))
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(dir.display().to_string()))
+                .stderr(predicate::str::contains("no CloudTrail log files"));
+        }
+    }
+    for cmd in [vec!["scan"], vec!["allowlist", "check"], vec![]] {
+        trailhunt()
+            .args(&cmd)
+            .arg(&missing)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(missing.display().to_string()))
+            .stderr(predicate::str::contains("does not exist"));
+    }
+}
+
+#[test]
+fn follow_on_an_empty_tree_says_it_is_waiting() {
+    let t = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trailhunt"))
+        .args(["scan", "--follow"])
+        .arg(t.path())
+        .env("TRAILHUNT_CACHE_DIR", t.path().join(".cache"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let exited = child.try_wait().unwrap();
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(exited.is_none(), "follow keeps waiting: {err}");
+    assert!(err.contains("waiting for log files"), "{err}");
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_never_opened_and_is_reported_with_a_reason() {
+    let t = tempfile::tempdir().unwrap();
+    let logs = t.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::copy(seed_sample(), logs.join("a.ndjson")).unwrap();
+    mkfifo(&logs.join("pipe.json"));
+    // In a tree: the logs are read and the FIFO is listed with why.
+    trailhunt()
+        .args(["scan", "--no-cache"])
+        .arg(&logs)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("pipe.json"))
+        .stderr(predicate::str::contains("a FIFO"));
+    // Named alone: an error, not a clean exit.
+    trailhunt()
+        .args(["scan", "--no-cache"])
+        .arg(logs.join("pipe.json"))
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pipe.json"))
+        .stderr(predicate::str::contains("a FIFO"));
+}

@@ -436,6 +436,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         ),
     };
     let config = a.load.config(&a.paths);
+    config.check_paths()?;
     let ws = crate::hunt::triage::locate(&config)?;
     let file = AllowlistFile::load(&ws.allowlist)?;
     let hunt = super::progress::hunt_with_progress(&config, config.rules()?);

@@ -17,6 +17,9 @@ use std::time::Duration;
 /// Runs `scan`; returns the exit status.
 pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let config = args.config();
+    for n in config.check_paths()? {
+        eprintln!("trailhunt: {}", escape(&n));
+    }
     if config.follow {
         return scan_follow(&config);
     }

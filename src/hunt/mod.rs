@@ -109,6 +109,56 @@ impl Config {
     }
 }
 
+/// A named path that cannot give a hunt anything: it does not exist, or
+/// holds no CloudTrail log files. A front end treats it as a usage error
+/// (the command line exits 2) rather than showing "no findings".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PathProblem(pub String);
+
+impl Config {
+    /// Checks each named path before a hunt: it must exist, and a folder
+    /// must hold at least one log file the loader would read (a file named
+    /// directly is read whatever its name). A FIFO or device is refused
+    /// without being opened. With [`Config::follow`] a folder without log
+    /// files is fine — files may still arrive — and `Ok` says what it waits
+    /// for.
+    pub fn check_paths(&self) -> Result<Vec<String>, PathProblem> {
+        let mut waiting = Vec::new();
+        for p in &self.paths {
+            let shown = crate::event::show_path(p);
+            let meta = match std::fs::metadata(p) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(PathProblem(format!("{shown}: does not exist")));
+                }
+                Err(e) => return Err(PathProblem(format!("{shown}: cannot read: {e}"))),
+            };
+            if meta.is_file() {
+                continue;
+            }
+            if !meta.is_dir() {
+                return Err(PathProblem(format!(
+                    "{shown}: {}, not a regular file or a folder: not read",
+                    loader::discover::special_kind(&meta.file_type())
+                )));
+            }
+            if loader::discover::has_log_files(p) {
+                continue;
+            }
+            if self.follow {
+                waiting.push(format!("{shown}: no log files yet; waiting for log files"));
+            } else {
+                return Err(PathProblem(format!(
+                    "{shown}: no CloudTrail log files under it (read are *.json, *.jsonl, \
+                     *.ndjson, *.log, *.txt, each optionally .gz, and *.gz)"
+                )));
+            }
+        }
+        Ok(waiting)
+    }
+}
+
 /// What a hunt reports while it runs.
 #[derive(Clone, Copy, Debug)]
 pub enum Stage {

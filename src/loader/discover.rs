@@ -4,8 +4,8 @@
 //! responder's evidence folder is often a tree of links into mounted
 //! buckets), loops are detected and reported, and a file reached twice
 //! through different links is read once. Only regular files are read: FIFOs,
-//! sockets and devices are skipped with a reason, so nothing can block the
-//! load forever.
+//! sockets and devices are never opened (so nothing can block the load
+//! forever) and each is reported as a load error saying what it is.
 
 use super::LoadError;
 use std::collections::HashSet;
@@ -69,8 +69,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             continue;
         }
         if !meta.is_dir() {
-            out.skipped
-                .push((root.clone(), "not a regular file (FIFO, socket or device)"));
+            out.errors.push(special(root, &meta.file_type()));
             continue;
         }
         let walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
@@ -82,8 +81,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                         continue;
                     }
                     if !ft.is_file() {
-                        out.skipped
-                            .push((e.into_path(), "not a regular file (FIFO, socket or device)"));
+                        out.errors.push(special(e.path(), &ft));
                         continue;
                     }
                     add(&mut out, &mut seen, e.into_path(), false);
@@ -109,6 +107,46 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         }
     }
     out
+}
+
+/// What kind of special file `ft` is ("a FIFO"), for messages.
+pub fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_block_device() || ft.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = ft;
+    "not a regular file"
+}
+
+/// The load error for a special file: it is never opened.
+fn special(path: &Path, ft: &std::fs::FileType) -> LoadError {
+    LoadError::file(
+        path,
+        format!(
+            "{}, not a regular file: not read (reading it could block the load forever)",
+            special_kind(ft)
+        ),
+    )
+}
+
+/// Whether the walk of `root` (a directory) would read at least one file;
+/// stops at the first, so a big tree costs a few system calls.
+pub fn has_log_files(root: &Path) -> bool {
+    WalkDir::new(root)
+        .follow_links(true)
+        .into_iter()
+        .flatten()
+        .any(|e| e.file_type().is_file() && !is_digest(e.path()) && has_log_name(e.path()))
 }
 
 fn add(out: &mut Discovered, seen: &mut HashSet<PathBuf>, path: PathBuf, named: bool) {

@@ -95,11 +95,16 @@ pub struct Options {
 
 /// Opens the console on the hunt `config` describes, until the user quits.
 pub fn run(config: Config, options: Options) -> anyhow::Result<()> {
+    // Said before the terminal is taken: a mistyped path is not "no findings".
+    let waiting = config.check_paths()?;
     let rules = config.rules()?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("the console needs a terminal; for pipes and scripts use `trailhunt scan`");
     }
     let (tx, rx) = crossbeam_channel::unbounded();
+    if !waiting.is_empty() {
+        let _ = tx.send(Msg::Status(Ok(waiting.join("; "))));
+    }
     spawn_loader(tx.clone(), config.clone(), rules);
     let mut services = Services {
         clipboard: Some(Box::new(crate::clipboard::SystemClipboard::from_env(
