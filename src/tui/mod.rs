@@ -127,6 +127,12 @@ pub fn run(config: Config, options: Options) -> anyhow::Result<()> {
         }
         Err(e) => services.triage_problem = Some(e),
     }
+    // Kept alive while the console runs: allowlist changes made by the CLI
+    // or another console show without a save of our own.
+    let _watch = services
+        .triage
+        .as_ref()
+        .and_then(|f| watch_triage(tx.clone(), f));
 
     let guard = terminal::Guard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
@@ -191,6 +197,13 @@ where
         let now_ms = chrono::Utc::now().timestamp_millis();
         update(app, Msg::stamp(now_ms));
         for msg in batch {
+            let msg = match msg {
+                Msg::TriageChanged => match reload_triage(services) {
+                    Some(reply) => Msg::Triage(Box::new(reply)),
+                    None => continue,
+                },
+                m => m,
+            };
             for fx in update(app, msg) {
                 match perform(fx, services, tx)? {
                     Outcome::Continue => {}
@@ -201,6 +214,80 @@ where
             }
         }
     }
+}
+
+/// Watches the folders of the allowlist and statuses files (a file replaced
+/// by an atomic rename would drop a watch on the file itself) and sends
+/// [`Msg::TriageChanged`] when either is written. `None` when nothing can be
+/// watched; the console then sees changes only on its own saves, as before.
+pub fn watch_triage(tx: Sender<Msg>, files: &TriageFiles) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let targets: Vec<std::path::PathBuf> = std::iter::once(files.allowlist.path())
+        .chain(files.store.as_ref().map(|s| s.path()))
+        .map(|p| p.to_path_buf())
+        .collect();
+    let names: Vec<std::ffi::OsString> = targets
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_os_string()))
+        .collect();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(ev) = res else { return };
+        if ev.kind.is_access() {
+            return;
+        }
+        let ours = ev
+            .paths
+            .iter()
+            .any(|p| p.file_name().is_some_and(|n| names.iter().any(|m| m == n)));
+        if ours {
+            let _ = tx.send(Msg::TriageChanged);
+        }
+    })
+    .ok()?;
+    let mut watching = false;
+    for dir in targets.iter().filter_map(|p| p.parent()) {
+        watching |= watcher
+            .watch(dir, notify::RecursiveMode::NonRecursive)
+            .is_ok();
+    }
+    watching.then_some(watcher)
+}
+
+/// Reads the triage files again after [`Msg::TriageChanged`]; the reply to
+/// show, or `None` when they hold what the console already shows (its own
+/// saves raise the same events).
+pub fn reload_triage(services: &mut Services) -> Option<Reply> {
+    let files = services.triage.as_mut()?;
+    let before = files.snapshot();
+    let _ = files.allowlist.reload();
+    if let Some(store) = files.store.as_mut() {
+        let _ = store.reload();
+    }
+    let snapshot = files.snapshot();
+    if snapshot == before {
+        return None;
+    }
+    let mut changed = Vec::new();
+    if (&snapshot.allowlist, &snapshot.allowlist_problem)
+        != (&before.allowlist, &before.allowlist_problem)
+    {
+        changed.push(files.allowlist.path());
+    }
+    if (&snapshot.records, &snapshot.store_problem) != (&before.records, &before.store_problem)
+        && let Some(s) = &files.store
+    {
+        changed.push(s.path());
+    }
+    let what = changed
+        .iter()
+        .map(|p| crate::event::show_path(p))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let outcome = match (&snapshot.allowlist_problem, &snapshot.store_problem) {
+        (Some(p), _) | (None, Some(p)) => Err(format!("{what} changed on disk: {p}")),
+        (None, None) => Ok(format!("{what} changed on disk; reloaded")),
+    };
+    Some(Reply { snapshot, outcome })
 }
 
 /// Runs the hunt on a thread of its own and sends the result on `tx`; with
@@ -326,4 +413,53 @@ fn spawn_tick(tx: Sender<Msg>, stop: Arc<AtomicBool>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::triage::{AllowlistFile, TriageStore};
+
+    const ENTRY: &str = r#"schema_version = 1
+
+[[entry]]
+id = "from-the-cli"
+rules = ["all"]
+reason = "added by `trailhunt allowlist add` while the console is open"
+when = [{ field = "target_user", exact = "svc-backup" }]
+"#;
+
+    fn files(dir: &std::path::Path) -> TriageFiles {
+        TriageFiles {
+            allowlist: AllowlistFile::open(&dir.join("allowlist.toml")),
+            store: Some(TriageStore::open(&dir.join("triage.toml"))),
+        }
+    }
+
+    #[test]
+    fn an_allowlist_changed_on_disk_is_watched_and_reloaded() {
+        let t = tempfile::tempdir().unwrap();
+        let mut services = Services {
+            triage: Some(files(t.path())),
+            ..Services::default()
+        };
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let _watch = watch_triage(tx, services.triage.as_ref().unwrap()).expect("watching");
+        assert!(
+            reload_triage(&mut services).is_none(),
+            "nothing changed yet"
+        );
+        std::fs::write(t.path().join("allowlist.toml"), ENTRY).unwrap();
+        let msg = rx.recv_timeout(Duration::from_secs(10)).expect("an event");
+        assert!(matches!(msg, Msg::TriageChanged));
+        let reply = reload_triage(&mut services).expect("a reply");
+        assert_eq!(reply.snapshot.allowlist.entries.len(), 1);
+        let said = reply.outcome.unwrap();
+        assert!(said.contains("allowlist.toml changed on disk"), "{said}");
+        // The same content again (as after a save of our own) says nothing.
+        assert!(reload_triage(&mut services).is_none());
+        std::fs::write(t.path().join("allowlist.toml"), "[[entry]\n").unwrap();
+        let reply = reload_triage(&mut services).expect("a reply");
+        assert!(reply.outcome.is_err(), "a broken file is said as a problem");
+    }
 }

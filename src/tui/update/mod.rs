@@ -71,6 +71,9 @@ pub enum Msg {
     FollowProblem(String),
     /// How a copy or an export went, for the status line.
     Status(Result<String, String>),
+    /// The allowlist or statuses file changed on disk; the runtime reloads
+    /// them and sends [`Msg::Triage`] if what they hold changed.
+    TriageChanged,
 }
 
 impl Msg {
@@ -177,6 +180,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.triage.message = Some((e, true));
         }
         Msg::Failed(e) => fx.push(Effect::Fail(e)),
+        Msg::TriageChanged => {}
         Msg::Raw { key, text } => {
             app.pending.remove(&key);
             app.raw_cache.insert(key, text);
