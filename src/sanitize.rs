@@ -44,6 +44,28 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A file path as [`escape`] shows text, each byte that is not UTF-8
+/// written `\xNN` (a literal backslash is `\\`, so the two cannot be
+/// confused); `Path::display` would show U+FFFD and two names would look alike.
+pub fn escape_path(p: &std::path::Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(&escape(chunk.valid()));
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        escape(&p.display().to_string()).into_owned()
+    }
+}
+
 /// Escapes like [`escape`], then shortens to at most `max` characters, marking
 /// a cut with `…`. Used by tables, where very long values must not push
 /// every other column off the screen.
@@ -59,6 +81,14 @@ pub fn escape_truncated(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_that_is_not_utf8_is_shown_byte_by_byte() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = std::path::Path::new(std::ffi::OsStr::from_bytes(b"a\\b\xff\x1b.json"));
+        assert_eq!(super::escape_path(p), "a\\\\b\\xff\\u{1b}.json");
+    }
+
     use super::*;
 
     #[test]

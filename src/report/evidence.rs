@@ -154,7 +154,7 @@ impl Evidence {
                 file: index
                     .files
                     .get(ev.loc.file as usize)
-                    .map(|s| s.path.display().to_string())
+                    .map(|s| crate::event::show_path(&s.path))
                     .unwrap_or_else(|| "?".into()),
                 line: ev.loc.line,
                 offset: ev.loc.offset,
@@ -522,7 +522,7 @@ impl ReportScope {
             paths: index
                 .roots
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|p| crate::event::show_path(p))
                 .collect(),
             first_time: index.stats.first_time,
             last_time: index.stats.last_time,

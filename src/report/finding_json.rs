@@ -34,7 +34,7 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
     let first = &index.events[f.events[0]];
     let loc = |l: &crate::event::Loc| {
         json!({
-            "file": index.files[l.file as usize].path.display().to_string(),
+            "file": crate::event::show_path(&index.files[l.file as usize].path),
             "line": l.line,
             "offset": l.offset,
         })

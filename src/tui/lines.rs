@@ -338,7 +338,7 @@ pub fn error_lines(app: &App) -> Vec<Line<'static>> {
     }
     d.errors()
         .map(|e| {
-            let mut place = escape(&e.path.display().to_string()).into_owned();
+            let mut place = crate::sanitize::escape_path(&e.path);
             if let Some(l) = e.line {
                 place.push_str(&format!(":{l}"));
             }

@@ -141,7 +141,7 @@ fn raw(frame: &mut Frame<'_>, app: &App, d: &Data) {
             .index
             .files
             .get(del.loc.file as usize)
-            .map(|f| f.path.display().to_string())
+            .map(|f| crate::sanitize::escape_path(&f.path))
             .unwrap_or_default();
         info.push(Span::styled(
             format!(" copy {}/{} ", raw.delivery + 1, deliveries.len()),
@@ -151,12 +151,7 @@ fn raw(frame: &mut Frame<'_>, app: &App, d: &Data) {
             .iter()
             .map(|s| crate::tui::text::width(&s.content))
             .sum();
-        let place = format!(
-            "{}:{} (byte {})",
-            escape(&file),
-            del.loc.line,
-            del.loc.offset
-        );
+        let place = format!("{}:{} (byte {})", file, del.loc.line, del.loc.offset);
         info.push(Span::raw(fit_left(
             &place,
             (p.width as usize).saturating_sub(used),

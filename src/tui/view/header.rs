@@ -15,7 +15,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let paths: Vec<String> = app
         .paths
         .iter()
-        .map(|p| crate::sanitize::escape(&p.display().to_string()).into_owned())
+        .map(|p| crate::sanitize::escape_path(p))
         .collect();
     let zone = app.zone();
     let mut lines: Vec<Line<'static>> = Vec::new();
