@@ -80,7 +80,7 @@ pub struct FileReader;
 impl RawReader for FileReader {
     fn read(&self, file: &SourceFile, loc: &Loc) -> Result<String, LoadError> {
         let path = &file.path;
-        let bytes = std::fs::read(path)
+        let bytes = read_regular(path)
             .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
         let d = decode::decode(bytes, u64::MAX, u64::MAX);
         let (text, _) = decode::repair_utf8(d.bytes);
@@ -102,6 +102,15 @@ impl RawReader for FileReader {
             .map(str::to_string)
             .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))
     }
+}
+
+/// A file's bytes, opened non-blocking: a FIFO or device swapped in for a
+/// log file after discovery is refused, never waited on.
+fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut f = crate::event::open_regular(path)?;
+    let mut v = Vec::new();
+    std::io::Read::read_to_end(&mut f, &mut v)?;
+    Ok(v)
 }
 
 /// What one worker made of one file.
@@ -129,11 +138,7 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions) -> FileResult {
         errors: Vec::new(),
         inflated: 0,
     };
-    // Opened non-blocking: a FIFO swapped in after discovery is refused, not waited on.
-    let raw = match crate::event::index::open_regular(path).and_then(|mut f| {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut v).map(|_| v)
-    }) {
+    let raw = match read_regular(path) {
         Ok(r) => r,
         Err(e) => {
             res.errors
