@@ -4,6 +4,7 @@
 //! `--json` output carries values exactly (JSON escaping keeps them inert).
 
 use super::args::{LoadArgs, WorkspaceArgs};
+use super::output::{self, errln, out, outln};
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::rules::RuleSet;
 use crate::sanitize::escape;
@@ -155,11 +156,11 @@ fn locate(a: &WhereArgs) -> anyhow::Result<Workspace> {
 fn path(a: &WhereArgs) -> anyhow::Result<u8> {
     let ws = locate(a)?;
     if let Some(d) = &ws.dir {
-        println!("workspace: {}", escape(&d.display().to_string()));
+        outln!("workspace: {}", escape(&d.display().to_string()))?;
     }
-    println!("allowlist: {}", escape(&ws.allowlist.display().to_string()));
+    outln!("allowlist: {}", escape(&ws.allowlist.display().to_string()))?;
     if let Some(t) = &ws.triage {
-        println!("triage: {}", escape(&t.display().to_string()));
+        outln!("triage: {}", escape(&t.display().to_string()))?;
     }
     Ok(EXIT_CLEAN)
 }
@@ -232,10 +233,10 @@ fn list(a: &ListArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let entries = &file.list().entries;
     if a.json {
         let v: Vec<_> = entries.iter().map(|e| entry_json(e, now)).collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(EXIT_CLEAN);
     }
-    eprintln!(
+    errln!(
         "trailhunt: allowlist: {}",
         escape(&ws.allowlist.display().to_string())
     );
@@ -254,7 +255,7 @@ fn list(a: &ListArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             escape(&e.reason).into_owned(),
         ]);
     }
-    print!("{}", table(&rows));
+    out(format_args!("{}", table(&rows)))?;
     for e in entries {
         let conds: Vec<String> = e
             .conditions
@@ -267,7 +268,7 @@ fn list(a: &ListArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 )
             })
             .collect();
-        println!("{}: {}", escape(&e.id), conds.join(" AND "));
+        outln!("{}: {}", escape(&e.id), conds.join(" AND "))?;
     }
     Ok(EXIT_CLEAN)
 }
@@ -397,12 +398,12 @@ fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     };
     let id = entry.id.clone();
     file.add(entry)?;
-    eprintln!(
+    errln!(
         "trailhunt: added {} to {}",
         escape(&id),
         escape(&ws.allowlist.display().to_string())
     );
-    println!("{}", escape(&id));
+    outln!("{}", escape(&id))?;
     Ok(EXIT_CLEAN)
 }
 
@@ -410,7 +411,7 @@ fn rm(a: &RmArgs) -> anyhow::Result<u8> {
     let ws = locate(&a.at)?;
     let mut file = AllowlistFile::open(&ws.allowlist);
     let removed = file.remove(&a.id)?;
-    eprintln!(
+    errln!(
         "trailhunt: removed {} from {}",
         escape(&removed.id),
         escape(&ws.allowlist.display().to_string())
@@ -440,7 +441,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let file = AllowlistFile::load(&ws.allowlist)?;
     let hunt = super::progress::hunt_with_progress(&config, config.rules()?);
     for e in &hunt.index.errors {
-        eprintln!("trailhunt: {}", escape(&e.to_string()));
+        errln!("trailhunt: {}", escape(&e.to_string()));
     }
     if hunt.index.files.is_empty() && !hunt.index.errors.is_empty() {
         anyhow::bail!("no log file could be read");
@@ -477,13 +478,13 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 j
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
     } else {
-        eprintln!(
+        errln!(
             "trailhunt: allowlist: {}",
             escape(&ws.allowlist.display().to_string())
         );
-        eprintln!(
+        errln!(
             "trailhunt: {} findings, {} suppressed ({} semantics)",
             hunt.findings.len(),
             ev.suppressed_count(),
@@ -507,7 +508,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 opt_time(e.expires),
             ]);
         }
-        print!("{}", table(&rows));
+        out(format_args!("{}", table(&rows)))?;
         let ids = |pred: &dyn Fn(&Verdict) -> bool| -> Vec<String> {
             list.entries
                 .iter()
@@ -521,28 +522,28 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         };
         let stale = ids(&|v| v.stale);
         if !stale.is_empty() {
-            println!(
+            outln!(
                 "stale (suppress nothing in these logs): {}",
                 stale.join(", ")
-            );
+            )?;
         }
         let expiring = ids(&|v| v.expiring);
         if !expiring.is_empty() {
-            println!(
+            outln!(
                 "expiring within {}: {}",
                 a.within.trim(),
                 expiring.join(", ")
-            );
+            )?;
         }
         let expired = ids(&|v| v.state == EntryState::Expired);
         if !expired.is_empty() {
-            println!("expired: {}", expired.join(", "));
+            outln!("expired: {}", expired.join(", "))?;
         }
         if !attention {
-            println!(
+            outln!(
                 "ok: every active entry suppresses something and none expires within {}",
                 a.within.trim()
-            );
+            )?;
         }
     }
     Ok(if attention { EXIT_FINDINGS } else { EXIT_CLEAN })
@@ -555,8 +556,8 @@ fn export(a: &ExportArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let rules = rules_with(&a.rules_dir)?;
     let out = crate::triage::splunk::export(file.list(), &rules, now);
     for w in &out.warnings {
-        eprintln!("trailhunt: {}", escape(w));
+        errln!("trailhunt: {}", escape(w));
     }
-    print!("{}", out.text);
+    output::out(format_args!("{}", out.text))?;
     Ok(EXIT_CLEAN)
 }
