@@ -99,6 +99,10 @@ pub struct AddArgs {
     /// Add it turned off.
     #[arg(long)]
     pub disabled: bool,
+    /// Add it even if its conditions match every value (`--glob
+    /// actor_arn='*'`), which suppresses every finding of its rules.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -396,6 +400,24 @@ fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         expires,
         disabled: a.disabled,
     };
+    if let Some(why) = entry.matches_everything() {
+        // The README's promise: an entry never silently silences a whole rule.
+        if !a.force {
+            anyhow::bail!(
+                "not added: the entry matches every value ({why}), so it would suppress every finding of {} rules; narrow it, or pass --force if that is what you mean",
+                if entry.rules == RuleScope::All {
+                    "all"
+                } else {
+                    "its"
+                }
+            );
+        }
+        errln!(
+            "trailhunt: warning: {} suppresses every finding of its rules (--force): {}",
+            escape(&entry.id),
+            escape(&why)
+        );
+    }
     let id = entry.id.clone();
     file.add(entry)?;
     errln!(
@@ -425,6 +447,8 @@ struct Verdict {
     hits: usize,
     stale: bool,
     expiring: bool,
+    /// Why the entry suppresses every finding of its rules, if it does.
+    everything: Option<String>,
 }
 
 fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
@@ -459,12 +483,15 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 hits: ev.hits(i),
                 stale: state == EntryState::Active && ev.hits(i) == 0,
                 expiring: e.expires_within(now, within),
+                everything: (state == EntryState::Active)
+                    .then(|| e.matches_everything())
+                    .flatten(),
             }
         })
         .collect();
     let attention = verdicts
         .iter()
-        .any(|v| v.stale || v.expiring || v.state == EntryState::Expired);
+        .any(|v| v.stale || v.expiring || v.everything.is_some() || v.state == EntryState::Expired);
     if a.json {
         let v: Vec<_> = list
             .entries
@@ -475,6 +502,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 j["hits"] = json!(v.hits);
                 j["stale"] = json!(v.stale);
                 j["expiring_soon"] = json!(v.expiring);
+                j["matches_everything"] = json!(v.everything);
                 j
             })
             .collect();
@@ -520,6 +548,21 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 })
                 .collect()
         };
+        let everything: Vec<String> = list
+            .entries
+            .iter()
+            .zip(&verdicts)
+            .filter_map(|(e, v)| {
+                let why = v.everything.as_ref()?;
+                Some(format!("{} ({})", escape(&e.id), escape(why)))
+            })
+            .collect();
+        if !everything.is_empty() {
+            outln!(
+                "matches every value (suppresses every finding of its rules): {}",
+                everything.join(", ")
+            )?;
+        }
         let stale = ids(&|v| v.stale);
         if !stale.is_empty() {
             outln!(
@@ -541,7 +584,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         }
         if !attention {
             outln!(
-                "ok: every active entry suppresses something and none expires within {}",
+                "ok: every active entry suppresses something (not everything) and none expires within {}",
                 a.within.trim()
             )?;
         }
