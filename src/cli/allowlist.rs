@@ -361,31 +361,27 @@ fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         ws.ensure()?;
     }
     let mut file = AllowlistFile::open(&ws.allowlist);
-    let id = match &a.id {
-        Some(id) => id.clone(),
-        None => {
-            let base: String = conditions[0]
-                .value()
-                .rsplit(['/', ':'])
-                .next()
-                .unwrap_or("")
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .take(40)
-                .collect();
-            let base = base.trim_matches('-');
-            file.list().unique_id(&format!(
-                "entry-{}",
-                if base.is_empty() { "x" } else { base }
-            ))
-        }
-    };
+    // Without --id, the id is made from the first condition and made unique
+    // under the file's lock (see `AllowlistFile::add_unique`).
+    let id = a.id.clone().unwrap_or_else(|| {
+        let base: String = conditions[0]
+            .value()
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .take(40)
+            .collect();
+        let base = base.trim_matches('-');
+        format!("entry-{}", if base.is_empty() { "x" } else { base })
+    });
     let entry = Entry {
         id,
         rules,
@@ -418,8 +414,13 @@ fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             escape(&why)
         );
     }
-    let id = entry.id.clone();
-    file.add(entry)?;
+    let id = if a.id.is_some() {
+        let id = entry.id.clone();
+        file.add(entry)?;
+        id
+    } else {
+        file.add_unique(entry)?
+    };
     errln!(
         "trailhunt: added {} to {}",
         escape(&id),
