@@ -120,3 +120,23 @@ fn force_adds_it_and_check_flags_it() {
     );
     assert_eq!(row("ok")["matches_everything"], Value::Null);
 }
+
+#[test]
+fn a_cidr_with_host_bits_is_refused_naming_the_network_it_would_be() {
+    let c = Case::new();
+    c.run(&["allowlist", "add", "--reason", "r"])
+        .args(["--cidr", "src=10.0.0.1/24"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("10.0.0.1/24")
+                .and(predicate::str::contains("10.0.0.0/24"))
+                .and(predicate::str::contains("host bits")),
+        );
+    assert!(c.ids().is_empty());
+    c.run(&["allowlist", "add", "--reason", "r", "--id", "net"])
+        .args(["--cidr", "10.0.0.0/24", "--cidr", "src=10.0.0.1"])
+        .assert()
+        .success();
+    assert_eq!(c.ids(), ["net"]);
+}

@@ -293,7 +293,12 @@ fn field_value(kind: MatchKind, s: &str) -> anyhow::Result<Condition> {
         }
     };
     let field = Field::parse(f).expect("checked");
-    Condition::new(field, kind, v).map_err(|e| anyhow::anyhow!("--{}: {e}", kind.name()))
+    let c =
+        Condition::new(field, kind, v).map_err(|e| anyhow::anyhow!("--{}: {e}", kind.name()))?;
+    if let Some(note) = c.host_bits() {
+        anyhow::bail!("--cidr: {note}");
+    }
+    Ok(c)
 }
 
 /// The rule id for what a person typed: an id, a name or a filter macro.

@@ -168,6 +168,21 @@ impl Condition {
         }
     }
 
+    /// For a `cidr` written with host bits (`10.0.0.1/24`), what it is read
+    /// as: the network (`10.0.0.0/24`), not the one host. People adding an
+    /// entry are told; the file keeps reading it as before.
+    pub fn host_bits(&self) -> Option<String> {
+        match &self.matcher {
+            Matcher::Cidr { text, net } if net.trunc() != *net => Some(format!(
+                "{text:?} has host bits set: it means the whole network {}; write {} for the network or {} for the one host",
+                net.trunc(),
+                net.trunc(),
+                net.addr()
+            )),
+            _ => None,
+        }
+    }
+
     /// The compiled glob of a `glob` condition.
     pub fn glob(&self) -> Option<&Glob> {
         match &self.matcher {
