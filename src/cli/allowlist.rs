@@ -4,6 +4,7 @@
 //! `--json` output carries values exactly (JSON escaping keeps them inert).
 
 use super::args::{LoadArgs, WorkspaceArgs};
+use super::output::{self, errln, out, outln};
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::rules::RuleSet;
 use crate::sanitize::escape;
@@ -98,6 +99,10 @@ pub struct AddArgs {
     /// Add it turned off.
     #[arg(long)]
     pub disabled: bool,
+    /// Add it even if its conditions match every value (`--glob
+    /// actor_arn='*'`), which suppresses every finding of its rules.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -155,11 +160,11 @@ fn locate(a: &WhereArgs) -> anyhow::Result<Workspace> {
 fn path(a: &WhereArgs) -> anyhow::Result<u8> {
     let ws = locate(a)?;
     if let Some(d) = &ws.dir {
-        println!("workspace: {}", escape(&d.display().to_string()));
+        outln!("workspace: {}", escape(&d.display().to_string()))?;
     }
-    println!("allowlist: {}", escape(&ws.allowlist.display().to_string()));
+    outln!("allowlist: {}", escape(&ws.allowlist.display().to_string()))?;
     if let Some(t) = &ws.triage {
-        println!("triage: {}", escape(&t.display().to_string()));
+        outln!("triage: {}", escape(&t.display().to_string()))?;
     }
     Ok(EXIT_CLEAN)
 }
@@ -232,10 +237,10 @@ fn list(a: &ListArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let entries = &file.list().entries;
     if a.json {
         let v: Vec<_> = entries.iter().map(|e| entry_json(e, now)).collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(EXIT_CLEAN);
     }
-    eprintln!(
+    errln!(
         "trailhunt: allowlist: {}",
         escape(&ws.allowlist.display().to_string())
     );
@@ -254,7 +259,7 @@ fn list(a: &ListArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             escape(&e.reason).into_owned(),
         ]);
     }
-    print!("{}", table(&rows));
+    out(format_args!("{}", table(&rows)))?;
     for e in entries {
         let conds: Vec<String> = e
             .conditions
@@ -267,7 +272,7 @@ fn list(a: &ListArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 )
             })
             .collect();
-        println!("{}: {}", escape(&e.id), conds.join(" AND "));
+        outln!("{}: {}", escape(&e.id), conds.join(" AND "))?;
     }
     Ok(EXIT_CLEAN)
 }
@@ -288,7 +293,12 @@ fn field_value(kind: MatchKind, s: &str) -> anyhow::Result<Condition> {
         }
     };
     let field = Field::parse(f).expect("checked");
-    Condition::new(field, kind, v).map_err(|e| anyhow::anyhow!("--{}: {e}", kind.name()))
+    let c =
+        Condition::new(field, kind, v).map_err(|e| anyhow::anyhow!("--{}: {e}", kind.name()))?;
+    if let Some(note) = c.host_bits() {
+        anyhow::bail!("--cidr: {note}");
+    }
+    Ok(c)
 }
 
 /// The rule id for what a person typed: an id, a name or a filter macro.
@@ -356,31 +366,27 @@ fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         ws.ensure()?;
     }
     let mut file = AllowlistFile::open(&ws.allowlist);
-    let id = match &a.id {
-        Some(id) => id.clone(),
-        None => {
-            let base: String = conditions[0]
-                .value()
-                .rsplit(['/', ':'])
-                .next()
-                .unwrap_or("")
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .take(40)
-                .collect();
-            let base = base.trim_matches('-');
-            file.list().unique_id(&format!(
-                "entry-{}",
-                if base.is_empty() { "x" } else { base }
-            ))
-        }
-    };
+    // Without --id, the id is made from the first condition and made unique
+    // under the file's lock (see `AllowlistFile::add_unique`).
+    let id = a.id.clone().unwrap_or_else(|| {
+        let base: String = conditions[0]
+            .value()
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .take(40)
+            .collect();
+        let base = base.trim_matches('-');
+        format!("entry-{}", if base.is_empty() { "x" } else { base })
+    });
     let entry = Entry {
         id,
         rules,
@@ -395,14 +401,37 @@ fn add(a: &AddArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         expires,
         disabled: a.disabled,
     };
-    let id = entry.id.clone();
-    file.add(entry)?;
-    eprintln!(
+    if let Some(why) = entry.matches_everything() {
+        // The README's promise: an entry never silently silences a whole rule.
+        if !a.force {
+            anyhow::bail!(
+                "not added: the entry matches every value ({why}), so it would suppress every finding of {} rules; narrow it, or pass --force if that is what you mean",
+                if entry.rules == RuleScope::All {
+                    "all"
+                } else {
+                    "its"
+                }
+            );
+        }
+        errln!(
+            "trailhunt: warning: {} suppresses every finding of its rules (--force): {}",
+            escape(&entry.id),
+            escape(&why)
+        );
+    }
+    let id = if a.id.is_some() {
+        let id = entry.id.clone();
+        file.add(entry)?;
+        id
+    } else {
+        file.add_unique(entry)?
+    };
+    errln!(
         "trailhunt: added {} to {}",
         escape(&id),
         escape(&ws.allowlist.display().to_string())
     );
-    println!("{}", escape(&id));
+    outln!("{}", escape(&id))?;
     Ok(EXIT_CLEAN)
 }
 
@@ -410,7 +439,7 @@ fn rm(a: &RmArgs) -> anyhow::Result<u8> {
     let ws = locate(&a.at)?;
     let mut file = AllowlistFile::open(&ws.allowlist);
     let removed = file.remove(&a.id)?;
-    eprintln!(
+    errln!(
         "trailhunt: removed {} from {}",
         escape(&removed.id),
         escape(&ws.allowlist.display().to_string())
@@ -424,6 +453,8 @@ struct Verdict {
     hits: usize,
     stale: bool,
     expiring: bool,
+    /// Why the entry suppresses every finding of its rules, if it does.
+    everything: Option<String>,
 }
 
 fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
@@ -441,7 +472,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let file = AllowlistFile::load(&ws.allowlist)?;
     let hunt = super::progress::hunt_with_progress(&config, config.rules()?);
     for e in &hunt.index.errors {
-        eprintln!("trailhunt: {}", escape(&e.to_string()));
+        errln!("trailhunt: {}", escape(&e.to_string()));
     }
     if hunt.index.files.is_empty() && !hunt.index.errors.is_empty() {
         anyhow::bail!("no log file could be read");
@@ -459,12 +490,15 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 hits: ev.hits(i),
                 stale: state == EntryState::Active && ev.hits(i) == 0,
                 expiring: e.expires_within(now, within),
+                everything: (state == EntryState::Active)
+                    .then(|| e.matches_everything())
+                    .flatten(),
             }
         })
         .collect();
     let attention = verdicts
         .iter()
-        .any(|v| v.stale || v.expiring || v.state == EntryState::Expired);
+        .any(|v| v.stale || v.expiring || v.everything.is_some() || v.state == EntryState::Expired);
     if a.json {
         let v: Vec<_> = list
             .entries
@@ -475,16 +509,17 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 j["hits"] = json!(v.hits);
                 j["stale"] = json!(v.stale);
                 j["expiring_soon"] = json!(v.expiring);
+                j["matches_everything"] = json!(v.everything);
                 j
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
     } else {
-        eprintln!(
+        errln!(
             "trailhunt: allowlist: {}",
             escape(&ws.allowlist.display().to_string())
         );
-        eprintln!(
+        errln!(
             "trailhunt: {} findings, {} suppressed ({} semantics)",
             hunt.findings.len(),
             ev.suppressed_count(),
@@ -508,7 +543,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 opt_time(e.expires),
             ]);
         }
-        print!("{}", table(&rows));
+        out(format_args!("{}", table(&rows)))?;
         let ids = |pred: &dyn Fn(&Verdict) -> bool| -> Vec<String> {
             list.entries
                 .iter()
@@ -520,30 +555,45 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
                 })
                 .collect()
         };
+        let everything: Vec<String> = list
+            .entries
+            .iter()
+            .zip(&verdicts)
+            .filter_map(|(e, v)| {
+                let why = v.everything.as_ref()?;
+                Some(format!("{} ({})", escape(&e.id), escape(why)))
+            })
+            .collect();
+        if !everything.is_empty() {
+            outln!(
+                "matches every value (suppresses every finding of its rules): {}",
+                everything.join(", ")
+            )?;
+        }
         let stale = ids(&|v| v.stale);
         if !stale.is_empty() {
-            println!(
+            outln!(
                 "stale (suppress nothing in these logs): {}",
                 stale.join(", ")
-            );
+            )?;
         }
         let expiring = ids(&|v| v.expiring);
         if !expiring.is_empty() {
-            println!(
+            outln!(
                 "expiring within {}: {}",
                 a.within.trim(),
                 expiring.join(", ")
-            );
+            )?;
         }
         let expired = ids(&|v| v.state == EntryState::Expired);
         if !expired.is_empty() {
-            println!("expired: {}", expired.join(", "));
+            outln!("expired: {}", expired.join(", "))?;
         }
         if !attention {
-            println!(
-                "ok: every active entry suppresses something and none expires within {}",
+            outln!(
+                "ok: every active entry suppresses something (not everything) and none expires within {}",
                 a.within.trim()
-            );
+            )?;
         }
     }
     Ok(if attention { EXIT_FINDINGS } else { EXIT_CLEAN })
@@ -556,8 +606,8 @@ fn export(a: &ExportArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let rules = rules_with(&a.rules_dir)?;
     let out = crate::triage::splunk::export(file.list(), &rules, now);
     for w in &out.warnings {
-        eprintln!("trailhunt: {}", escape(w));
+        errln!("trailhunt: {}", escape(w));
     }
-    print!("{}", out.text);
+    output::out(format_args!("{}", out.text))?;
     Ok(EXIT_CLEAN)
 }

@@ -4,6 +4,7 @@
 
 pub mod allowlist;
 pub mod args;
+pub mod output;
 pub mod progress;
 pub mod scan;
 
@@ -50,7 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("trailhunt: {}", escape(&format!("{e:#}")));
+            output::errln!("trailhunt: {}", escape(&format!("{e:#}")));
             ExitCode::from(EXIT_ERROR)
         }
     }

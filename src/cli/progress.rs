@@ -23,18 +23,18 @@ pub fn hunt_with_progress(config: &Config, rules: RuleSet) -> Hunt {
         }
         last = Instant::now();
         shown = true;
-        eprint!(
+        super::output::err(format_args!(
             "\r\x1b[2Kloading: {}/{} files, {} events, {}, {} errors",
             p.files_done,
             p.files_total,
             p.events,
             human_bytes(p.bytes),
             p.errors
-        );
+        ));
     };
     let hunt = Hunt::run(config, rules, &mut report);
     if shown {
-        eprint!("\r\x1b[2K");
+        super::output::err(format_args!("\r\x1b[2K"));
     }
     hunt
 }

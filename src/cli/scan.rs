@@ -2,6 +2,7 @@
 //! not suppressed; `--follow` prints new ones as NDJSON as files arrive.
 
 use super::args::ScanArgs;
+use super::output::{self, errln, outln};
 use super::progress::hunt_with_progress;
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::event::zone::Zone;
@@ -32,16 +33,14 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let rules = config.rules()?;
     let hunt = hunt_with_progress(&config, rules);
     let index = &hunt.index;
-    let mut stderr = std::io::stderr().lock();
     for e in hunt.errors() {
-        let _ = writeln!(stderr, "trailhunt: {}", escape(&e.to_string()));
+        errln!("trailhunt: {}", escape(&e.to_string()));
     }
     for n in &index.notes {
-        let _ = writeln!(stderr, "trailhunt: {}", escape(n));
+        errln!("trailhunt: {}", escape(n));
     }
-    let _ = writeln!(stderr, "trailhunt: {}", index.summary());
-    let _ = writeln!(
-        stderr,
+    errln!("trailhunt: {}", index.summary());
+    errln!(
         "trailhunt: {} findings ({} semantics)",
         hunt.findings.len(),
         config.semantics.name()
@@ -52,7 +51,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let now = chrono::Utc::now();
     let triage = for_scan(&config, &hunt.findings, now)?;
     for m in &triage.messages {
-        let _ = writeln!(stderr, "trailhunt: {}", escape(m));
+        errln!("trailhunt: {}", escape(m));
     }
     let (shown, notes) = triage.visible(&hunt.findings, config.show_suppressed);
     let scope = scope(&config, &hunt, &triage, zone, now);
@@ -70,20 +69,14 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     if let Some(path) = &args.output {
         crate::atomic::write_with(path, write)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-        let _ = writeln!(
-            stderr,
+        errln!(
             "trailhunt: wrote {} findings to {}",
             shown.len(),
             escape(&path.display().to_string())
         );
     } else {
-        let mut stdout = std::io::stdout().lock();
-        match write(&mut stdout).and_then(|_| stdout.flush()) {
-            Ok(()) => {}
-            // A closed pipe (`| head`) is the reader's choice, not a failure.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            Err(e) => return Err(e.into()),
-        }
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        output::with_stdout(write)?;
     }
     // Suppressed findings are known to be fine: they do not fail a pipeline.
     let code = if triage.unsuppressed() == 0 {
@@ -133,7 +126,6 @@ fn scan_follow(config: &Config) -> anyhow::Result<u8> {
     let mut reported_errors = 0;
     let mut first = true;
     loop {
-        let mut stderr = std::io::stderr().lock();
         for e in hunt
             .index
             .errors
@@ -141,13 +133,12 @@ fn scan_follow(config: &Config) -> anyhow::Result<u8> {
             .skip(reported_errors)
             .chain(&hunt.rule_errors)
         {
-            let _ = writeln!(stderr, "trailhunt: {}", escape(&e.to_string()));
+            errln!("trailhunt: {}", escape(&e.to_string()));
         }
         reported_errors = hunt.index.errors.len();
         if first {
-            let _ = writeln!(stderr, "trailhunt: {}", hunt.index.summary());
-            let _ = writeln!(
-                stderr,
+            errln!("trailhunt: {}", hunt.index.summary());
+            errln!(
                 "trailhunt: following {} path(s); new findings print as they arrive",
                 config.paths.len()
             );
@@ -155,11 +146,10 @@ fn scan_follow(config: &Config) -> anyhow::Result<u8> {
         let triage = for_scan(config, &hunt.findings, chrono::Utc::now())?;
         if first {
             for m in &triage.messages {
-                let _ = writeln!(stderr, "trailhunt: {}", escape(m));
+                errln!("trailhunt: {}", escape(m));
             }
         }
         let (shown, notes) = triage.visible(&hunt.findings, config.show_suppressed);
-        let mut stdout = std::io::stdout().lock();
         for (f, n) in shown.iter().zip(&notes) {
             if !printed.insert(f.key.clone()) {
                 continue;
@@ -170,11 +160,9 @@ fn scan_follow(config: &Config) -> anyhow::Result<u8> {
             // The same JSON text as `scan --format ndjson`: C1 controls and
             // bidi overrides written as \u escapes, never raw.
             let line = report::evidence::to_json_text(&v, false);
-            if let Err(e) = writeln!(stdout, "{line}").and_then(|_| stdout.flush()) {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return Ok(EXIT_CLEAN);
-                }
-                return Err(e.into());
+            outln!("{line}")?;
+            if output::stdout_closed() {
+                return Ok(EXIT_CLEAN);
             }
         }
         first = false;

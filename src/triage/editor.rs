@@ -107,7 +107,7 @@ pub fn edit_validated(
         .status()
         .map_err(|e| TriageError::Io {
             path: PathBuf::from(&editor.program),
-            source: std::io::Error::new(
+            error: std::io::Error::new(
                 e.kind(),
                 format!("cannot run the editor {:?}: {e}", editor.program),
             ),

@@ -219,6 +219,20 @@ impl AllowlistFile {
         })
     }
 
+    /// Adds `entry` at the end under the first id free in the file as it
+    /// is under the lock (`entry.id`, else `entry.id-2`, …), and returns it.
+    /// The id is chosen there, not before: two writers that both saw an id
+    /// free would otherwise both take it.
+    pub fn add_unique(&mut self, mut entry: Entry) -> Result<String, TriageError> {
+        entry.validate().map_err(TriageError::Invalid)?;
+        self.change(|doc, current| {
+            entry.id = current.unique_id(&entry.id);
+            entry.validate().map_err(TriageError::Invalid)?;
+            entry_tables(doc)?.push(entry_table(&entry)?);
+            Ok(entry.id.clone())
+        })
+    }
+
     /// Replaces the entry `id` with `entry` (which may change the id), in
     /// place, keeping the comment lines above it.
     pub fn replace(&mut self, id: &str, entry: Entry) -> Result<(), TriageError> {

@@ -61,6 +61,18 @@ impl Glob {
             .is_match_candidate(&Candidate::from_bytes(value.as_bytes()))
     }
 
+    /// Whether the glob matches any text at all: it is `*` (or `{*,…}`)
+    /// and nothing that must consume a character or a literal.
+    pub fn matches_any_text(&self) -> bool {
+        let only_stars = |ts: &[Tok]| !ts.is_empty() && ts.iter().all(|t| *t == Tok::Star);
+        !self.tokens.is_empty()
+            && self.tokens.iter().all(|t| match t {
+                Tok::Star => true,
+                Tok::Alt(branches) => branches.iter().any(|b| only_stars(b)),
+                _ => false,
+            })
+    }
+
     /// The pattern as a Splunk search wildcard value (`*` only, unescaped),
     /// when it has no other metacharacter and no literal `*`: Splunk's
     /// search has no way to write a literal `*` or any other glob construct.

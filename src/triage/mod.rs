@@ -37,10 +37,12 @@ use std::path::PathBuf;
 /// Problems with triage files and entries.
 #[derive(Debug, thiserror::Error)]
 pub enum TriageError {
-    #[error("{}: {source}", path.display())]
+    /// The cause is in the message and deliberately not a `source`: an
+    /// error chain (`{:#}`) would otherwise say it twice.
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file does not parse or does not make sense; `line` is 1-based.
     #[error("{}:{line}: {message}", path.display())]
@@ -71,7 +73,7 @@ impl TriageError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> TriageError {
         TriageError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         }
     }
 }
@@ -211,6 +213,17 @@ mod tests {
             assert_eq!(v["v"].as_str(), Some(s));
             assert!(!doc.contains('\x1b') && !doc.contains('\u{202e}'));
         }
+    }
+
+    #[test]
+    fn an_io_error_is_said_once_in_the_full_chain() {
+        let e = TriageError::io(
+            std::path::Path::new("/ws/allowlist.toml"),
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        let shown = format!("{:#}", anyhow::Error::from(e));
+        assert_eq!(shown.matches("ermission denied").count(), 1, "{shown}");
+        assert!(shown.starts_with("/ws/allowlist.toml: "), "{shown}");
     }
 
     #[test]

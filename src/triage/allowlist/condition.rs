@@ -10,6 +10,7 @@ use crate::rules::Finding;
 use crate::triage::field::Field;
 use crate::triage::glob::Glob;
 use ipnet::IpNet;
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::net::IpAddr;
 
 /// How a condition compares a field's value.
@@ -167,6 +168,21 @@ impl Condition {
         }
     }
 
+    /// For a `cidr` written with host bits (`10.0.0.1/24`), what it is read
+    /// as: the network (`10.0.0.0/24`), not the one host. People adding an
+    /// entry are told; the file keeps reading it as before.
+    pub fn host_bits(&self) -> Option<String> {
+        match &self.matcher {
+            Matcher::Cidr { text, net } if net.trunc() != *net => Some(format!(
+                "{text:?} has host bits set: it means the whole network {}; write {} for the network or {} for the one host",
+                net.trunc(),
+                net.trunc(),
+                net.addr()
+            )),
+            _ => None,
+        }
+    }
+
     /// The compiled glob of a `glob` condition.
     pub fn glob(&self) -> Option<&Glob> {
         match &self.matcher {
@@ -222,10 +238,102 @@ impl Condition {
         self.field.value(f).is_some_and(|v| self.matches_value(v))
     }
 
+    /// Why the condition holds for every value its field can have, if it
+    /// does (`glob "*"`, `regex ".*"`, `cidr 0.0.0.0/0`): such a condition
+    /// narrows nothing. Sound, not complete: `None` means no proof was found.
+    pub fn matches_every_value(&self) -> Option<String> {
+        let (kind, v) = (self.kind().name(), self.value());
+        match &self.matcher {
+            Matcher::Exact { .. } => None,
+            Matcher::Glob(g) => g
+                .matches_any_text()
+                .then(|| format!("{} glob {v:?} matches any text", self.field)),
+            Matcher::Cidr { net, .. } => (net.prefix_len() == 0).then(|| {
+                format!(
+                    "{} cidr {v:?} contains every IPv{} address",
+                    self.field,
+                    if net.addr().is_ipv4() { 4 } else { 6 }
+                )
+            }),
+            Matcher::Regex(r) => regex_syntax::parse(r.as_str())
+                .ok()
+                .filter(matches_every_string)
+                .map(|_| {
+                    format!(
+                        "{} {kind} {v:?} is found in every value (it matches the empty text)",
+                        self.field
+                    )
+                }),
+        }
+    }
+
     /// One line for people: `actor_arn glob "arn:…"`, the value as written
     /// (not sanitised: pass it through [`crate::sanitize::escape`]).
     pub fn describe(&self) -> String {
         format!("{} {} \"{}\"", self.field, self.kind().name(), self.value())
+    }
+}
+
+/// Where an empty match is tried: at the start or at the end of the value.
+#[derive(Clone, Copy, PartialEq)]
+enum At {
+    Start,
+    End,
+}
+
+/// Whether `h` matches the empty text at `at` of every value. Assertions
+/// that hold there whatever the value (`^` at the start, `$` at the end)
+/// are allowed; any other (`\b`, the other anchor) is not.
+fn empty_at(h: &Hir, at: At) -> bool {
+    match h.kind() {
+        HirKind::Empty => true,
+        HirKind::Literal(_) | HirKind::Class(_) => false,
+        HirKind::Look(l) => match at {
+            At::Start => matches!(l, Look::Start | Look::StartLF | Look::StartCRLF),
+            At::End => matches!(l, Look::End | Look::EndLF | Look::EndCRLF),
+        },
+        HirKind::Repetition(r) => r.min == 0 || empty_at(&r.sub, at),
+        HirKind::Capture(c) => empty_at(&c.sub, at),
+        HirKind::Concat(hs) => hs.iter().all(|h| empty_at(h, at)),
+        HirKind::Alternation(hs) => hs.iter().any(|h| empty_at(h, at)),
+    }
+}
+
+/// `(?s:.*)`: any run of any characters, line breaks included.
+fn any_text(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Capture(c) => any_text(&c.sub),
+        HirKind::Repetition(r) if r.min == 0 && r.max.is_none() => match r.sub.kind() {
+            HirKind::Class(Class::Unicode(c)) => {
+                c.ranges().len() == 1
+                    && c.ranges()[0].start() == '\0'
+                    && c.ranges()[0].end() == char::MAX
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                c.ranges().len() == 1 && c.ranges()[0].start() == 0 && c.ranges()[0].end() == 255
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether the unanchored search for `h` succeeds in every value: an empty
+/// match at the start or the end, or `(?s:.*)` spanning the whole value
+/// between parts that match empty there (`(?s)^.*$`).
+fn matches_every_string(h: &Hir) -> bool {
+    if empty_at(h, At::Start) || empty_at(h, At::End) {
+        return true;
+    }
+    match h.kind() {
+        HirKind::Capture(c) => matches_every_string(&c.sub),
+        HirKind::Alternation(hs) => hs.iter().any(matches_every_string),
+        HirKind::Concat(hs) => hs.iter().enumerate().any(|(i, x)| {
+            any_text(x)
+                && hs[..i].iter().all(|h| empty_at(h, At::Start))
+                && hs[i + 1..].iter().all(|h| empty_at(h, At::End))
+        }),
+        _ => false,
     }
 }
 
@@ -282,6 +390,78 @@ mod tests {
         let f = finding();
         assert!(cond(Field::UserAgent, MatchKind::Regex, "Python/3\\.").matches(&f));
         assert!(!cond(Field::UserAgent, MatchKind::Regex, "^Python").matches(&f));
+    }
+
+    /// Values unlike each other: every universal condition must hold for
+    /// each (so the detection is checked against matching, not trusted).
+    const PROBES: [&str; 7] = [
+        "",
+        "a",
+        "arn:aws:iam::111122223333:user/alice",
+        "10.0.0.5",
+        "line one\nline two\n",
+        "\u{202e}é",
+        "2001:db8::1",
+    ];
+
+    #[test]
+    fn conditions_that_match_every_value_are_detected() {
+        for (field, kind, v) in [
+            (Field::ActorArn, MatchKind::Glob, "*"),
+            (Field::ActorArn, MatchKind::Glob, "{*,x}"),
+            (Field::ActorArn, MatchKind::Regex, ".*"),
+            (Field::ActorArn, MatchKind::Regex, "(?:)"),
+            (Field::ActorArn, MatchKind::Regex, "^"),
+            (Field::ActorArn, MatchKind::Regex, "x*"),
+            (Field::ActorArn, MatchKind::Regex, "^.*"),
+            (Field::ActorArn, MatchKind::Regex, ".*$"),
+            (Field::ActorArn, MatchKind::Regex, "(?s)^.*$"),
+            (Field::ActorArn, MatchKind::Regex, "(?s:.*)|alice"),
+            (Field::ActorArn, MatchKind::Regex, "(?m)^"),
+            (Field::UserAgent, MatchKind::Regex, "(a|)"),
+        ] {
+            let c = Condition::new(field, kind, v).unwrap();
+            let why = c.matches_every_value();
+            assert!(why.is_some(), "{kind:?} {v:?} not detected");
+            for p in PROBES {
+                assert!(
+                    c.matches_value(p),
+                    "{kind:?} {v:?} said universal but misses {p:?}"
+                );
+            }
+        }
+        let all4 = cond(Field::Src, MatchKind::Cidr, "0.0.0.0/0");
+        assert!(all4.matches_every_value().unwrap().contains("0.0.0.0/0"));
+        assert!(all4.matches_value("203.0.113.9"));
+        assert!(
+            cond(Field::Src, MatchKind::Cidr, "::/0")
+                .matches_every_value()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn narrow_conditions_are_not_called_universal() {
+        for (field, kind, v) in [
+            (Field::ActorArn, MatchKind::Glob, "arn:*"),
+            (Field::ActorArn, MatchKind::Glob, "?*"),
+            (Field::ActorArn, MatchKind::Glob, "*a*"),
+            (Field::ActorArn, MatchKind::Exact, "*"),
+            (Field::ActorArn, MatchKind::Regex, "^$"),
+            (Field::ActorArn, MatchKind::Regex, ".+"),
+            (Field::ActorArn, MatchKind::Regex, "\\b"),
+            (Field::ActorArn, MatchKind::Regex, "^a*$"),
+            // `.` stops at a line break: "a\nb" has no match.
+            (Field::ActorArn, MatchKind::Regex, "^.*$"),
+            (Field::Src, MatchKind::Cidr, "0.0.0.0/1"),
+        ] {
+            let c = Condition::new(field, kind, v).unwrap();
+            assert!(c.matches_every_value().is_none(), "{kind:?} {v:?}");
+            assert!(
+                PROBES.iter().any(|p| !c.matches_value(p)),
+                "{kind:?} {v:?} matches every probe: the probes are too weak"
+            );
+        }
     }
 
     #[test]

@@ -149,6 +149,20 @@ impl Entry {
                 .all(|c| c.matches(f))
     }
 
+    /// Why the entry would suppress every finding of its rules whatever
+    /// the logs hold, if it would: each enabled condition matches every
+    /// value (see [`Condition::matches_every_value`]). Such an entry is
+    /// refused unless forced, and `allowlist check` flags it.
+    pub fn matches_everything(&self) -> Option<String> {
+        let why: Option<Vec<String>> = self
+            .conditions
+            .iter()
+            .filter(|c| c.enabled())
+            .map(Condition::matches_every_value)
+            .collect();
+        why.filter(|w| !w.is_empty()).map(|w| w.join("; "))
+    }
+
     /// Checks what the file format requires of an entry.
     pub fn validate(&self) -> Result<(), String> {
         check_id(&self.id)?;
@@ -262,6 +276,20 @@ mod tests {
         e.conditions[0].set_enabled(false);
         assert!(!e.matches(&f), "no enabled condition: matches nothing");
         assert!(e.validate().is_err());
+    }
+
+    #[test]
+    fn an_entry_matches_everything_only_if_every_enabled_condition_does() {
+        let mut e = entry(vec![
+            cond(Field::ActorArn, MatchKind::Glob, "*"),
+            cond(Field::TargetUser, MatchKind::Exact, "deploy"),
+        ]);
+        assert_eq!(e.matches_everything(), None);
+        e.conditions[1].set_enabled(false);
+        let why = e.matches_everything().unwrap();
+        assert!(why.contains("actor_arn glob \"*\""), "{why}");
+        e.conditions[0].set_enabled(false);
+        assert_eq!(e.matches_everything(), None, "no enabled condition");
     }
 
     #[test]

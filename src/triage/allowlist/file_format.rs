@@ -7,13 +7,14 @@
 //! value escaped by [`toml_string`]. Changing a file already on disk
 //! without losing its comments is [`crate::triage::file`]'s job.
 
-use super::{Allowlist, Condition, Entry, MatchKind, RuleScope};
+use super::{Allowlist, Condition, Entry, MatchKind, RuleScope, check_id};
 use crate::triage::expiry::{format_time, parse_expiry, parse_time};
 use crate::triage::field::Field;
 use crate::triage::{TriageError, line_of, toml_error, toml_string};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
+use toml::Spanned;
 
 /// The allowlist file format this trailhunt reads and writes.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -29,16 +30,16 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEntry {
-    id: String,
-    rules: toml::Value,
-    reason: String,
+    // Spans, so that an error names the line of the key that is wrong.
+    id: Spanned<String>,
+    rules: Spanned<toml::Value>,
+    reason: Spanned<String>,
     author: Option<String>,
-    created: Option<toml::Value>,
-    expires: Option<toml::Value>,
+    created: Option<Spanned<toml::Value>>,
+    expires: Option<Spanned<toml::Value>>,
     #[serde(default)]
     disabled: bool,
-    #[serde(default)]
-    when: Vec<toml::Spanned<RawCondition>>,
+    when: Option<Spanned<Vec<Spanned<RawCondition>>>>,
 }
 
 #[derive(Deserialize)]
@@ -88,74 +89,90 @@ impl RawCondition {
 }
 
 impl RawEntry {
-    fn build(self, text: &str, path: &Path) -> Result<Entry, TriageError> {
-        let bad = |message: String| TriageError::Invalid(message);
-        let rules = match &self.rules {
+    /// The entry, checked; every error names the line of the key at fault
+    /// (`start` is the `[[entry]]` line, for what no key holds).
+    fn build(self, text: &str, path: &Path, start: usize) -> Result<Entry, TriageError> {
+        let at = |offset: usize, message: String| TriageError::Parse {
+            path: path.to_path_buf(),
+            line: line_of(text, offset),
+            message,
+        };
+        let id = self.id.get_ref().clone();
+        check_id(&id).map_err(|m| at(self.id.span().start, m))?;
+        let rules_at = self.rules.span().start;
+        let bad_rules = || {
+            at(
+                rules_at,
+                format!("entry {id:?}: rules must be \"all\" or a list of rule ids"),
+            )
+        };
+        let rules = match self.rules.get_ref() {
             toml::Value::String(s) if s.eq_ignore_ascii_case("all") => RuleScope::All,
-            toml::Value::Array(a) => RuleScope::Ids(
-                a.iter()
+            toml::Value::Array(a) => {
+                let ids = a
+                    .iter()
                     .map(|v| v.as_str().map(str::to_string))
                     .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "entry {:?}: rules must be \"all\" or a list of rule ids",
-                            self.id
-                        ))
-                    })?,
-            ),
-            _ => {
-                return Err(bad(format!(
-                    "entry {:?}: rules must be \"all\" or a list of rule ids",
-                    self.id
-                )));
+                    .ok_or_else(bad_rules)?;
+                if ids.is_empty() || ids.iter().any(|i| i.trim().is_empty()) {
+                    return Err(bad_rules());
+                }
+                RuleScope::Ids(ids)
             }
+            _ => return Err(bad_rules()),
         };
+        if self.reason.get_ref().trim().is_empty() {
+            return Err(at(
+                self.reason.span().start,
+                format!("entry {id:?}: a reason is required"),
+            ));
+        }
         let created = match &self.created {
             Some(v) => Some(
-                raw_time(v)
+                raw_time(v.get_ref())
                     .and_then(|s| parse_time(&s))
-                    .map_err(|e| bad(format!("entry {:?}: created: {e}", self.id)))?,
+                    .map_err(|e| at(v.span().start, format!("entry {id:?}: created: {e}")))?,
             ),
             None => None,
         };
         let expires = match &self.expires {
             Some(v) => {
-                let s =
-                    raw_time(v).map_err(|e| bad(format!("entry {:?}: expires: {e}", self.id)))?;
+                let bad = |e: String| at(v.span().start, format!("entry {id:?}: expires: {e}"));
+                let s = raw_time(v.get_ref()).map_err(bad)?;
                 // A duration in the file counts from `created`, so it means
                 // the same thing every time the file is read.
                 let t = match (crate::triage::expiry::parse_duration(&s), created) {
                     (Some(_), None) => {
                         return Err(bad(format!(
-                            "entry {:?}: expires {s:?} is relative but the entry has no created time",
-                            self.id
+                            "{s:?} is relative but the entry has no created time"
                         )));
                     }
                     (Some(_), Some(c)) => parse_expiry(&s, c),
                     (None, _) => parse_time(&s),
                 };
-                Some(t.map_err(|e| bad(format!("entry {:?}: expires: {e}", self.id)))?)
+                Some(t.map_err(bad)?)
             }
             None => None,
         };
+        let when_at = self.when.as_ref().map_or(start, |w| w.span().start);
         let mut conditions = Vec::new();
-        for c in self.when {
-            let line = line_of(text, c.span().start);
-            conditions.push(
-                c.into_inner()
-                    .build()
-                    .map_err(|message| TriageError::Parse {
-                        path: path.to_path_buf(),
-                        line,
-                        message,
-                    })?,
-            );
+        for c in self.when.map(Spanned::into_inner).unwrap_or_default() {
+            let offset = c.span().start;
+            conditions.push(c.into_inner().build().map_err(|m| at(offset, m))?);
+        }
+        if !conditions.iter().any(Condition::enabled) {
+            return Err(at(
+                when_at,
+                format!(
+                    "entry {id:?}: at least one enabled condition is required (an entry never silences a whole rule)"
+                ),
+            ));
         }
         Ok(Entry {
-            id: self.id,
+            id,
             rules,
             conditions,
-            reason: self.reason,
+            reason: self.reason.into_inner(),
             author: self.author,
             created,
             expires,
@@ -204,13 +221,12 @@ impl Allowlist {
         let mut ids = HashSet::new();
         for e in raw.entry {
             let start = e.span().start;
-            let entry = e.into_inner().build(text, path).map_err(|err| match err {
-                TriageError::Invalid(m) => at(start, m),
-                other => other,
-            })?;
+            let id_at = e.get_ref().id.span().start;
+            let entry = e.into_inner().build(text, path, start)?;
+            // What `build` checked by key; kept as the one definition.
             entry.validate().map_err(|m| at(start, m))?;
             if !ids.insert(entry.id.to_ascii_lowercase()) {
-                return Err(at(start, format!("duplicate id {:?}", entry.id)));
+                return Err(at(id_at, format!("duplicate id {:?}", entry.id)));
             }
             entries.push(entry);
         }
@@ -304,6 +320,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("al.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_the_line_of_the_bad_key_not_of_the_entry() {
+        let head = "schema_version = 1\n\n[[entry]]\n";
+        // Line 4 onwards: id, rules, reason, created, expires, when.
+        let ok = [
+            "id = \"a\"",
+            "rules = \"all\"",
+            "reason = \"r\"",
+            "created = \"2026-11-01T00:00:00Z\"",
+            "expires = \"2026-12-01\"",
+            "when = [{ field = \"src\", exact = \"x\" }]",
+        ];
+        for (i, bad, says) in [
+            (0, "id = \"bad id!\"", "id"),
+            (1, "rules = 5", "rules"),
+            (2, "reason = \"  \"", "reason is required"),
+            (3, "created = \"yesterday-ish\"", "created"),
+            (4, "expires = \"soon\"", "expires"),
+            (
+                5,
+                "when = [{ field = \"src\", exact = \"x\", enabled = false }]",
+                "enabled condition",
+            ),
+        ] {
+            let mut lines = ok.to_vec();
+            lines[i] = bad;
+            let text = format!("{head}{}\n", lines.join("\n"));
+            Allowlist::parse(&text.replace(bad, ok[i]), Path::new("al.toml")).unwrap();
+            let e = Allowlist::parse(&text, Path::new("al.toml"))
+                .unwrap_err()
+                .to_string();
+            let want = format!("al.toml:{}:", 4 + i);
+            assert!(e.starts_with(&want) && e.contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -820,3 +820,57 @@ fn the_wheel_is_an_action_and_clicks_under_an_overlay_are_not() {
     let rows = layout::table_rows(&a);
     assert_eq!(mouse_action(&a, left_click(5, rows.y + 1)), None);
 }
+
+#[test]
+fn an_entry_that_suppresses_every_finding_of_its_rule_needs_a_second_enter() {
+    let mut a = app(20);
+    ch(&mut a, 's');
+    let findings = a.data.as_ref().unwrap().findings.clone();
+    let form = a.triage.form.as_mut().unwrap();
+    form.entry.conditions = vec![
+        crate::triage::Condition::new(
+            crate::triage::Field::ActorArn,
+            crate::triage::MatchKind::Glob,
+            "*",
+        )
+        .unwrap(),
+    ];
+    form.refresh(&findings);
+    let rule = match &form.entry.rules {
+        crate::triage::RuleScope::Ids(ids) => ids[0].clone(),
+        other => panic!("{other:?}"),
+    };
+    let of_rule = findings.iter().filter(|f| f.rule_id == rule).count();
+    assert_eq!(form.preview.len(), of_rule);
+    while a.triage.form.as_ref().unwrap().focus != Focus::Reason {
+        press(&mut a, KeyCode::Tab);
+    }
+    typed(&mut a, "all of it");
+    let warned = |a: &App| {
+        a.triage
+            .form
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        press(&mut a, KeyCode::Enter).is_empty(),
+        "first Enter only warns"
+    );
+    let w = warned(&a);
+    assert!(
+        w.contains(&format!("all {of_rule}")) && w.contains("Enter"),
+        "{w}"
+    );
+    // A change in between asks again.
+    typed(&mut a, "!");
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    let fx = press(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(&fx[..], [Effect::Triage(Op::AddEntry(_))]),
+        "{fx:?}"
+    );
+}

@@ -136,10 +136,18 @@ pub(super) fn form_input(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let (Some(form), Some(data)) = (&mut app.triage.form, &app.data) else {
         return;
     };
-    form.error = None;
+    // A warning left by the last Enter is its confirmation prompt: any
+    // other key clears it, so the entry is confirmed as it now stands.
+    let warned = form.error.take();
     match (action, form.focus) {
         (Action::Cancel, _) => app.triage.form = None,
         (Action::Accept, _) => match form.finished(now) {
+            Ok(entry)
+                if warned.is_none()
+                    && whole_rule(&entry, &form.preview, &data.findings).is_some() =>
+            {
+                form.error = whole_rule(&entry, &form.preview, &data.findings);
+            }
             Ok(entry) => {
                 let op = match form.replacing.take() {
                     Some(id) => Op::ReplaceEntry {
@@ -166,6 +174,28 @@ pub(super) fn form_input(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         (a, Focus::Reason) => edit_text(&mut form.reason, a),
         (a, Focus::Expires) => edit_text(&mut form.expires, a),
     }
+}
+
+/// The warning for an entry that would suppress every finding of its
+/// rules in the loaded data (two or more: one finding alone is what a
+/// drafted entry is for), or whose conditions match every value at all.
+fn whole_rule(
+    entry: &crate::triage::Entry,
+    preview: &[usize],
+    findings: &[crate::rules::Finding],
+) -> Option<String> {
+    let of_rules = findings
+        .iter()
+        .filter(|f| entry.rules.applies_to(&f.rule_id))
+        .count();
+    let everything = entry.matches_everything();
+    if everything.is_none() && (of_rules < 2 || preview.len() < of_rules) {
+        return None;
+    }
+    let why = everything.map(|w| format!(" ({w})")).unwrap_or_default();
+    Some(format!(
+        "this entry suppresses all {of_rules} findings of its rules{why}; Enter again to save it anyway"
+    ))
 }
 
 fn edit_text(text: &mut String, action: Action) {
