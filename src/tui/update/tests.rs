@@ -409,6 +409,12 @@ fn resizing_keeps_the_selection_on_screen() {
 fn question_mark_toggles_help_and_j_scrolls_it() {
     let mut a = app(3);
     ch(&mut a, '?');
+    // Help opens on the list's section, the keys that work where `?` was pressed.
+    let Overlay::Help { scroll: at } = a.overlay else {
+        panic!("{:?}", a.overlay)
+    };
+    assert!(at > 0);
+    ch(&mut a, 'g');
     assert_eq!(a.overlay, Overlay::Help { scroll: 0 });
     ch(&mut a, 'j');
     assert_eq!(a.overlay, Overlay::Help { scroll: 1 });
@@ -467,7 +473,10 @@ fn space_marks_and_statuses_apply_to_the_marked_findings() {
     ch(&mut a, ' ');
     ch(&mut a, ' ');
     assert_eq!(a.triage.marked.len(), 2);
-    let fx = ch(&mut a, 'I');
+    // Two findings: the status waits for a yes.
+    assert!(ch(&mut a, 'I').is_empty());
+    assert!(a.confirm.is_some());
+    let fx = ch(&mut a, 'y');
     let d = a.data.as_ref().unwrap();
     let want: Vec<String> = a
         .triage
