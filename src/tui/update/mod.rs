@@ -150,6 +150,11 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Effect> {
             triage::retriage(app);
         }
         Msg::Mouse(m) => {
+            // A y/n question waits for its answer: a click must not act
+            // behind it.
+            if app.confirm.is_some() {
+                return fx;
+            }
             if let Some(a) = mouse_action(app, m) {
                 act(app, a, &mut fx);
             }

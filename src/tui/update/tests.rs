@@ -829,3 +829,17 @@ fn the_wheel_is_an_action_and_clicks_under_an_overlay_are_not() {
     let rows = layout::table_rows(&a);
     assert_eq!(mouse_action(&a, left_click(5, rows.y + 1)), None);
 }
+
+#[test]
+fn a_click_while_a_question_waits_changes_nothing() {
+    let mut a = app(10);
+    ch(&mut a, ' ');
+    ch(&mut a, ' ');
+    ch(&mut a, 'X');
+    assert!(a.confirm.is_some());
+    let row5 = layout::table_rows(&a).y + 5;
+    update(&mut a, Msg::Mouse(left_click(5, row5)));
+    update(&mut a, Msg::Mouse(left_click(5, row5)));
+    assert_eq!(a.screen, Screen::List);
+    assert!(a.confirm.is_some(), "the question is still asked");
+}
