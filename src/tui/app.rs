@@ -59,6 +59,10 @@ pub enum Overlay {
     },
 }
 
+/// How many messages the log keeps: a long follow session must not grow
+/// it without end.
+pub const LOG_CAP: usize = 1000;
+
 /// A status-line message kept in the log: when (Unix ms), what, and
 /// whether it was a problem.
 #[derive(Clone, Debug, PartialEq)]

@@ -122,6 +122,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             text: text.clone(),
             problem: *problem,
         });
+        if app.log.len() > super::app::LOG_CAP {
+            app.log.remove(0);
+        }
     }
     fx
 }

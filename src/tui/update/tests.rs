@@ -843,3 +843,14 @@ fn a_click_while_a_question_waits_changes_nothing() {
     assert_eq!(a.screen, Screen::List);
     assert!(a.confirm.is_some(), "the question is still asked");
 }
+
+#[test]
+fn the_message_log_keeps_the_newest_messages_and_stays_bounded() {
+    let mut a = app(3);
+    for i in 0..(crate::tui::app::LOG_CAP + 10) {
+        update(&mut a, Msg::Status(Ok(format!("copied {i}"))));
+    }
+    assert_eq!(a.log.len(), crate::tui::app::LOG_CAP);
+    let last = format!("copied {}", crate::tui::app::LOG_CAP + 9);
+    assert_eq!(a.log.last().map(|m| m.text.as_str()), Some(last.as_str()));
+}
