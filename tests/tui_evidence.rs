@@ -39,7 +39,10 @@ fn y_copies_the_markdown_evidence_and_says_where_it_went() {
 fn y_on_marked_findings_copies_each_of_them() {
     let dir = tempfile::tempdir().unwrap();
     let (mut c, clip) = console(dir.path());
+    // Two findings: the copy waits for a yes.
     c.keys("  y");
+    assert!(!clip.exists());
+    c.keys("y");
     let text = std::fs::read_to_string(&clip).unwrap();
     assert!(text.contains("bob") && text.contains("carol"), "{text}");
     assert!(text.contains("\n---\n"), "{text}");

@@ -49,7 +49,7 @@ fn marked_findings_get_a_status_that_is_saved_shown_and_filterable() {
     let first = key_of(&c, c.app.selected_finding().unwrap());
     c.keys("  ");
     let second = key_of(&c, c.app.list.visible[1] as usize);
-    c.keys("X");
+    c.keys("Xy");
     let saved = std::fs::read_to_string(ws.path().join("triage.toml")).unwrap();
     assert!(saved.contains(&first) && saved.contains(&second), "{saved}");
     assert_eq!(saved.matches("escalated").count(), 2, "{saved}");
@@ -161,7 +161,7 @@ fn disabling_and_deleting_an_entry_bring_its_findings_back() {
     assert!(c.render().contains("disabled"));
     let saved = std::fs::read_to_string(ws.path().join("allowlist.toml")).unwrap();
     assert!(saved.contains("disabled = true"), "{saved}");
-    c.keys("D");
+    c.keys("Dy");
     assert!(c.app.triage.snapshot.allowlist.entries.is_empty());
     assert!(c.render().contains("No allowlist entries"));
 }

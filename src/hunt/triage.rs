@@ -35,6 +35,8 @@ pub enum Op {
     ReplaceEntry { id: String, entry: Box<Entry> },
     /// Delete an entry.
     RemoveEntry(String),
+    /// Put back an entry deleted from the console (its undo).
+    RestoreEntry(Box<Entry>),
     /// Disable or re-enable an entry.
     SetDisabled { id: String, disabled: bool },
 }
@@ -142,6 +144,11 @@ impl TriageFiles {
             Op::RemoveEntry(id) => {
                 self.allowlist.remove(&id).map_err(err)?;
                 Ok(format!("allowlist entry {id} deleted"))
+            }
+            Op::RestoreEntry(entry) => {
+                let id = entry.id.clone();
+                self.allowlist.add(*entry).map_err(err)?;
+                Ok(format!("allowlist entry {id} restored"))
             }
             Op::SetDisabled { id, disabled } => {
                 self.allowlist.set_disabled(&id, disabled).map_err(err)?;

@@ -40,6 +40,14 @@ pub enum Action {
     Help,
     /// Open or close the list of load errors.
     Errors,
+    /// Open or close the log of every status-line message.
+    Messages,
+    /// Answer yes to the question on the bar.
+    Yes,
+    /// Answer no to the question on the bar.
+    No,
+    /// Restore the allowlist entry deleted last.
+    Undo,
     /// Switch every time on screen between UTC and the local (or `--tz`) zone.
     ToggleZone,
     /// Move the selection (or scroll) up one line.

@@ -47,8 +47,52 @@ pub enum Screen {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: usize },
-    Errors { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    Errors {
+        scroll: usize,
+    },
+    /// Every status-line message so far, whole (`M`).
+    Messages {
+        scroll: usize,
+    },
+}
+
+/// How many messages the log keeps: a long follow session must not grow
+/// it without end.
+pub const LOG_CAP: usize = 1000;
+
+/// A status-line message kept in the log: when (Unix ms), what, and
+/// whether it was a problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Logged {
+    pub at_ms: i64,
+    pub text: String,
+    pub problem: bool,
+}
+
+/// An action that waits for y/n because it touches more than the cursor
+/// row (or cannot be taken back without `u`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pending {
+    Status(crate::triage::Status, Vec<usize>),
+    /// Open the note line for these findings.
+    Note(Vec<usize>),
+    /// `y` (the Markdown block) or `Y` (raw JSON) of these findings.
+    Copy {
+        raw: bool,
+        targets: Vec<usize>,
+    },
+    /// Delete this allowlist entry.
+    Delete(crate::triage::Entry),
+}
+
+/// The y/n question on the bar and what a yes does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub then: Pending,
 }
 
 /// The findings list: every finding in sort order, and those the filter lets through.
@@ -209,6 +253,14 @@ pub struct App {
     pub follow_problem: Option<String>,
     /// Asking which format to export as.
     pub export_prompt: bool,
+    /// A y/n question before a bulk or destructive action.
+    pub confirm: Option<Confirm>,
+    /// The findings the open note line is for.
+    pub note_targets: Vec<usize>,
+    /// The allowlist entry deleted last, which `u` restores.
+    pub undo: Option<crate::triage::Entry>,
+    /// Every status-line message, oldest first (`M` shows them).
+    pub log: Vec<Logged>,
     /// Where exports are written (the working directory unless a test says).
     pub export_dir: PathBuf,
     /// The wall-clock time of the last [`super::update::Msg::Tick`], in Unix
@@ -258,6 +310,10 @@ impl App {
             following: false,
             follow_problem: None,
             export_prompt: false,
+            confirm: None,
+            note_targets: Vec::new(),
+            undo: None,
+            log: Vec::new(),
             export_dir: PathBuf::from("."),
             now_ms: 0,
         }
@@ -295,15 +351,32 @@ impl App {
         }
     }
 
-    /// The findings a status or copy applies to: in the panes the finding
-    /// shown; in the list the marked ones, or else the selected one.
+    /// The marked findings the list shows now. Marks the filter hides stay
+    /// marked but are never acted on: nothing acts on what is not on screen.
+    pub fn visible_marks(&self) -> Vec<usize> {
+        if self.triage.marked.is_empty() {
+            return Vec::new();
+        }
+        self.list
+            .visible
+            .iter()
+            .filter(|i| self.triage.marked.contains(i))
+            .map(|&i| i as usize)
+            .collect()
+    }
+
+    /// The findings a status, note or copy applies to: in the panes the
+    /// finding shown; in the list the marked ones the list shows, or else
+    /// the selected one.
     pub fn targets(&self) -> Vec<usize> {
         if self.screen == Screen::Detail {
-            vec![self.detail.finding]
-        } else if self.triage.marked.is_empty() {
+            return vec![self.detail.finding];
+        }
+        let marks = self.visible_marks();
+        if marks.is_empty() {
             self.selected_finding().into_iter().collect()
         } else {
-            self.triage.marked.iter().map(|&i| i as usize).collect()
+            marks
         }
     }
 

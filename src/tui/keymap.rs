@@ -51,6 +51,10 @@ pub enum Context {
     Note,
     /// Choosing an export format.
     Export,
+    /// A y/n question before a bulk or destructive action.
+    Confirm,
+    /// The message log.
+    Messages,
 }
 
 impl Context {
@@ -73,14 +77,17 @@ impl Context {
             Context::Form => "Suppress form",
             Context::Note => "Typing a note",
             Context::Export => "Export",
+            Context::Confirm => "Confirming",
+            Context::Messages => "Message log",
         }
     }
 
     /// Contexts in help's order.
     #[rustfmt::skip]
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 18] = [
         C::Global, C::Move, C::List, C::Allowlist, C::Grouped, C::Detail, C::Raw, C::Events,
-        C::Related, C::Filter, C::Search, C::Help, C::Errors, C::Form, C::Note, C::Export,
+        C::Related, C::Filter, C::Search, C::Help, C::Errors, C::Messages, C::Form, C::Note,
+        C::Export, C::Confirm,
     ];
 
     /// Contexts where a plain character is text rather than a command.
@@ -223,10 +230,15 @@ pub static KEYMAP: &[Binding] = &[
     on(C::Export,    &[ch('j')],            A::Export(F::Json), "JSON array"),
     on(C::Export,    &[ch('l')],            A::Export(F::Ndjson), "JSON lines (one finding per line)"),
     on(C::Export,    &[ch('h')],            A::Export(F::Html), "HTML report"),
-    on(C::Export,    &[ESC],                A::ExportPrompt, "do not export").bar("cancel"),
+    on(C::Export,    &[ESC, ch('q')],       A::ExportPrompt, "do not export").bar("cancel"),
+    // A question before touching several findings or deleting an entry.
+    on(C::Confirm,   &[ch('y'), ENTER],     A::Yes, "yes, do it").bar("yes"),
+    on(C::Confirm,   &[ch('n'), ESC],       A::No, "no, leave everything as it is").bar("no"),
+    on(C::Confirm,   &[ctrl('c')],          A::Quit, "quit"),
     // Overlays.
     on(C::Help,      &[ESC, ch('?')],       A::Help, "close help").bar("close"),
     on(C::Errors,    &[ESC, ch('L')],       A::Errors, "close the error list").bar("close"),
+    on(C::Messages,  &[ESC, ch('M')],       A::Messages, "close the message log").bar("close"),
     // The findings list.
     on(C::List,      &[ENTER],              A::Open, "open the selected finding").bar("open"),
     on(C::List,      &[ch('1')],            A::Show(Pane::Risk), "open the finding's risk pane").bar_as("1-4", "panes"),
@@ -234,11 +246,11 @@ pub static KEYMAP: &[Binding] = &[
     on(C::List,      &[ch('3')],            A::Show(Pane::Keys), "open the finding's key usage"),
     on(C::List,      &[ch('4')],            A::Show(Pane::Related), "open the finding's related activity"),
     on(C::List,      &[ch('/')],            A::Filter, "filter the list").bar("filter"),
-    on(C::List,      &[ESC],                A::Back, "clear the filter").bar("clear"),
+    on(C::List,      &[ESC],                A::Back, "clear the marks, else the entry's findings, else the filter").bar("clear"),
     on(C::List,      &[ch('o')],            A::SortNext, "sort by the next column").bar("sort"),
     on(C::List,      &[ch('O')],            A::SortReverse, "reverse the sort").bar("reverse"),
     on(C::List,      &[ch('v')],            A::Grouped, "group by caller → target").bar("group"),
-    on(C::List,      &[ch(' ')],            A::Mark, "mark or unmark the finding (statuses apply to the marked ones)").bar("mark"),
+    on(C::List,      &[ch(' ')],            A::Mark, "mark or unmark the finding (statuses, notes and copies apply to the marked ones shown)").bar("mark"),
     on(C::List,      &[ch('s')],            A::Suppress, "suppress findings like this one: an allowlist entry drafted from it").bar("suppress"),
     on(C::List,      &[ch('h')],            A::ToggleSuppressed, "hide or show suppressed findings").bar("suppressed"),
     on(C::List,      &[ch('I')],            A::SetStatus(S::Investigating), "status: investigating").bar_as("N/I/X/F/C", "status"),
@@ -246,7 +258,7 @@ pub static KEYMAP: &[Binding] = &[
     on(C::List,      &[ch('X')],            A::SetStatus(S::Escalated), "status: escalated"),
     on(C::List,      &[ch('F')],            A::SetStatus(S::FalsePositive), "status: false positive"),
     on(C::List,      &[ch('C')],            A::SetStatus(S::Closed), "status: closed"),
-    on(C::List,      &[ch('a')],            A::Note, "add a note to the finding").bar("note"),
+    on(C::List,      &[ch('a')],            A::Note, "add a note to the marked (or selected) findings").bar("note"),
     on(C::List,      &[ch('y')],            A::CopyEvidence, "copy the marked (or selected) findings as Markdown evidence").bar("copy"),
     on(C::List,      &[ch('Y')],            A::CopyRaw, "copy only their raw event JSON"),
     on(C::List,      &[ch('e')],            A::ExportPrompt, "export what the list shows (filter and h applied) to a file").bar("export"),
@@ -256,7 +268,8 @@ pub static KEYMAP: &[Binding] = &[
     on(C::Allowlist, &[ENTER],              A::Open, "list the findings the entry suppresses").bar("show"),
     on(C::Allowlist, &[ch('e')],            A::EditEntry, "edit the entry in the form").bar("edit"),
     on(C::Allowlist, &[ch('d')],            A::ToggleDisabled, "disable or re-enable the entry").bar("disable"),
-    on(C::Allowlist, &[ch('D')],            A::Delete, "delete the entry").bar("delete"),
+    on(C::Allowlist, &[ch('D')],            A::Delete, "delete the entry (asks first)").bar("delete"),
+    on(C::Allowlist, &[ch('u')],            A::Undo, "restore the entry deleted last").bar("undo"),
     on(C::Allowlist, &[ch('E')],            A::EditAllowlist, "edit the allowlist file in $EDITOR").bar("$EDITOR"),
     on(C::Allowlist, &[ESC, ch('A')],       A::Allowlist, "back to the findings list").bar("back"),
     // The grouped view.
@@ -298,19 +311,23 @@ pub static KEYMAP: &[Binding] = &[
     on(C::Move,      &[ch('k'), UP],        A::Up, "up"),
     on(C::Move,      &[ctrl('d')],          A::HalfDown, "half a page down"),
     on(C::Move,      &[ctrl('u')],          A::HalfUp, "half a page up"),
-    on(C::Move,      &[PGDN, ch(' ')],      A::PageDown, "a page down"),
+    on(C::Move,      &[PGDN, ch(' ')],      A::PageDown, "a page down (Space: in the list it marks)"),
     on(C::Move,      &[PGUP],               A::PageUp, "a page up"),
     on(C::Move,      &[ch('g'), HOME],      A::Top, "first line"),
     on(C::Move,      &[ch('G'), END],       A::Bottom, "last line"),
     // Anywhere.
     on(C::Global,    &[ch('t')],            A::ToggleZone, "times in UTC / local (or --tz) zone").bar("zone"),
     on(C::Global,    &[ch('L')],            A::Errors, "list load errors (path and line)").bar("errors"),
+    on(C::Global,    &[ch('M')],            A::Messages, "every status-line message so far, whole").bar("messages"),
     on(C::Global,    &[ch('?')],            A::Help, "help: every key").bar("help"),
     on(C::Global,    &[ch('q'), ctrl('c')], A::Quit, "quit").bar("quit"),
 ];
 
 /// The contexts active in `app`, most specific first.
 pub fn contexts(app: &App) -> Vec<Context> {
+    if app.confirm.is_some() {
+        return vec![C::Confirm];
+    }
     if app.triage.form.is_some() {
         return vec![C::Form, C::Global];
     }
@@ -329,6 +346,7 @@ pub fn contexts(app: &App) -> Vec<Context> {
     match app.overlay {
         Overlay::Help { .. } => return vec![C::Help, C::Move, C::Global],
         Overlay::Errors { .. } => return vec![C::Errors, C::Move, C::Global],
+        Overlay::Messages { .. } => return vec![C::Messages, C::Move, C::Global],
         Overlay::None => {}
     }
     if !app.is_ready() {
@@ -392,16 +410,14 @@ pub fn bar(app: &App) -> Vec<(String, &'static str)> {
         out.push(("j/k".into(), "move"));
     }
     for ctx in &active {
-        for bnd in KEYMAP.iter().filter(|b| b.context == *ctx) {
+        let in_ctx: Vec<&Binding> = KEYMAP.iter().filter(|b| b.context == *ctx).collect();
+        for (at, bnd) in in_ctx.iter().enumerate() {
             let Some(word) = bnd.bar else { continue };
             if !applies(app, bnd.action) {
                 continue;
             }
-            // The first key is enough on the bar; help lists them all.
-            let keys = match (bnd.bar_keys, bnd.keys) {
-                (Some(k), _) => k.to_string(),
-                (None, Keys::These(k)) => k.first().map(Key::label).unwrap_or_default(),
-                (None, Keys::AnyChar) => String::new(),
+            let Some(keys) = bar_label(app, bnd, &in_ctx[at + 1..]) else {
+                continue;
             };
             if !out.iter().any(|(k, _)| *k == keys && !k.is_empty()) {
                 out.push((keys, word));
@@ -409,6 +425,44 @@ pub fn bar(app: &App) -> Vec<(String, &'static str)> {
         }
     }
     out
+}
+
+/// How the bar writes `bnd`'s keys, counting only keys that reach it here
+/// (a plain letter is text while typing; `N` is a search key in the raw
+/// pane), or `None` when no key does. `rest` follows `bnd` in its context:
+/// a group label (`N/I/X/F/C`) covers the unlabelled bindings of the same
+/// kind after it, and is rebuilt from the working keys when one is taken.
+fn bar_label(app: &App, bnd: &Binding, rest: &[&Binding]) -> Option<String> {
+    let Keys::These(keys) = bnd.keys else {
+        return Some(String::new());
+    };
+    let works = |b: &Binding, k: &Key| dispatch(app, *k) == Some(b.action);
+    let own: Vec<&Key> = keys.iter().filter(|k| works(bnd, k)).collect();
+    let Some(label) = bnd.bar_keys else {
+        return own.first().map(|k| k.label());
+    };
+    let kind = std::mem::discriminant(&bnd.action);
+    let group: Vec<(&Binding, &Key)> = std::iter::once(bnd)
+        .chain(
+            rest.iter()
+                .copied()
+                .take_while(|b| b.bar.is_none() && std::mem::discriminant(&b.action) == kind),
+        )
+        .filter_map(|b| match b.keys {
+            Keys::These(k) => k.first().map(|k| (b, k)),
+            Keys::AnyChar => None,
+        })
+        .collect();
+    let all_work = group.iter().all(|(b, k)| works(b, k));
+    if all_work && own.first().is_some_and(|k| Some(*k) == keys.first()) {
+        return Some(label.to_string());
+    }
+    let working: Vec<String> = group
+        .iter()
+        .filter(|(b, k)| works(b, k))
+        .map(|(_, k)| k.label())
+        .collect();
+    (!working.is_empty()).then(|| working.join("/"))
 }
 
 /// Whether an action would do anything now, so the bar only offers keys
@@ -429,6 +483,8 @@ fn applies(app: &App, action: Action) -> bool {
             !app.triage.snapshot.allowlist.entries.is_empty()
         }
         Action::Errors if app.overlay == Overlay::None => d.error_count() > 0,
+        Action::Messages => !app.log.is_empty() || matches!(app.overlay, Overlay::Messages { .. }),
+        Action::Undo => app.undo.is_some(),
         Action::NextCopy => app.deliveries().len() > 1,
         Action::NextMatch => !app.detail.raw.search.matches.is_empty(),
         Action::Open if app.screen == Screen::Detail => match app.detail.pane {

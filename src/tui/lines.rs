@@ -325,6 +325,35 @@ pub fn help_lines() -> Vec<Line<'static>> {
     out
 }
 
+/// The line of [`help_lines`] where the section titled `title` starts.
+pub fn help_section(title: &str) -> Option<usize> {
+    help_lines()
+        .iter()
+        .position(|l| l.spans.len() == 1 && l.spans[0].content == title)
+}
+
+/// The message log: every status-line message with its time, whole.
+pub fn message_lines(app: &App) -> Vec<Line<'static>> {
+    if app.log.is_empty() {
+        return vec![Line::styled("No messages yet.", style::dim())];
+    }
+    let zone = app.zone();
+    app.log
+        .iter()
+        .map(|m| {
+            let st = if m.problem {
+                style::warn()
+            } else {
+                style::good()
+            };
+            Line::from(vec![
+                Span::styled(format!("{} ", zone.long(Some(m.at_ms))), style::dim()),
+                Span::styled(escape(&m.text).into_owned(), st),
+            ])
+        })
+        .collect()
+}
+
 /// The load errors, each with its path and line.
 pub fn error_lines(app: &App) -> Vec<Line<'static>> {
     let Some(d) = &app.data else {

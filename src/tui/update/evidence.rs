@@ -6,13 +6,34 @@ use super::Effect;
 use crate::hunt::scope::Scope;
 use crate::report::ExportFormat;
 use crate::tui::action::Pane;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Pending, Screen};
 use crate::tui::evidence::{Findings, Job};
 use crate::tui::json::Tok;
 
-/// `y` and `Y`: copies the targets as the job `make` builds.
-pub(super) fn copy(app: &mut App, make: fn(Findings) -> Job, fx: &mut Vec<Effect>) {
-    if let Some(f) = evidence_of(app, &app.targets()) {
+/// `y` and `Y`: copies the targets, the Markdown block or (`raw`) only
+/// their raw JSON; asks first when they are more than the cursor row.
+pub(super) fn copy(app: &mut App, raw: bool, fx: &mut Vec<Effect>) {
+    let targets = app.targets();
+    if targets.len() > 1 {
+        let what = if raw {
+            "the raw JSON of"
+        } else {
+            "evidence for"
+        };
+        super::triage::ask(
+            app,
+            format!("copy {what} {}?", super::triage::marked_count(&targets)),
+            Pending::Copy { raw, targets },
+        );
+    } else {
+        copy_now(app, raw, &targets, fx);
+    }
+}
+
+/// Copies findings `targets` (after a yes, or when there is one).
+pub(super) fn copy_now(app: &mut App, raw: bool, targets: &[usize], fx: &mut Vec<Effect>) {
+    let make: fn(Findings) -> Job = if raw { Job::CopyRaw } else { Job::CopyBlock };
+    if let Some(f) = evidence_of(app, targets) {
         fx.push(Effect::Evidence(Box::new(make(f))));
     }
 }

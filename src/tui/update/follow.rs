@@ -5,7 +5,7 @@ use super::Effect;
 use super::detail::prepare_pane;
 use super::triage::retriage;
 use crate::event::zone::Zone;
-use crate::tui::app::{App, Phase, Screen};
+use crate::tui::app::{App, Pending, Phase, Screen};
 use crate::tui::data::Data;
 use crate::tui::filter::Filter;
 use crate::tui::layout;
@@ -39,6 +39,14 @@ pub(super) fn followed(app: &mut App, data: Data, fx: &mut Vec<Effect>) {
         .iter()
         .filter_map(|&i| key(i as usize))
         .collect();
+    // A waiting question and an open note name findings by position,
+    // which the reload changes: carry them over by key.
+    let keys_of = |v: &[usize]| -> Vec<String> { v.iter().filter_map(|&i| key(i)).collect() };
+    let note_keys = keys_of(&app.note_targets);
+    let confirm_keys = app.confirm.as_ref().map(|c| match &c.then {
+        Pending::Status(_, t) | Pending::Note(t) | Pending::Copy { targets: t, .. } => keys_of(t),
+        Pending::Delete(_) => Vec::new(),
+    });
     let open = (app.screen == Screen::Detail)
         .then(|| key(app.detail.finding))
         .flatten();
@@ -55,6 +63,17 @@ pub(super) fn followed(app: &mut App, data: Data, fx: &mut Vec<Effect>) {
         .iter()
         .filter_map(|k| position(k).map(|i| i as u32))
         .collect();
+    let moved =
+        |keys: &[String]| -> Vec<usize> { keys.iter().filter_map(|k| position(k)).collect() };
+    app.note_targets = moved(&note_keys);
+    if let (Some(c), Some(keys)) = (&mut app.confirm, confirm_keys) {
+        match &mut c.then {
+            Pending::Status(_, t) | Pending::Note(t) | Pending::Copy { targets: t, .. } => {
+                *t = moved(&keys)
+            }
+            Pending::Delete(_) => {}
+        }
+    }
     let open_at = open.as_deref().and_then(position);
     let select_at = selected.as_deref().and_then(position);
     // Raw events are cached by event position, which the reload changes.

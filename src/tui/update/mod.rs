@@ -24,7 +24,7 @@ mod tests;
 mod triage;
 
 use super::action::Action;
-use super::app::{App, Phase, RawKey, RawText};
+use super::app::{App, Logged, Phase, RawKey, RawText};
 use super::data::Data;
 use super::evidence::Job;
 use super::key::Key;
@@ -112,6 +112,27 @@ pub enum Effect {
 
 /// Applies `msg` to `app` and returns the effects it asks for.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let before = app.triage.message.clone();
+    // A reply or a status is news even when it reads like the last one.
+    let news = matches!(msg, Msg::Triage(_) | Msg::Status(_) | Msg::FollowProblem(_));
+    let fx = handle(app, msg);
+    if let Some((text, problem)) = &app.triage.message
+        && (news || before.as_ref() != app.triage.message.as_ref())
+    {
+        // Kept whole: the status line cuts what does not fit.
+        app.log.push(Logged {
+            at_ms: app.now_ms,
+            text: text.clone(),
+            problem: *problem,
+        });
+        if app.log.len() > super::app::LOG_CAP {
+            app.log.remove(0);
+        }
+    }
+    fx
+}
+
+fn handle(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(k) => {
@@ -135,6 +156,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             triage::retriage(app);
         }
         Msg::Mouse(m) => {
+            // A y/n question waits for its answer: a click must not act
+            // behind it.
+            if app.confirm.is_some() {
+                return fx;
+            }
             if let Some(a) = mouse_action(app, m) {
                 act(app, a, &mut fx);
             }
@@ -196,6 +222,9 @@ pub fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Quit => fx.push(Effect::Quit),
         Action::Help => nav::toggle_help(app),
         Action::Errors => nav::toggle_errors(app),
+        Action::Messages => nav::toggle_messages(app),
+        Action::Yes => triage::answer(app, true, fx),
+        Action::No => triage::answer(app, false, fx),
         Action::ToggleZone => list::toggle_zone(app),
         Action::Up => nav::step(app, Step::By(-1)),
         Action::Down => nav::step(app, Step::By(1)),
@@ -237,14 +266,15 @@ pub fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Suppress => triage::suppress(app),
         Action::ToggleSuppressed => triage::toggle_suppressed(app),
         Action::SetStatus(status) => triage::set_status(app, status, fx),
-        Action::Note => triage::start_note(app),
+        Action::Note => triage::note(app),
         Action::Allowlist => triage::toggle_allowlist(app),
         Action::EditAllowlist => fx.push(Effect::EditAllowlist),
         Action::EditEntry => triage::edit_entry(app),
         Action::ToggleDisabled => triage::toggle_disabled(app, fx),
-        Action::Delete => triage::delete_entry(app, fx),
-        Action::CopyEvidence => evidence::copy(app, Job::CopyBlock, fx),
-        Action::CopyRaw => evidence::copy(app, Job::CopyRaw, fx),
+        Action::Delete => triage::delete_entry(app),
+        Action::Undo => triage::undo(app, fx),
+        Action::CopyEvidence => evidence::copy(app, false, fx),
+        Action::CopyRaw => evidence::copy(app, true, fx),
         Action::CopyValue => evidence::copy_value(app, fx),
         Action::ExportPrompt => app.export_prompt = !app.export_prompt,
         Action::Export(format) => evidence::export(app, format, fx),

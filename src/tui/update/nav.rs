@@ -14,11 +14,26 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 /// Opens help, or closes it.
+/// Help opens on the section of the context it was asked from, so the
+/// keys that work here come first.
 pub(super) fn toggle_help(app: &mut App) {
-    app.overlay = match app.overlay {
-        Overlay::Help { .. } => Overlay::None,
-        _ => Overlay::Help { scroll: 0 },
+    if let Overlay::Help { .. } = app.overlay {
+        app.overlay = Overlay::None;
+        return;
     }
+    let here = crate::tui::keymap::contexts(app).first().copied();
+    let lines = lines::help_lines();
+    let area = layout::overlay_text(app);
+    let at = here
+        .and_then(|c| lines::help_section(c.title()))
+        .map_or(0, |n| {
+            lines[..n]
+                .iter()
+                .map(|l| text::height(l, area.width as usize))
+                .sum()
+        });
+    app.overlay = Overlay::Help { scroll: 0 };
+    step(app, Step::By(at as isize));
 }
 
 /// Opens the load error list, or closes it.
@@ -26,6 +41,17 @@ pub(super) fn toggle_errors(app: &mut App) {
     app.overlay = match app.overlay {
         Overlay::Errors { .. } => Overlay::None,
         _ => Overlay::Errors { scroll: 0 },
+    }
+}
+
+/// Opens the message log (at its end, the newest), or closes it.
+pub(super) fn toggle_messages(app: &mut App) {
+    app.overlay = match app.overlay {
+        Overlay::Messages { .. } => Overlay::None,
+        _ => Overlay::Messages { scroll: 0 },
+    };
+    if app.overlay != Overlay::None {
+        step(app, Step::By(isize::MAX / 2));
     }
 }
 
@@ -58,6 +84,12 @@ pub(super) fn step(app: &mut App, s: Step) {
             let (lines, area) = (lines::error_lines(app), layout::overlay_text(app));
             let new = scrolled(scroll, amount(&s, area.height as usize), &lines, area);
             app.overlay = Overlay::Errors { scroll: new };
+            return;
+        }
+        Overlay::Messages { scroll } => {
+            let (lines, area) = (lines::message_lines(app), layout::overlay_text(app));
+            let new = scrolled(scroll, amount(&s, area.height as usize), &lines, area);
+            app.overlay = Overlay::Messages { scroll: new };
             return;
         }
         Overlay::None => {}

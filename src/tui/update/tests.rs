@@ -409,6 +409,12 @@ fn resizing_keeps_the_selection_on_screen() {
 fn question_mark_toggles_help_and_j_scrolls_it() {
     let mut a = app(3);
     ch(&mut a, '?');
+    // Help opens on the list's section, the keys that work where `?` was pressed.
+    let Overlay::Help { scroll: at } = a.overlay else {
+        panic!("{:?}", a.overlay)
+    };
+    assert!(at > 0);
+    ch(&mut a, 'g');
     assert_eq!(a.overlay, Overlay::Help { scroll: 0 });
     ch(&mut a, 'j');
     assert_eq!(a.overlay, Overlay::Help { scroll: 1 });
@@ -467,7 +473,10 @@ fn space_marks_and_statuses_apply_to_the_marked_findings() {
     ch(&mut a, ' ');
     ch(&mut a, ' ');
     assert_eq!(a.triage.marked.len(), 2);
-    let fx = ch(&mut a, 'I');
+    // Two findings: the status waits for a yes.
+    assert!(ch(&mut a, 'I').is_empty());
+    assert!(a.confirm.is_some());
+    let fx = ch(&mut a, 'y');
     let d = a.data.as_ref().unwrap();
     let want: Vec<String> = a
         .triage
@@ -873,4 +882,29 @@ fn an_entry_that_suppresses_every_finding_of_its_rule_needs_a_second_enter() {
         matches!(&fx[..], [Effect::Triage(Op::AddEntry(_))]),
         "{fx:?}"
     );
+}
+
+#[test]
+fn a_click_while_a_question_waits_changes_nothing() {
+    let mut a = app(10);
+    ch(&mut a, ' ');
+    ch(&mut a, ' ');
+    ch(&mut a, 'X');
+    assert!(a.confirm.is_some());
+    let row5 = layout::table_rows(&a).y + 5;
+    update(&mut a, Msg::Mouse(left_click(5, row5)));
+    update(&mut a, Msg::Mouse(left_click(5, row5)));
+    assert_eq!(a.screen, Screen::List);
+    assert!(a.confirm.is_some(), "the question is still asked");
+}
+
+#[test]
+fn the_message_log_keeps_the_newest_messages_and_stays_bounded() {
+    let mut a = app(3);
+    for i in 0..(crate::tui::app::LOG_CAP + 10) {
+        update(&mut a, Msg::Status(Ok(format!("copied {i}"))));
+    }
+    assert_eq!(a.log.len(), crate::tui::app::LOG_CAP);
+    let last = format!("copied {}", crate::tui::app::LOG_CAP + 9);
+    assert_eq!(a.log.last().map(|m| m.text.as_str()), Some(last.as_str()));
 }

@@ -7,7 +7,7 @@ use super::list::refilter;
 use super::nav::{Step, step};
 use crate::triage::Status;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Confirm, Pending, Screen};
 use crate::tui::triage::{Focus, Form, Op};
 
 /// Space: marks the selected finding, or unmarks it, and moves down.
@@ -46,22 +46,81 @@ pub(super) fn toggle_suppressed(app: &mut App) {
     app.triage.message = Some((shown.into(), false));
 }
 
-/// A status key: asks for the targets' status to be saved.
+/// `2 marked findings`: how a question names its targets.
+pub(super) fn marked_count(targets: &[usize]) -> String {
+    format!("the {} marked findings", targets.len())
+}
+
+/// Puts a y/n question on the bar; `then` happens on a yes.
+pub(super) fn ask(app: &mut App, question: String, then: Pending) {
+    app.confirm = Some(Confirm {
+        question: format!("{question} y/n"),
+        then,
+    });
+}
+
+/// The answer to the question on the bar.
+pub(super) fn answer(app: &mut App, yes: bool, fx: &mut Vec<Effect>) {
+    let Some(c) = app.confirm.take() else { return };
+    if !yes {
+        app.triage.message = Some(("nothing changed".into(), false));
+        return;
+    }
+    match c.then {
+        Pending::Status(status, targets) => status_now(app, status, &targets, fx),
+        Pending::Note(targets) => open_note(app, targets),
+        Pending::Copy { raw, targets } => super::evidence::copy_now(app, raw, &targets, fx),
+        Pending::Delete(entry) => {
+            fx.push(Effect::Triage(Op::RemoveEntry(entry.id.clone())));
+            app.undo = Some(entry);
+        }
+    }
+}
+
+/// A status key: sets the targets' status, asking first when they are
+/// more than the cursor row.
 pub(super) fn set_status(app: &mut App, status: Status, fx: &mut Vec<Effect>) {
-    let Some(data) = &app.data else { return };
-    let keys: Vec<String> = app
-        .targets()
-        .into_iter()
-        .filter_map(|i| data.findings.get(i).map(|f| f.key.clone()))
-        .collect();
+    let targets = app.targets();
+    if targets.len() > 1 {
+        let q = format!("set {} to {}?", marked_count(&targets), status.label());
+        ask(app, q, Pending::Status(status, targets));
+    } else {
+        status_now(app, status, &targets, fx);
+    }
+}
+
+fn status_now(app: &App, status: Status, targets: &[usize], fx: &mut Vec<Effect>) {
+    let keys = keys_of(app, targets);
     if !keys.is_empty() {
         fx.push(Effect::Triage(Op::SetStatus { keys, status }));
     }
 }
 
-/// `a`: opens the note line for the focused finding.
-pub(super) fn start_note(app: &mut App) {
-    if app.focused_finding().is_some() {
+fn keys_of(app: &App, targets: &[usize]) -> Vec<String> {
+    let Some(data) = &app.data else {
+        return Vec::new();
+    };
+    targets
+        .iter()
+        .filter_map(|&i| data.findings.get(i).map(|f| f.key.clone()))
+        .collect()
+}
+
+/// `a`: opens the note line for the targets, as a status key would act on
+/// them, asking first when they are more than the cursor row.
+pub(super) fn note(app: &mut App) {
+    let targets = app.targets();
+    if targets.len() > 1 {
+        let q = format!("add one note to {}?", marked_count(&targets));
+        ask(app, q, Pending::Note(targets));
+    } else {
+        open_note(app, targets);
+    }
+}
+
+fn open_note(app: &mut App, targets: Vec<usize>) {
+    if !targets.is_empty() {
+        app.note_targets = targets;
         app.triage.note = Some(String::new());
     }
 }
@@ -92,10 +151,22 @@ pub(super) fn toggle_disabled(app: &mut App, fx: &mut Vec<Effect>) {
     }
 }
 
-/// `D`: asks for the selected entry to be deleted.
-pub(super) fn delete_entry(app: &mut App, fx: &mut Vec<Effect>) {
-    if let Some(e) = selected_entry(app) {
-        fx.push(Effect::Triage(Op::RemoveEntry(e.id.clone())));
+/// `D`: asks whether to delete the selected entry; `u` brings it back.
+pub(super) fn delete_entry(app: &mut App) {
+    if let Some(e) = selected_entry(app).cloned() {
+        let q = format!(
+            "delete allowlist entry {}? (u restores it)",
+            crate::sanitize::escape(&e.id)
+        );
+        ask(app, q, Pending::Delete(e));
+    }
+}
+
+/// `u` on the allowlist screen: restores the entry deleted last.
+pub(super) fn undo(app: &mut App, fx: &mut Vec<Effect>) {
+    match app.undo.take() {
+        Some(e) => fx.push(Effect::Triage(Op::RestoreEntry(Box::new(e)))),
+        None => app.triage.message = Some(("nothing to undo".into(), false)),
     }
 }
 
@@ -219,11 +290,14 @@ pub(super) fn note_input(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Accept => {
             let text = note.trim().to_string();
             app.triage.note = None;
-            let key = app
-                .focused_finding()
-                .and_then(|i| app.data.as_ref().map(|d| d.findings[i].key.clone()));
-            if let (Some(key), false) = (key, text.is_empty()) {
-                fx.push(Effect::Triage(Op::AddNote { key, text }));
+            let targets = std::mem::take(&mut app.note_targets);
+            if !text.is_empty() {
+                for key in keys_of(app, &targets) {
+                    fx.push(Effect::Triage(Op::AddNote {
+                        key,
+                        text: text.clone(),
+                    }));
+                }
             }
         }
         a => edit_text(note, a),

@@ -111,6 +111,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if errors > 0 {
         third.push(Span::styled(" (L)", style::dim()));
     }
+    if !app.triage.marked.is_empty() {
+        // Shown/all: marks the filter hides are kept but never acted on.
+        third.push(Span::styled(" · marked ", style::dim()));
+        third.push(Span::styled(
+            format!("{}/{}", app.visible_marks().len(), app.triage.marked.len()),
+            style::bold(),
+        ));
+    }
     if app.following {
         third.push(Span::styled(" · following", style::good()));
         if !app.fresh.is_empty() {

@@ -194,10 +194,15 @@ fn bar(frame: &mut Frame<'_>, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    if let Some(c) = &app.confirm {
+        let text = fit(&format!(" {}", c.question), area.width as usize);
+        frame.render_widget(Paragraph::new(Span::styled(text, style::warn())), area);
+        return;
+    }
     if app.export_prompt {
         let n = app.list.visible.len();
         let text = format!(
-            " export the {n} finding{} listed as: m Markdown · c CSV · j JSON · l JSON lines · h HTML · Esc cancel",
+            " export the {n} finding{} listed as: m Markdown · c CSV · j JSON · l JSON lines · h HTML · Esc/q cancel",
             if n == 1 { "" } else { "s" }
         );
         let text = fit(&text, area.width as usize);
@@ -210,7 +215,16 @@ fn bar(frame: &mut Frame<'_>, app: &App, area: Rect) {
         } else {
             style::good()
         };
-        let text = fit(&format!(" {}", escape(msg)), area.width as usize);
+        let text = format!(" {}", escape(msg));
+        // A message cut short says where to read it whole.
+        let text = if width(&text) > area.width as usize {
+            let hint = " · M: whole";
+            let room = (area.width as usize).saturating_sub(width(hint));
+            format!("{}{hint}", fit(&text, room))
+        } else {
+            text
+        };
+        let text = fit(&text, area.width as usize);
         frame.render_widget(Paragraph::new(Span::styled(text, st)), area);
         return;
     }

@@ -3,7 +3,7 @@
 
 use crate::tui::app::{App, Overlay};
 use crate::tui::layout;
-use crate::tui::lines::{error_lines, help_lines};
+use crate::tui::lines::{error_lines, help_lines, message_lines};
 use crate::tui::style;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,6 +17,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Overlay::Help { scroll } => (
             " Keys (from the key table) · Esc closes ".to_string(),
             help_lines(),
+            scroll,
+        ),
+        Overlay::Messages { scroll } => (
+            format!(" Messages ({}) · Esc closes ", app.log.len()),
+            message_lines(app),
             scroll,
         ),
         Overlay::Errors { scroll } => {
