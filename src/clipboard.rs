@@ -84,12 +84,64 @@ pub struct Env {
     pub needs_display_server: bool,
     /// Standard output is a terminal (OSC 52 needs one to reach).
     pub stdout_tty: bool,
+    /// Inside tmux: whether it passes a DCS `tmux;` string on to the outer
+    /// terminal (`allow-passthrough`, off by default since 3.3). `None`:
+    /// its options could not be read.
+    pub tmux_passthrough: Option<bool>,
+    /// Inside tmux: `set-clipboard on`, so tmux itself takes a plain OSC 52
+    /// and hands it on (the default, `external`, ignores applications').
+    pub tmux_set_clipboard_on: Option<bool>,
+}
+
+/// `allow-passthrough` and `set-clipboard` from the output of
+/// `tmux display-message -p '#{allow-passthrough} #{set-clipboard}'`.
+/// tmux before 3.3 has no `allow-passthrough` (an empty word) and always
+/// passed DCS strings through.
+pub fn parse_tmux_options(out: &str) -> (Option<bool>, Option<bool>) {
+    let line = out.trim_end_matches(['\n', '\r']);
+    let Some((pass, clip)) = line.split_once(' ') else {
+        return (None, None);
+    };
+    let pass = match pass {
+        "on" | "all" | "" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    };
+    let clip = match clip.trim() {
+        "on" => Some(true),
+        "off" | "external" => Some(false),
+        _ => None,
+    };
+    (pass, clip)
+}
+
+/// Asks the tmux server this process runs under for its clipboard options.
+/// Only called inside tmux; a tmux that does not answer gives `None`s.
+fn tmux_options() -> (Option<bool>, Option<bool>) {
+    std::process::Command::new("tmux")
+        .args([
+            "display-message",
+            "-p",
+            "#{allow-passthrough} #{set-clipboard}",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or((None, None), |o| {
+            parse_tmux_options(&String::from_utf8_lossy(&o.stdout))
+        })
 }
 
 impl Env {
     /// The environment of this process.
     pub fn detect() -> Env {
-        Env::from_vars(|k| std::env::var_os(k), std::io::stdout().is_terminal())
+        let mut env = Env::from_vars(|k| std::env::var_os(k), std::io::stdout().is_terminal());
+        if env.tmux {
+            (env.tmux_passthrough, env.tmux_set_clipboard_on) = tmux_options();
+        }
+        env
     }
 
     /// An environment from variables looked up with `var` (empty counts as
@@ -114,18 +166,45 @@ impl Env {
                 ))
             )),
             stdout_tty,
+            tmux_passthrough: None,
+            tmux_set_clipboard_on: None,
         }
     }
 
     /// How OSC 52 must be wrapped here.
     pub fn wrap(&self) -> Wrap {
-        if self.tmux {
+        // With passthrough off but `set-clipboard on`, tmux takes a plain
+        // OSC 52 itself (and forwards it); a wrapped one would be dropped.
+        if self.tmux
+            && self.tmux_set_clipboard_on == Some(true)
+            && self.tmux_passthrough != Some(true)
+        {
+            Wrap::None
+        } else if self.tmux {
             Wrap::Tmux
         } else if self.screen {
             Wrap::Screen
         } else {
             Wrap::None
         }
+    }
+
+    /// Why an OSC 52 sequence sent here may never reach the terminal, when
+    /// it may not: OSC 52 has no reply, so tmux dropping it would otherwise
+    /// look like success.
+    pub fn osc52_doubt(&self) -> Option<String> {
+        if !self.tmux
+            || self.tmux_passthrough == Some(true)
+            || self.tmux_set_clipboard_on == Some(true)
+        {
+            return None;
+        }
+        Some(match (self.tmux_passthrough, self.tmux_set_clipboard_on) {
+            (Some(_), Some(_)) => {
+                "tmux may drop it: allow-passthrough and set-clipboard are not on".into()
+            }
+            _ => "tmux may drop it: its allow-passthrough and set-clipboard options could not be read".into(),
+        })
     }
 
     /// Whether the native clipboard can be tried without risk: not where it
@@ -183,6 +262,9 @@ pub struct Copied {
     pub wrap: Wrap,
     /// Why earlier back ends in the plan were not used.
     pub skipped: Vec<String>,
+    /// Why OSC 52 may not have arrived ([`Env::osc52_doubt`]); the text was
+    /// then also written to `path`.
+    pub doubt: Option<String>,
 }
 
 impl Copied {
@@ -193,6 +275,7 @@ impl Copied {
             path: None,
             wrap: Wrap::None,
             skipped: Vec::new(),
+            doubt: None,
         }
     }
 
@@ -219,6 +302,15 @@ impl Copied {
                     .unwrap_or_default()
             ),
         };
+        if let Some(why) = &self.doubt {
+            s = format!(
+                "sent {size} via OSC 52, but {why}; also written to {}",
+                self.path
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+        }
         if !self.skipped.is_empty() {
             s.push_str(" (");
             s.push_str(&self.skipped.join("; "));
@@ -564,6 +656,9 @@ pub struct SystemClipboard<W: Write> {
     native: Option<Native>,
     osc52: Osc52<W>,
     file: FileClipboard,
+    /// [`Env::osc52_doubt`]: when set, an OSC 52 copy is also written to
+    /// the file, so the evidence is never only in a sequence tmux dropped.
+    osc52_doubt: Option<String>,
 }
 
 impl SystemClipboard<Stdout> {
@@ -593,6 +688,7 @@ impl<W: Write> SystemClipboard<W> {
             osc52: Osc52::new(terminal, env.wrap()),
             file,
             plan,
+            osc52_doubt: env.osc52_doubt(),
         }
     }
 
@@ -623,6 +719,15 @@ impl<W: Write> Clipboard for SystemClipboard<W> {
             match r {
                 Ok(mut c) => {
                     c.skipped = skipped;
+                    if let (Backend::Osc52, Some(why)) = (b, &self.osc52_doubt) {
+                        match self.file.copy(text) {
+                            Ok(f) => {
+                                c.path = f.path;
+                                c.doubt = Some(why.clone());
+                            }
+                            Err(e) => c.skipped.push(format!("{why}; file: {e}")),
+                        }
+                    }
                     return Ok(c);
                 }
                 Err(e) => skipped.push(format!("{}: {e}", label(b))),

@@ -417,3 +417,101 @@ fn a_panicking_native_clipboard_is_reported_not_propagated() {
     assert!(err.to_string().contains("stopped"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+// ------------------------------------------------------------ tmux's rules --
+
+fn tmux_env(passthrough: Option<bool>, set_clipboard_on: Option<bool>) -> Env {
+    let mut e = env(&[("TMUX", "/tmp/tmux-1000/default,123,0")], true);
+    e.tmux_passthrough = passthrough;
+    e.tmux_set_clipboard_on = set_clipboard_on;
+    e
+}
+
+#[test]
+fn tmux_reads_its_options_from_display_message() {
+    use trailhunt::clipboard::parse_tmux_options;
+    // tmux 3.3+ defaults: passthrough off, set-clipboard external.
+    assert_eq!(
+        parse_tmux_options("off external\n"),
+        (Some(false), Some(false))
+    );
+    assert_eq!(
+        parse_tmux_options("on external\n"),
+        (Some(true), Some(false))
+    );
+    assert_eq!(parse_tmux_options("all on\n"), (Some(true), Some(true)));
+    // Before 3.3 there was no allow-passthrough: DCS passed through always.
+    assert_eq!(parse_tmux_options(" external\n"), (Some(true), Some(false)));
+    assert_eq!(parse_tmux_options(""), (None, None));
+}
+
+#[test]
+fn tmux_with_passthrough_wraps_and_is_trusted() {
+    let e = tmux_env(Some(true), Some(false));
+    assert_eq!(e.wrap(), Wrap::Tmux);
+    assert_eq!(e.osc52_doubt(), None);
+}
+
+#[test]
+fn tmux_with_set_clipboard_on_takes_plain_osc52_itself() {
+    let e = tmux_env(Some(false), Some(true));
+    assert_eq!(e.wrap(), Wrap::None);
+    assert_eq!(e.osc52_doubt(), None);
+}
+
+#[test]
+fn tmux_defaults_make_osc52_doubtful_and_say_why() {
+    let e = tmux_env(Some(false), Some(false));
+    let why = e.osc52_doubt().expect("tmux's defaults drop OSC 52");
+    assert!(why.contains("allow-passthrough"), "{why}");
+    let unknown = tmux_env(None, None).osc52_doubt().unwrap();
+    assert!(unknown.contains("could not be read"), "{unknown}");
+    // Outside tmux nothing is in doubt.
+    assert_eq!(env(&[("SSH_TTY", "/dev/pts/1")], true).osc52_doubt(), None);
+}
+
+#[test]
+fn doubtful_osc52_in_tmux_also_writes_the_file_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.txt");
+    let e = tmux_env(Some(false), Some(false));
+    let mut term = Vec::new();
+    let mut cb = SystemClipboard::new(
+        ClipboardChoice::Auto,
+        &e,
+        &mut term,
+        FileClipboard::new(path.clone()),
+    );
+    let c = cb.copy("evidence").unwrap();
+    drop(cb);
+    assert_eq!(c.backend, Backend::Osc52);
+    // Sent anyway (a terminal may still take it) ...
+    assert_eq!(
+        term,
+        osc52_sequence("evidence", Wrap::Tmux).unwrap().into_bytes()
+    );
+    // ... and kept where it surely is.
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "evidence");
+    assert_eq!(c.path.as_deref(), Some(path.as_path()));
+    let m = c.message();
+    assert!(m.contains("tmux may drop it"), "{m}");
+    assert!(m.contains(&path.display().to_string()), "{m}");
+}
+
+#[test]
+fn trusted_osc52_in_tmux_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.txt");
+    let e = tmux_env(Some(true), Some(false));
+    let mut term = Vec::new();
+    let mut cb = SystemClipboard::new(
+        ClipboardChoice::Auto,
+        &e,
+        &mut term,
+        FileClipboard::new(path.clone()),
+    );
+    let c = cb.copy("evidence").unwrap();
+    assert_eq!(c.path, None);
+    assert!(!path.exists());
+    assert!(c.message().contains("through tmux"), "{}", c.message());
+}

@@ -230,7 +230,7 @@ fn raw_events_name_their_file_line_and_deliveries() {
     assert_eq!(r.file, format!("{LOGS}/cloudtrail-a.jsonl"));
     assert_eq!((r.line, r.copies), (1, 2));
     let block = markdown::copy_block(&ev[..1]);
-    assert!(block.contains("cloudtrail-a.jsonl, line 1 (delivered 2 times)"));
+    assert!(block.contains("cloudtrail-a.jsonl`, line 1 (delivered 2 times)"));
 }
 
 #[test]
@@ -303,11 +303,8 @@ fn control_characters_never_reach_any_output_raw() {
 #[test]
 fn ansi_and_osc52_sequences_in_the_user_agent_are_shown_escaped() {
     let md = export(ExportFormat::Markdown, Zone::Utc);
-    // The sanitiser's `\u{1b}`, its backslash and braces escaped for Markdown.
-    assert!(
-        md.contains("\\\\u\\{1b\\}\\[2J\\\\u\\{1b\\}\\]52;c;ZXZpbA=="),
-        "{md}"
-    );
+    // The sanitiser's `\u{1b}`, literal inside a code span.
+    assert!(md.contains("\\u{1b}[2J\\u{1b}]52;c;ZXZpbA=="), "{md}");
     let html = export(ExportFormat::Html, Zone::Utc);
     assert!(html.contains("\\u{1b}[2J\\u{1b}]52;c;ZXZpbA==\\u{7}"));
 }
@@ -353,18 +350,23 @@ fn json_carries_hostile_values_exactly() {
 #[test]
 fn markdown_escapes_metacharacters_in_log_values() {
     let all = export(ExportFormat::Markdown, Zone::Utc);
-    // Inside a fence, text is literal; everywhere else it must be escaped.
+    // Inside a fence or a code span, text is literal; everywhere else a
+    // log value must not appear at all.
     let md = outside_fences(&all);
+    let prose = outside_code_spans(&md);
     assert!(
-        all.contains("<script>") && !md.contains("<script>"),
+        all.contains("<script>") && !prose.contains("<script>"),
         "raw HTML would render"
     );
-    assert!(!md.contains("[link](javascript"), "a live link");
-    assert!(md.contains("\\<script\\>alert\\(1\\)\\</script\\>"));
-    assert!(md.contains("\\*bold\\* \\_em\\_ \\[link\\]\\(javascript:alert\\(1\\)\\)"));
-    assert!(md.contains("\\&amp;") && md.contains("\\$x\\$"));
-    // Table cells: every `|` from a log value is escaped, so each row of a
-    // table has exactly its columns (key fields: 2, summary: 7).
+    assert!(!prose.contains("[link](javascript"), "a live link");
+    assert!(
+        md.contains("``````\\u{1b}[2J"),
+        "the user agent opens a code span"
+    );
+    assert!(md.contains("*bold* _em_ [link](javascript:alert(1))"));
+    // Table cells: every `|` from a log value is escaped, even inside a
+    // code span (GFM splits cells first), so each row of a table has
+    // exactly its columns (key fields: 2, summary: 7).
     for line in md.lines().filter(|l| l.starts_with('|')) {
         let n = unescaped_pipes(line);
         assert!(n == 3 || n == 8, "{n} separators in {line:?}");
@@ -644,5 +646,133 @@ fn export_to_file_names_and_writes_atomically() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "a new evidence file is private");
+    }
+}
+
+/// What a GFM renderer's extended-autolink pass (cmark-gfm's `autolink`
+/// extension, linkify-style) would turn into a live link: `www.`, a
+/// `scheme://`, or a bare e-mail address, in text outside fenced blocks and
+/// code spans. Deliberately wider than GFM (any `://`, any `www.`).
+fn gfm_autolinks(md: &str) -> Vec<String> {
+    let text = outside_code_spans(&outside_fences(md));
+    let mut hits = Vec::new();
+    for (i, _) in text.match_indices("://") {
+        hits.push(text[i.saturating_sub(12)..(i + 12).min(text.len())].to_string());
+    }
+    for (i, _) in text.to_ascii_lowercase().match_indices("www.") {
+        hits.push(text[i..(i + 16).min(text.len())].to_string());
+    }
+    let b = text.as_bytes();
+    let local = |c: u8| c.is_ascii_alphanumeric() || b".+-_".contains(&c);
+    for (i, _) in text.match_indices('@') {
+        let domain = &text[i + 1..];
+        let dom_len = domain
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || b".-_".contains(c))
+            .count();
+        if i > 0 && local(b[i - 1]) && domain[..dom_len].trim_end_matches('.').contains('.') {
+            hits.push(text[i.saturating_sub(12)..(i + 1 + dom_len).min(text.len())].to_string());
+        }
+    }
+    hits
+}
+
+/// `md` without its code spans: a run of N backticks (not backslash-escaped)
+/// opens one, the next run of exactly N closes it.
+fn outside_code_spans(md: &str) -> String {
+    let c: Vec<char> = md.chars().collect();
+    let run = |i: usize| c[i..].iter().take_while(|&&x| x == '`').count();
+    let (mut out, mut i) = (String::new(), 0);
+    while i < c.len() {
+        if c[i] == '\\' && i + 1 < c.len() {
+            out.push(c[i]);
+            out.push(c[i + 1]);
+            i += 2;
+            continue;
+        }
+        if c[i] != '`' {
+            out.push(c[i]);
+            i += 1;
+            continue;
+        }
+        let n = run(i);
+        let mut j = i + n;
+        let mut closed = None;
+        while j < c.len() {
+            if c[j] == '`' {
+                let m = run(j);
+                if m == n {
+                    closed = Some(j + m);
+                    break;
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        }
+        match closed {
+            Some(end) => {
+                out.push_str(" CODE ");
+                i = end;
+            }
+            None => {
+                // An unclosed run is literal backticks.
+                out.extend(&c[i..i + n]);
+                i += n;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn gfm_autolink_check_sees_what_a_renderer_would_link() {
+    // The checker itself must catch what it is there to catch.
+    assert_eq!(gfm_autolinks("see https://evil.example/x").len(), 1);
+    assert_eq!(gfm_autolinks("see www.evil.example").len(), 1);
+    assert_eq!(gfm_autolinks("mail victim@evil.example now").len(), 1);
+    assert!(gfm_autolinks("see `https://evil.example/x` and ``www.a`b``").is_empty());
+    assert!(gfm_autolinks("```\nhttps://evil.example\n```\n").is_empty());
+    assert!(gfm_autolinks("from @SUM\\(1+1\\)").is_empty());
+}
+
+#[test]
+fn no_log_value_is_a_live_link_in_markdown_under_gfm_autolinking() {
+    let (ev, _) = build(Zone::Utc);
+    let report = export(ExportFormat::Markdown, Zone::Utc);
+    let block = markdown::copy_block(&ev);
+    // The fixture's hostile user agent carries `=HYPERLINK("http://evil…")`.
+    assert!(report.contains("http://evil.example"));
+    for (what, md) in [("report", &report), ("copy block", &block)] {
+        let hits = gfm_autolinks(md);
+        assert!(hits.is_empty(), "{what}: GFM would link {hits:?}");
+    }
+}
+
+#[test]
+fn urls_and_addresses_in_any_log_field_stay_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/www.evil.example","accountId":"111122223333","accessKeyId":"AKIAEVILEXAMPLE00001","userName":"www.evil.example"},"eventTime":"2026-11-02T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"https://evil.example/phish","userAgent":"victim@evil.example https://evil.example/ua","requestParameters":{"userName":"=HYPERLINK(\"https://evil.example/h\",\"x\")"},"responseElements":{"accessKey":{"userName":"=HYPERLINK(\"https://evil.example/h\",\"x\")","accessKeyId":"AKIANEWEVILEXAMPLE01","status":"Active"}},"eventID":"e1","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
+    std::fs::write(dir.path().join("evil.jsonl"), format!("{ev}\n")).unwrap();
+    let rules = RuleSet::builtin();
+    let opts = LoadOptions {
+        keep_raw: rules.event_names(),
+        ..LoadOptions::default()
+    };
+    let index = load(&[dir.path().to_path_buf()], &opts, &mut |_| {});
+    let out = rules.run(&index, Semantics::Strict);
+    assert_eq!(out.findings.len(), 1);
+    let evidence = Evidence::build_all(&out.findings, None, &index, &rules, Zone::Utc);
+    let scope = ReportScope::new(&index, &rules, Semantics::Strict, 1, Zone::Utc);
+    let mut buf = Vec::new();
+    report::export(ExportFormat::Markdown, &evidence, &scope, &mut buf).unwrap();
+    let report = String::from_utf8(buf).unwrap();
+    for (what, md) in [
+        ("report", report),
+        ("copy block", markdown::copy_block(&evidence)),
+    ] {
+        assert!(md.contains("evil.example/phish"), "{what} shows the value");
+        let hits = gfm_autolinks(&md);
+        assert!(hits.is_empty(), "{what}: GFM would link {hits:?}\n{md}");
     }
 }

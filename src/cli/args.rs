@@ -16,8 +16,11 @@ pub enum SemanticsArg {
     /// The seed's intent without its blind spots (the default).
     #[default]
     Strict,
-    /// Exactly what the seed's SPL returns in Splunk.
+    /// Exactly what the seed's SPL returns in Splunk (its unquoted eval
+    /// names read as concatenations, so match() never excludes).
     Splunk,
+    /// The seed with its eval names read as fields, as if single-quoted.
+    SplunkQuoted,
 }
 
 impl From<SemanticsArg> for Semantics {
@@ -25,6 +28,7 @@ impl From<SemanticsArg> for Semantics {
         match s {
             SemanticsArg::Strict => Semantics::Strict,
             SemanticsArg::Splunk => Semantics::Splunk,
+            SemanticsArg::SplunkQuoted => Semantics::SplunkQuoted,
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Markdown: the console's evidence block (`y`), the raw event (`Y`) and
 //! the Markdown report (`e`, `scan --format markdown`).
 //!
-//! Every log value goes through [`escape_md`]: the sanitiser first (control
+//! Every log value goes through [`code_md`]: the sanitiser first (control
 //! characters, escape sequences and bidi overrides become visible `\u{..}`
-//! text), then a backslash before each character Markdown would act on, so
-//! a rendered ticket shows exactly what the console shows. Raw events sit in
+//! text), then an inline code span, so a rendered ticket shows exactly what
+//! the console shows and GFM's autolinking makes nothing from a log
+//! clickable. Text the analyst wrote (notes, reasons) and the rule's own
+//! text go through [`escape_md`]. Raw events sit in
 //! a fence longer than any backtick run inside them ([`fence`]).
 
 use super::evidence::{Evidence, KeyUsage, ReportScope, Tally, longest_run, pretty_json};
@@ -33,6 +35,30 @@ pub fn escape_md(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// A log value as an inline code span: sanitised, between more backticks
+/// than any run inside it. GFM autolinks URLs, `www.` and e-mail addresses
+/// in text, never inside code, so nothing from a log becomes clickable.
+pub fn code_md(s: &str) -> String {
+    let clean = escape(s);
+    let ticks = "`".repeat(longest_run(&clean, '`') + 1);
+    // CommonMark strips one space from each end when both are present, and
+    // a value touching the delimiters would merge with them: pad.
+    let pad = clean.starts_with('`')
+        || clean.ends_with('`')
+        || (clean.starts_with(' ') && clean.ends_with(' ') && !clean.trim().is_empty());
+    let sp = if pad { " " } else { "" };
+    if clean.is_empty() {
+        return "` `".into();
+    }
+    format!("{ticks}{sp}{clean}{sp}{ticks}")
+}
+
+/// [`code_md`] for a table cell: a GFM table splits on `|` even inside a
+/// code span, and drops the backslash of `\|` before the span is read.
+pub fn code_cell(s: &str) -> String {
+    code_md(s).replace('|', "\\|")
 }
 
 /// `content` in a backtick fence with `info` (e.g. `json`): the fence is at
@@ -77,7 +103,7 @@ pub fn copy_block(evidence: &[Evidence]) -> String {
         if i > 0 {
             s.push_str("\n---\n\n");
         }
-        let _ = writeln!(s, "**{}**\n", escape_md(&ev.summary()));
+        let _ = writeln!(s, "**{}**\n", code_md(&ev.summary()));
         body(&mut s, ev);
     }
     s
@@ -139,7 +165,7 @@ fn body(s: &mut String, ev: &Evidence) {
         s,
         "- **Risk:** {} — {}",
         score(f.risk_score),
-        escape_md(&f.risk_message)
+        code_md(&f.risk_message)
     );
     let attack = ev.attack_text();
     let _ = writeln!(
@@ -161,7 +187,7 @@ fn body(s: &mut String, ev: &Evidence) {
         escape_md(&ev.rule_name),
         escape_md(&f.rule_id),
         f.semantics.name(),
-        super::evidence::parity_sentence(f, |v| escape_md(v).to_string())
+        super::evidence::parity_sentence(f, code_md)
     );
     s.push_str("\n| Field | Value |\n|---|---|\n");
     for kf in ev.key_fields() {
@@ -169,7 +195,7 @@ fn body(s: &mut String, ev: &Evidence) {
             s,
             "| {} | {} |",
             kf.name,
-            kf.value.as_deref().map_or_else(|| "-".into(), escape_md)
+            kf.value.as_deref().map_or_else(|| "-".into(), code_cell)
         );
     }
     s.push('\n');
@@ -215,7 +241,7 @@ fn tally_text(t: &[Tally]) -> String {
     let mut s = t
         .iter()
         .take(MAX_TALLY)
-        .map(|x| format!("{} ×{}", escape_md(&x.value), x.count))
+        .map(|x| format!("{} ×{}", code_md(&x.value), x.count))
         .collect::<Vec<_>>()
         .join(", ");
     if t.len() > MAX_TALLY {
@@ -252,11 +278,7 @@ fn key_usage(s: &mut String, ev: &Evidence) {
         s.push_str("- **Key usage:** the finding created no access key\n");
         return;
     };
-    let _ = writeln!(
-        s,
-        "- **Key usage:** {}",
-        key_usage_sentence(ev, u, escape_md)
-    );
+    let _ = writeln!(s, "- **Key usage:** {}", key_usage_sentence(ev, u, code_md));
     if u.events > 0 {
         let _ = writeln!(s, "  - Source IPs: {}", tally_text(&u.source_ips));
         let _ = writeln!(s, "  - User agents: {}", tally_text(&u.user_agents));
@@ -281,14 +303,14 @@ fn raw_events(s: &mut String, ev: &Evidence) {
         } else {
             format!("Raw event {} of {n}", i + 1)
         };
-        let _ = writeln!(s, "\n**{which}** — {}:\n", raw_place(r, escape_md));
+        let _ = writeln!(s, "\n**{which}** — {}:\n", raw_place(r, code_md));
         match &r.text {
             Ok(t) => match pretty_json(t) {
                 Some(p) => s.push_str(&fence(&p, "json")),
                 None => s.push_str(&fence(&escape(t), "text")),
             },
             Err(e) => {
-                let _ = writeln!(s, "*could not be read again: {}*", escape_md(e));
+                let _ = writeln!(s, "*could not be read again:* {}", code_md(e));
             }
         }
     }
@@ -337,7 +359,7 @@ pub fn report(evidence: &[Evidence], scope: &ReportScope) -> String {
         s.push_str("|---:|---|---:|---|---|---|---|\n");
         for (i, ev) in evidence.iter().enumerate() {
             let f = &ev.finding;
-            let opt = |v: &Option<String>| v.as_deref().map_or_else(|| "-".into(), escape_md);
+            let opt = |v: &Option<String>| v.as_deref().map_or_else(|| "-".into(), code_cell);
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} | {} | {} | {} |",
@@ -352,7 +374,7 @@ pub fn report(evidence: &[Evidence], scope: &ReportScope) -> String {
         }
     }
     for (i, ev) in evidence.iter().enumerate() {
-        let _ = writeln!(s, "\n## {}. {}\n", i + 1, escape_md(&ev.summary()));
+        let _ = writeln!(s, "\n## {}. {}\n", i + 1, code_md(&ev.summary()));
         body(&mut s, ev);
     }
     s
@@ -376,6 +398,17 @@ mod tests {
         // and braces so the rendered text reads `\u{1b}`.
         assert_eq!(escape_md("a\x1b[2J"), "a\\\\u\\{1b\\}\\[2J");
         assert_eq!(escape_md("x\u{202e}y"), "x\\\\u\\{202e\\}y");
+    }
+
+    #[test]
+    fn code_spans_outgrow_backtick_runs_and_keep_edges() {
+        assert_eq!(code_md("https://evil.example"), "`https://evil.example`");
+        assert_eq!(code_md("a``b"), "```a``b```");
+        assert_eq!(code_md("`x"), "`` `x ``");
+        assert_eq!(code_md(" x "), "`  x  `");
+        assert_eq!(code_md(""), "` `");
+        assert_eq!(code_md("a\x1bb"), "`a\\u{1b}b`");
+        assert_eq!(code_cell("a|b"), "`a\\|b`");
     }
 
     #[test]

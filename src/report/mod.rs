@@ -180,7 +180,7 @@ pub fn write_scoped(
     rules: &RuleSet,
     scope: &ReportScope,
 ) -> io::Result<()> {
-    if format == Format::Csv && scope.semantics == Semantics::Splunk {
+    if format == Format::Csv && scope.semantics.is_splunk() {
         return csv::write_splunk(out, findings, rules);
     }
     match format.export() {

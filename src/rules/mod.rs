@@ -31,8 +31,16 @@ pub enum Semantics {
     /// The seed's intent without its blind spots (the default).
     #[default]
     Strict,
-    /// Exactly what the seed's SPL returns in Splunk.
+    /// Exactly what the seed's SPL returns in Splunk. Its eval names
+    /// `userIdentity.userName` and `requestParameters.userName` unquoted;
+    /// eval's grammar reads `.` there as string concatenation of absent
+    /// fields, so `match()` is null and the match step excludes nothing
+    /// (see README, "The two semantics").
     Splunk,
+    /// The seed as its authors meant it: the eval's names read as fields,
+    /// as if single-quoted (`'userIdentity.userName'`).
+    #[serde(rename = "splunk-quoted")]
+    SplunkQuoted,
 }
 
 impl Semantics {
@@ -40,7 +48,13 @@ impl Semantics {
         match self {
             Semantics::Strict => "strict",
             Semantics::Splunk => "splunk",
+            Semantics::SplunkQuoted => "splunk-quoted",
         }
+    }
+
+    /// A Splunk reading: rows and counts as Splunk's `stats` makes them.
+    pub fn is_splunk(self) -> bool {
+        matches!(self, Semantics::Splunk | Semantics::SplunkQuoted)
     }
 }
 
@@ -216,9 +230,14 @@ impl RuleSet {
                         }
                     },
                 };
-                let sv = splunk::evaluate(rule, v, &mut regexes);
+                // Parity is with the seed as Splunk runs it (unquoted).
+                let eval = match semantics {
+                    Semantics::SplunkQuoted => splunk::EvalNames::Quoted,
+                    _ => splunk::EvalNames::AsWritten,
+                };
+                let sv = splunk::evaluate(rule, v, &mut regexes, eval);
                 let (key, why, splunk_ok, verdict) = match semantics {
-                    Semantics::Splunk => match sv {
+                    Semantics::Splunk | Semantics::SplunkQuoted => match sv {
                         splunk::Verdict::Returned { by, why } => (
                             by.into_iter().map(Some).collect::<Vec<_>>(),
                             why,
@@ -267,7 +286,7 @@ impl RuleSet {
                     }
                 }
             }
-            if semantics == Semantics::Splunk {
+            if semantics.is_splunk() {
                 // Splunk's stats returns rows ordered by their by-values.
                 order.sort();
             }
@@ -302,14 +321,14 @@ fn make_finding(
     let v = &parsed[&first];
     let evs = g.events.iter().map(|&i| &index.events[i]);
     let count = match semantics {
-        Semantics::Splunk => evs.clone().map(|e| e.copies as u64).sum(),
+        Semantics::Splunk | Semantics::SplunkQuoted => evs.clone().map(|e| e.copies as u64).sum(),
         Semantics::Strict => g.events.len() as u64,
     };
     let first_time = evs.clone().filter_map(|e| e.time).min();
     let last_time = evs.filter_map(|e| e.time).max();
     let s = |p: &str| get(v, p).map(|c| c.into_owned());
     let target_user = match semantics {
-        Semantics::Splunk => s("requestParameters.userName"),
+        Semantics::Splunk | Semantics::SplunkQuoted => s("requestParameters.userName"),
         Semantics::Strict => key
             .get(
                 rule.splunk

@@ -5,6 +5,13 @@
 //! - Field names resolve through the Splunk Add-on for AWS aliases
 //!   ([`crate::event::fields::get`]), so `errorCode = success` holds when
 //!   errorCode is absent.
+//! - The seed's eval names its fields unquoted. Splunk's eval documentation
+//!   requires single quotes around a field name holding anything but
+//!   letters, digits and `_`, and `.` is eval's concatenation operator, so
+//!   [`EvalNames::AsWritten`] reads `userIdentity.userName` as
+//!   `userIdentity . userName`: absent fields, a null concatenation, a null
+//!   `match()`, `match=0` — the step keeps every event.
+//!   [`EvalNames::Quoted`] reads them as the fields the authors meant:
 //! - `match(subject, pattern)` is an unanchored, case-sensitive PCRE search
 //!   with the *value* of `pattern` as the regular expression; it is null —
 //!   so `match=0` and the event is kept — when either field is missing or
@@ -84,8 +91,19 @@ fn show(v: Option<&str>) -> String {
     }
 }
 
+/// How the eval's unquoted dotted names are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalNames {
+    /// As Splunk's eval grammar reads them: `a.b` is `a . b`, a
+    /// concatenation — null, as no event has a top-level `userIdentity` or
+    /// `requestParameters` field (they are objects, flattened to `a.b` leaves).
+    AsWritten,
+    /// As if single-quoted: field names.
+    Quoted,
+}
+
 /// Evaluates the rule's search on one event.
-pub fn evaluate(rule: &Rule, event: &Value, regexes: &mut RegexCache) -> Verdict {
+pub fn evaluate(rule: &Rule, event: &Value, regexes: &mut RegexCache, names: EvalNames) -> Verdict {
     let mut why = Vec::new();
     for t in &rule.splunk.terms {
         let v = get(event, &t.field);
@@ -111,7 +129,14 @@ pub fn evaluate(rule: &Rule, event: &Value, regexes: &mut RegexCache) -> Verdict
             show(v.as_deref())
         ));
     }
-    if let Some(nm) = &rule.splunk.not_match {
+    if let (Some(nm), EvalNames::AsWritten) = (&rule.splunk.not_match, names)
+        && (nm.subject.contains('.') || nm.pattern.contains('.'))
+    {
+        why.push(format!(
+            "match({}, {}) is null, so match=0: unquoted in eval, `.` concatenates absent fields",
+            nm.subject, nm.pattern
+        ));
+    } else if let Some(nm) = &rule.splunk.not_match {
         let subject = get(event, &nm.subject);
         let pattern = get(event, &nm.pattern);
         let m = match (subject.as_deref(), pattern.as_deref()) {
