@@ -646,3 +646,20 @@ fn export_to_file_names_and_writes_atomically() {
         assert_eq!(mode, 0o600, "a new evidence file is private");
     }
 }
+
+#[test]
+fn export_to_file_never_overwrites_an_earlier_file() {
+    let (ev, scope) = build(Zone::Utc);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trailhunt-20261105T120000Z.md");
+    std::fs::write(&path, "an earlier report").unwrap();
+    let first = report::export_to_file(ExportFormat::Markdown, &ev, &scope, &path).unwrap();
+    let second = report::export_to_file(ExportFormat::Markdown, &ev, &scope, &path).unwrap();
+    assert_eq!(first, dir.path().join("trailhunt-20261105T120000Z-2.md"));
+    assert_eq!(second, dir.path().join("trailhunt-20261105T120000Z-3.md"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "an earlier report");
+    assert_eq!(
+        std::fs::read_to_string(&second).unwrap(),
+        markdown::report(&ev, &scope)
+    );
+}
