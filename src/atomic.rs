@@ -273,4 +273,32 @@ mod tests {
         let mode = std::fs::metadata(&new).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "a new file is the owner's only");
     }
+
+    #[test]
+    fn stdout_aliases_are_the_process_stream_never_a_path_to_replace() {
+        // Only classified: nothing under /dev is opened or written here.
+        for p in ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"] {
+            assert_eq!(output_target(Path::new(p)).unwrap(), OutputTarget::Stdout);
+        }
+        assert_eq!(
+            output_target(Path::new("/dev/stderr")).unwrap(),
+            OutputTarget::Stderr
+        );
+        assert_eq!(
+            output_target(Path::new("/dev/null")).unwrap(),
+            OutputTarget::Into(PathBuf::from("/dev/null"))
+        );
+    }
+
+    #[test]
+    fn write_new_numbers_a_taken_name_and_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.md");
+        std::fs::write(&target, "mine").unwrap();
+        let got = write_new(&target, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(got, dir.path().join("r-2.md"));
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine");
+        assert_eq!(std::fs::read_to_string(&got).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
 }
