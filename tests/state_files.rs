@@ -303,6 +303,31 @@ fn an_oversized_allowlist_is_refused_with_the_cap() {
         .output()
         .unwrap();
     refused(&out, &big, "16 MiB");
+    let out = c
+        .run(
+            &add_args(&big)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .output()
+        .unwrap();
+    refused(&out, &big, "16 MiB");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("does not parse"), "{err}");
+    assert_eq!(std::fs::metadata(&big).unwrap().len(), 17 << 20);
+}
+
+#[test]
+fn a_refusal_says_why_once() {
+    let c = Case::new();
+    let fifo = c.fifo("allowlist.toml");
+    let out = c
+        .run(&["allowlist", "list", "--allowlist", fifo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("not a regular file").count(), 1, "{err}");
 }
 
 #[test]
@@ -323,4 +348,21 @@ fn a_read_only_allowlist_is_not_rewritten() {
     assert_eq!(std::os::unix::fs::MetadataExt::ino(&meta), ino);
     assert_eq!(meta.permissions().mode() & 0o777, 0o444);
     assert!(!lock_beside(&ro).exists());
+}
+
+#[test]
+fn dev_zero_as_allowlist_is_refused_at_once() {
+    // Only opened for reading and refused after fstat: /dev/zero is untouched.
+    let c = Case::new();
+    let zero = Path::new("/dev/zero");
+    if !zero.exists() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let out = c
+        .run(&["scan", "--allowlist", "/dev/zero"])
+        .output()
+        .unwrap();
+    refused(&out, zero, "a character device, not a regular file");
+    assert!(started.elapsed() < Duration::from_secs(10));
 }

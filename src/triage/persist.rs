@@ -41,7 +41,11 @@ pub fn resolve(path: &Path) -> PathBuf {
 
 /// `path`'s error with a plain explanation.
 fn refuse(path: &Path, why: String) -> TriageError {
-    TriageError::io(path, std::io::Error::other(why))
+    // Not `Io` with a source: the message would be printed twice.
+    TriageError::Unusable {
+        path: path.to_path_buf(),
+        reason: why,
+    }
 }
 
 /// What a file that is not a regular file is, for messages.
