@@ -6,6 +6,11 @@
 //! removed), so a reader never sees half a file and a crash never loses the
 //! old one. A new file is readable by its owner only (evidence is
 //! sensitive); a replaced file keeps its permissions.
+//!
+//! Two variants for files the user names: [`write_new`] never replaces an
+//! existing file (console exports), and [`write_output`] writes into a FIFO,
+//! a device or the process's own stdout/stderr like a shell redirection
+//! instead of replacing the node (`scan -o`).
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -34,6 +39,14 @@ pub fn stage_with(
     target: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<Staged> {
+    stage_inner(target, true, write)
+}
+
+fn stage_inner(
+    target: &Path,
+    keep_mode: bool,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<Staged> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -48,7 +61,7 @@ pub fn stage_with(
         w.flush()?;
     }
     // Keep a shared file readable by the team as it was: a temp file is 0600.
-    if let Ok(meta) = std::fs::metadata(target) {
+    if keep_mode && let Ok(meta) = std::fs::metadata(target) {
         tmp.as_file().set_permissions(meta.permissions())?;
     }
     tmp.as_file().sync_all()?;
@@ -95,6 +108,138 @@ pub fn write(target: &Path, bytes: &[u8]) -> io::Result<()> {
     stage(target, bytes)?.commit()
 }
 
+/// `target` with `-N` before its extension (`report.md` → `report-2.md`);
+/// `n == 1` is `target` itself.
+fn numbered(target: &Path, n: u32) -> PathBuf {
+    if n <= 1 {
+        return target.to_path_buf();
+    }
+    let stem = target
+        .file_stem()
+        .map(|s| s.to_os_string())
+        .unwrap_or_default();
+    let mut name = stem;
+    name.push(format!("-{n}"));
+    if let Some(ext) = target.extension() {
+        name.push(".");
+        name.push(ext);
+    }
+    target.with_file_name(name)
+}
+
+/// Writes a new file at `target`, atomically and durably, or at
+/// `NAME-2.EXT`, `NAME-3.EXT`… when that is taken; never replaces a file,
+/// even one made by another writer at the same moment (the rename refuses
+/// an existing name). Returns the path written.
+pub fn write_new(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<PathBuf> {
+    let mut tmp = stage_inner(target, false, write)?.tmp;
+    for n in 1..=10_000 {
+        let path = numbered(target, n);
+        match tmp.persist_noclobber(&path) {
+            Ok(_) => {
+                if let Ok(d) = File::open(dir_of(&path)) {
+                    let _ = d.sync_all();
+                }
+                return Ok(path);
+            }
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => return Err(e.error),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "{} and 9,999 numbered names beside it exist",
+            target.display()
+        ),
+    ))
+}
+
+/// Where [`write_output`] puts what it writes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OutputTarget {
+    /// The process's own standard output or error (`/dev/stdout`, `/dev/fd/1`…).
+    Stdout,
+    Stderr,
+    /// An existing node that is not a regular file (FIFO, device): written
+    /// into, never replaced.
+    Into(PathBuf),
+    /// A regular file, new or replaced atomically at this path (symbolic
+    /// links followed, so a link stays a link).
+    Replace(PathBuf),
+}
+
+/// What writing to `target` means; see [`OutputTarget`].
+pub fn output_target(target: &Path) -> io::Result<OutputTarget> {
+    // Reopening /proc/self/fd/1 would start at offset 0 (or truncate an
+    // appended log): the stream already open is what the user meant.
+    let s = target.as_os_str();
+    if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
+        .iter()
+        .any(|p| s == *p)
+    {
+        return Ok(OutputTarget::Stdout);
+    }
+    if ["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"]
+        .iter()
+        .any(|p| s == *p)
+    {
+        return Ok(OutputTarget::Stderr);
+    }
+    match std::fs::metadata(target) {
+        Ok(m) if m.is_file() => Ok(OutputTarget::Replace(std::fs::canonicalize(target)?)),
+        Ok(m) if m.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        )),
+        Ok(_) => Ok(OutputTarget::Into(target.to_path_buf())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(target).is_ok() {
+                // A link to nothing: creating its target could put a file
+                // anywhere; replacing it would destroy the link.
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "a symbolic link to a missing file; not written",
+                ));
+            }
+            Ok(OutputTarget::Replace(target.to_path_buf()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes what `write` writes to `target` the way a shell redirection
+/// would, except that a regular file is replaced atomically: a FIFO, a
+/// device or `/dev/stdout` is written into, never replaced by a file.
+pub fn write_output(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    match output_target(target)? {
+        OutputTarget::Stdout => {
+            let mut w = io::BufWriter::new(io::stdout().lock());
+            write(&mut w)?;
+            w.flush()
+        }
+        OutputTarget::Stderr => {
+            let mut w = io::BufWriter::new(io::stderr().lock());
+            write(&mut w)?;
+            w.flush()
+        }
+        OutputTarget::Into(path) => {
+            // No create, no truncate: the node exists and is not a file.
+            let f = std::fs::OpenOptions::new().write(true).open(path)?;
+            let mut w = io::BufWriter::new(f);
+            write(&mut w)?;
+            w.flush()
+        }
+        OutputTarget::Replace(path) => write_with(&path, write),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +272,33 @@ mod tests {
         write(&new, b"x").unwrap();
         let mode = std::fs::metadata(&new).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "a new file is the owner's only");
+    }
+
+    #[test]
+    fn stdout_aliases_are_the_process_stream_never_a_path_to_replace() {
+        // Only classified: nothing under /dev is opened or written here.
+        for p in ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"] {
+            assert_eq!(output_target(Path::new(p)).unwrap(), OutputTarget::Stdout);
+        }
+        assert_eq!(
+            output_target(Path::new("/dev/stderr")).unwrap(),
+            OutputTarget::Stderr
+        );
+        assert_eq!(
+            output_target(Path::new("/dev/null")).unwrap(),
+            OutputTarget::Into(PathBuf::from("/dev/null"))
+        );
+    }
+
+    #[test]
+    fn write_new_numbers_a_taken_name_and_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("r.md");
+        std::fs::write(&target, "mine").unwrap();
+        let got = write_new(&target, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(got, dir.path().join("r-2.md"));
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine");
+        assert_eq!(std::fs::read_to_string(&got).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 }

@@ -776,3 +776,20 @@ fn urls_and_addresses_in_any_log_field_stay_inert() {
         assert!(hits.is_empty(), "{what}: GFM would link {hits:?}\n{md}");
     }
 }
+
+#[test]
+fn export_to_file_never_overwrites_an_earlier_file() {
+    let (ev, scope) = build(Zone::Utc);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trailhunt-20261105T120000Z.md");
+    std::fs::write(&path, "an earlier report").unwrap();
+    let first = report::export_to_file(ExportFormat::Markdown, &ev, &scope, &path).unwrap();
+    let second = report::export_to_file(ExportFormat::Markdown, &ev, &scope, &path).unwrap();
+    assert_eq!(first, dir.path().join("trailhunt-20261105T120000Z-2.md"));
+    assert_eq!(second, dir.path().join("trailhunt-20261105T120000Z-3.md"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "an earlier report");
+    assert_eq!(
+        std::fs::read_to_string(&second).unwrap(),
+        markdown::report(&ev, &scope)
+    );
+}

@@ -108,3 +108,30 @@ fn e_exports_what_the_list_shows_in_the_chosen_format_and_names_the_file() {
     c.keys("<Esc>eh");
     assert!(message(&c).contains("as html"), "{}", message(&c));
 }
+
+#[test]
+fn two_exports_in_the_same_second_keep_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut c, _) = console(dir.path());
+    c.keys("em");
+    let first_msg = message(&c);
+    c.keys("em");
+    let second_msg = message(&c);
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    // Each status line names its own file.
+    assert_ne!(first_msg, second_msg);
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            first_msg.contains(&name) || second_msg.contains(&name),
+            "{name}: {first_msg} / {second_msg}"
+        );
+    }
+}

@@ -67,7 +67,8 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         )
     };
     if let Some(path) = &args.output {
-        crate::atomic::write_with(path, write)
+        // A FIFO, a device or /dev/stdout is written into, never replaced.
+        crate::atomic::write_output(path, write)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         errln!(
             "trailhunt: wrote {} findings to {}",

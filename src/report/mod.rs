@@ -130,14 +130,16 @@ pub fn export(
     }
 }
 
-/// [`export`] into the file `path`, atomically (see [`crate::atomic`]).
+/// [`export`] into a new file at `path`, atomically (see [`crate::atomic`]);
+/// if `path` exists, `NAME-2.EXT`, `NAME-3.EXT`…: an export never replaces
+/// an earlier one. Returns the path written.
 pub fn export_to_file(
     format: ExportFormat,
     evidence: &[Evidence],
     scope: &ReportScope,
     path: &Path,
-) -> io::Result<()> {
-    crate::atomic::write_with(path, |w| export(format, evidence, scope, w))
+) -> io::Result<std::path::PathBuf> {
+    crate::atomic::write_new(path, |w| export(format, evidence, scope, w))
 }
 
 /// Writes `findings` in `format`.

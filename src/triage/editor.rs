@@ -77,7 +77,9 @@ pub fn edit_validated(
     template: &str,
     validate: impl Fn(&str, &Path) -> Result<(), TriageError>,
 ) -> Result<EditOutcome, TriageError> {
-    let target = persist::resolve(path);
+    // Refused before the editor runs: an edit that could not be saved
+    // (read-only, a FIFO, a device) would be work lost.
+    let target = persist::writable_target(path)?;
     let dir = target
         .parent()
         .map(Path::to_path_buf)
@@ -200,6 +202,24 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "one\n");
+    }
+
+    #[test]
+    fn a_read_only_file_is_refused_before_the_editor_runs() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("a.toml");
+        std::fs::write(&f, "one\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let ran = d.path().join("ran");
+        let ed = script(
+            d.path(),
+            &format!("touch '{}'; echo two >> \"$1\"", ran.display()),
+        );
+        let e = edit_validated(&f, &ed, "", ok).unwrap_err();
+        assert!(e.to_string().contains("read-only"), "{e}");
+        assert!(!ran.exists(), "the edit would have been lost");
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "one\n");
     }
 

@@ -152,9 +152,14 @@ impl AllowlistFile {
     ) -> Result<T, TriageError> {
         let path = self.path.clone();
         let result = persist::with_lock(&path, || {
-            let text = persist::read_optional(&path).map_err(|e| TriageError::Refused {
-                path: path.clone(),
-                reason: e.to_string(),
+            // A file that cannot be used at all (FIFO, too large) says so
+            // itself; only one that does not parse is "not changed: …".
+            let text = persist::read_optional(&path).map_err(|e| match e {
+                TriageError::Parse { .. } => TriageError::Refused {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                },
+                e => e,
             })?;
             let text = text.unwrap_or_default();
             let current = Allowlist::parse(&text, &path).map_err(|e| TriageError::Refused {

@@ -67,6 +67,10 @@ pub enum TriageError {
     /// No workspace can be derived from the arguments.
     #[error("{0}")]
     NoWorkspace(String),
+    /// A state file trailhunt will not read or write as it is: not a
+    /// regular file, too large, read-only, a link to nothing.
+    #[error("{}: {reason}", path.display())]
+    Unusable { path: PathBuf, reason: String },
 }
 
 impl TriageError {

@@ -1,4 +1,5 @@
-//! Saving triage files so that nothing is lost.
+//! Saving triage files so that nothing is lost, and nothing that is not
+//! trailhunt's own is touched.
 //!
 //! * Atomic: the new content goes to a temporary file in the same directory,
 //!   is flushed and synced, then renamed over the old file (and the
@@ -13,10 +14,23 @@
 //!   file is replaced by rename, and a lock on a replaced inode protects
 //!   nothing. Readers take no lock: the rename means they always see a
 //!   whole file.
+//! * Only regular files: a state file that is a FIFO, a device or a
+//!   directory is refused, for reading and writing, before any lock file is
+//!   made beside it (a rename would replace a device node with a file, and a
+//!   read of a FIFO or `/dev/zero` would block or never end). Reads open
+//!   without blocking and stop at [`MAX_STATE_BYTES`]. A symbolic link is
+//!   followed and its target written in place (see [`resolve`]); a link to
+//!   nothing is refused. A file nobody may write (`chmod 0444`) is left
+//!   alone: the rename would otherwise succeed whatever its mode.
 
 use super::TriageError;
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The largest state file trailhunt reads (allowlists and triage files are
+/// a few kilobytes; anything this big is a mistake or an attack).
+pub const MAX_STATE_BYTES: u64 = 16 << 20;
 
 /// The path actually written for `path`: a symbolic link is followed so that
 /// the rename replaces its target, not the link (an allowlist kept in a
@@ -25,22 +39,151 @@ pub fn resolve(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Reads `path`; `Ok(None)` when it does not exist.
-pub fn read_optional(path: &Path) -> Result<Option<String>, TriageError> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|e| TriageError::Parse {
-                path: path.to_path_buf(),
-                line: super::line_of(
-                    &String::from_utf8_lossy(e.as_bytes()),
-                    e.utf8_error().valid_up_to(),
-                ),
-                message: "not UTF-8 text".into(),
-            }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(TriageError::io(path, e)),
+/// `path`'s error with a plain explanation.
+fn refuse(path: &Path, why: String) -> TriageError {
+    // Not `Io` with a source: the message would be printed twice.
+    TriageError::Unusable {
+        path: path.to_path_buf(),
+        reason: why,
     }
+}
+
+/// What a file that is not a regular file is, for messages.
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        return "a directory";
+    }
+    if t.is_symlink() {
+        return "a symbolic link";
+    }
+    "not a file"
+}
+
+fn not_regular(path: &Path, t: std::fs::FileType) -> TriageError {
+    refuse(
+        path,
+        format!(
+            "{}, not a regular file; trailhunt reads and writes state only in regular files",
+            kind_of(t)
+        ),
+    )
+}
+
+/// Opens `path` for reading without waiting: on a FIFO with no writer a
+/// plain open would block forever.
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    o.open(path)
+}
+
+/// Reads `path`; `Ok(None)` when it does not exist. Refuses anything but a
+/// regular file of at most [`MAX_STATE_BYTES`], without blocking.
+pub fn read_optional(path: &Path) -> Result<Option<String>, TriageError> {
+    let file = match open_nonblocking(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(TriageError::io(path, e)),
+    };
+    // fstat on what was opened: a check by path could see another file.
+    let meta = file.metadata().map_err(|e| TriageError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, meta.file_type()));
+    }
+    let too_big = || {
+        refuse(
+            path,
+            format!(
+                "larger than {} MiB; not a trailhunt state file",
+                MAX_STATE_BYTES >> 20
+            ),
+        )
+    };
+    if meta.len() > MAX_STATE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Bounded again while reading: the file may grow after the fstat.
+    file.take(MAX_STATE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| TriageError::io(path, e))?;
+    if bytes.len() as u64 > MAX_STATE_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|e| TriageError::Parse {
+            path: path.to_path_buf(),
+            line: super::line_of(
+                &String::from_utf8_lossy(e.as_bytes()),
+                e.utf8_error().valid_up_to(),
+            ),
+            message: "not UTF-8 text".into(),
+        })
+}
+
+/// The file a save of `path` replaces (its symbolic links followed), once
+/// it is known that replacing it destroys nothing that is not trailhunt's:
+/// it does not exist yet, or it is a regular file someone may write.
+/// Checked before any lock file is made beside it.
+pub fn writable_target(path: &Path) -> Result<PathBuf, TriageError> {
+    let target = resolve(path);
+    let meta = match std::fs::symlink_metadata(&target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(target),
+        Err(e) => return Err(TriageError::io(path, e)),
+    };
+    if meta.file_type().is_symlink() {
+        // `resolve` could not follow it: writing would create a file
+        // wherever the link points (or replace the link).
+        return Err(refuse(
+            path,
+            "a symbolic link to a missing file; not written (point it at an existing file or remove it)"
+                .into(),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(not_regular(path, meta.file_type()));
+    }
+    // The rename needs only the directory to be writable, and root may
+    // write anything: the file's own mode says whether it may change.
+    if meta.permissions().readonly() {
+        return Err(refuse(
+            path,
+            "read-only; not changed (make it writable to save changes)".into(),
+        ));
+    }
+    OpenOptions::new()
+        .write(true)
+        .open(&target)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                refuse(path, "not writable by you; not changed".into())
+            }
+            _ => TriageError::io(path, e),
+        })?;
+    Ok(target)
 }
 
 /// New content staged beside its target (see [`crate::atomic`]), with
@@ -52,9 +195,9 @@ pub struct Staged {
 }
 
 /// Writes `bytes` beside `target` (a symbolic link is followed), synced,
-/// not yet in place.
+/// not yet in place. Refused as [`writable_target`] says.
 pub fn stage(target: &Path, bytes: &[u8]) -> Result<Staged, TriageError> {
-    let target = resolve(target);
+    let target = writable_target(target)?;
     let staged = crate::atomic::stage(&target, bytes).map_err(|e| TriageError::io(&target, e))?;
     Ok(Staged { staged, target })
 }
@@ -97,6 +240,8 @@ pub fn with_lock<T>(
     path: &Path,
     f: impl FnOnce() -> Result<T, TriageError>,
 ) -> Result<T, TriageError> {
+    // Before the lock file: nothing is made beside a refused target.
+    writable_target(path)?;
     let lock = lock_path(path);
     if let Some(dir) = lock.parent()
         && !dir.as_os_str().is_empty()

@@ -281,7 +281,10 @@ impl TriageStore {
                 path: path.clone(),
                 reason: e.to_string(),
             };
-            let text = persist::read_optional(&path).map_err(refused)?;
+            let text = persist::read_optional(&path).map_err(|e| match e {
+                TriageError::Parse { .. } => refused(e),
+                e => e,
+            })?;
             let mut records = parse(text.as_deref().unwrap_or(""), &path).map_err(refused)?;
             op(&mut records)?;
             persist::write_atomic(&path, render(&records)?.as_bytes())?;

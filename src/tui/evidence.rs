@@ -50,7 +50,8 @@ pub enum Job {
     CopyRaw(Findings),
     /// Copy this text (already escaped: a value from the raw pane).
     CopyText(String),
-    /// Write the findings as `format` to `path`.
+    /// Write the findings as `format` to `path`, or to a numbered name
+    /// beside it if `path` exists (an export never replaces a file).
     Export {
         findings: Findings,
         format: ExportFormat,
@@ -75,10 +76,11 @@ pub fn perform(
             scope,
         } => {
             let evidence = findings.evidence();
-            crate::report::export_to_file(format, &evidence, &scope, &path).map_err(|e| {
-                crate::sanitize::escape(&format!("cannot write {}: {e}", path.display()))
-                    .into_owned()
-            })?;
+            let path =
+                crate::report::export_to_file(format, &evidence, &scope, &path).map_err(|e| {
+                    crate::sanitize::escape(&format!("cannot write {}: {e}", path.display()))
+                        .into_owned()
+                })?;
             let n = evidence.len();
             return Ok(crate::sanitize::escape(&format!(
                 "exported {n} finding{} as {} to {}",
