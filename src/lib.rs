@@ -12,6 +12,7 @@ pub mod atomic;
 pub mod cli;
 pub mod clipboard;
 pub mod event;
+pub mod files;
 pub mod hunt;
 pub mod loader;
 pub mod report;

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Modules every layer may use.
-const BASE: &[&str] = &["sanitize", "atomic"];
+const BASE: &[&str] = &["sanitize", "atomic", "files"];
 
 /// What each top-level module may import besides itself and [`BASE`].
 fn allowed(module: &str) -> Option<&'static [&'static str]> {
@@ -35,7 +35,7 @@ fn allowed(module: &str) -> Option<&'static [&'static str]> {
             "hunt",
             "tui",
         ],
-        "sanitize" | "atomic" => &[],
+        "sanitize" | "atomic" | "files" => &[],
         _ => return None,
     })
 }

@@ -208,7 +208,7 @@ fn inode(_: &std::fs::Metadata) -> (u64, u64, i64, u32) {
 /// xxh3 of the first and last [`Stamp::EDGE`] bytes of a file of `len` bytes.
 fn edges(path: &Path, len: u64) -> Option<u64> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut f = open_regular(path).ok()?;
+    let mut f = crate::files::open_regular(path).ok()?;
     let mut buf = Vec::with_capacity(2 * Stamp::EDGE as usize);
     (&mut f).take(Stamp::EDGE).read_to_end(&mut buf).ok()?;
     if len > Stamp::EDGE {
@@ -217,25 +217,6 @@ fn edges(path: &Path, len: u64) -> Option<u64> {
         f.take(Stamp::EDGE).read_to_end(&mut buf).ok()?;
     }
     Some(xxhash_rust::xxh3::xxh3_64(&buf))
-}
-
-/// Opens `path` for reading without ever blocking on it: a FIFO or device
-/// swapped in after a check is opened non-blocking and refused.
-pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(libc::O_NONBLOCK);
-    }
-    let f = o.open(path)?;
-    if !f.metadata()?.is_file() {
-        return Err(std::io::Error::other(
-            "not a regular file (FIFO, socket or device)",
-        ));
-    }
-    Ok(f)
 }
 
 /// One file that was read.

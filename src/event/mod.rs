@@ -14,8 +14,7 @@ pub mod zone;
 use std::sync::Arc;
 
 pub use index::{
-    Index, LoadError, LoadStats, Progress, RawReader, SourceFile, Stamp, human_bytes, open_regular,
-    show_path,
+    Index, LoadError, LoadStats, Progress, RawReader, SourceFile, Stamp, human_bytes, show_path,
 };
 
 /// An interned string. `Sym::NONE` stands for an absent (or null) field.

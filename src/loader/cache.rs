@@ -123,7 +123,7 @@ fn salt(opts: &LoadOptions) -> u64 {
 /// whole before).
 pub fn read(path: &Path, opts: &LoadOptions) -> Result<Index, Option<String>> {
     use std::io::Read;
-    let mut f = match crate::event::index::open_regular(path) {
+    let mut f = match crate::files::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
         Err(e) => return Err(Some(e.to_string())),

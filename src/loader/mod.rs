@@ -107,7 +107,7 @@ impl RawReader for FileReader {
 /// A file's bytes, opened non-blocking: a FIFO or device swapped in for a
 /// log file after discovery is refused, never waited on.
 fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut f = crate::event::open_regular(path)?;
+    let mut f = crate::files::open_regular(path)?;
     let mut v = Vec::new();
     std::io::Read::read_to_end(&mut f, &mut v)?;
     Ok(v)

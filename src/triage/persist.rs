@@ -24,7 +24,7 @@
 //!   alone: the rename would otherwise succeed whatever its mode.
 
 use super::TriageError;
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -48,60 +48,20 @@ fn refuse(path: &Path, why: String) -> TriageError {
     }
 }
 
-/// What a file that is not a regular file is, for messages.
-fn kind_of(t: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        return "a directory";
-    }
-    if t.is_symlink() {
-        return "a symbolic link";
-    }
-    "not a file"
-}
-
 fn not_regular(path: &Path, t: std::fs::FileType) -> TriageError {
     refuse(
         path,
         format!(
             "{}, not a regular file; trailhunt reads and writes state only in regular files",
-            kind_of(t)
+            crate::files::kind_of(t)
         ),
     )
-}
-
-/// Opens `path` for reading without waiting: on a FIFO with no writer a
-/// plain open would block forever.
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    let mut o = OpenOptions::new();
-    o.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(libc::O_NONBLOCK);
-    }
-    o.open(path)
 }
 
 /// Reads `path`; `Ok(None)` when it does not exist. Refuses anything but a
 /// regular file of at most [`MAX_STATE_BYTES`], without blocking.
 pub fn read_optional(path: &Path) -> Result<Option<String>, TriageError> {
-    let file = match open_nonblocking(path) {
+    let file = match crate::files::open_nonblocking(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(TriageError::io(path, e)),
