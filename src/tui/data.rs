@@ -91,8 +91,18 @@ pub struct Row {
     pub src: String,
     /// The agent's first product token.
     pub agent: String,
+    /// The whole user agent, as the panes show it, for the filter.
+    pub agent_full: String,
     pub account: String,
     pub region: String,
+    /// The event name, for the filter.
+    pub event: String,
+    /// The access key the finding created (`-` when none).
+    pub new_key: String,
+    /// The access key the caller signed with (`-` when none).
+    pub caller_key: String,
+    /// The rule's id.
+    pub rule: String,
     /// Whether the seed's Splunk search returns the finding too.
     pub parity: bool,
     /// Where triage has the finding.
@@ -120,19 +130,31 @@ impl Row {
     }
 }
 
-/// The separator between cells in a row's [`hay`]; two spaces so a fuzzy
-/// pattern rarely straddles two columns by accident.
-pub const HAY_SEP: &str = "  ";
+/// The separator between fields in a row's [`hay`]. Escaped log text never
+/// holds a line break (the escaper writes `\u{a}`), so a fuzzy word is
+/// matched within one field and can never pick its letters out of several.
+pub const HAY_SEP: char = '\n';
 
-/// The fuzzy filter's view of a row: the text of every column in order.
+/// The fuzzy filter's view of a row: the text of every column in order,
+/// then what the panes show that the table shortens or leaves out (the full
+/// caller ARN and user agent, the event name, both access keys, the rule).
 pub fn hay(row: &Row, zone: &Zone) -> String {
     let time = zone.short(row.time);
-    let mut s = String::with_capacity(128);
-    for (i, c) in Col::ALL.iter().enumerate() {
+    let mut s = String::with_capacity(256);
+    let extra = [
+        row.actor.as_str(),
+        &row.agent_full,
+        &row.event,
+        &row.new_key,
+        &row.caller_key,
+        &row.rule,
+    ];
+    let cells = Col::ALL.iter().map(|c| row.cell(*c, &time));
+    for (i, c) in cells.chain(extra).enumerate() {
         if i > 0 {
-            s.push_str(HAY_SEP);
+            s.push(HAY_SEP);
         }
-        s.push_str(row.cell(*c, &time));
+        s.push_str(c);
     }
     s
 }
@@ -222,8 +244,13 @@ pub fn row(f: &Finding) -> Row {
         target: text(f.target_user.as_deref()),
         src: text(f.src.as_deref()),
         agent: text(f.user_agent.as_deref().map(short_agent)),
+        agent_full: text(f.user_agent.as_deref()),
         account: text(f.account.as_deref()),
         region: text(f.region.as_deref()),
+        event: text(f.event_name.as_deref()),
+        new_key: text(f.new_key.as_deref()),
+        caller_key: text(f.caller_key.as_deref()),
+        rule: escape(&f.rule_id).into_owned(),
         parity: f.splunk_parity,
         status: crate::triage::Status::New,
         suppressed: false,
