@@ -354,7 +354,7 @@ impl Data {
                 .collect(),
             Col::Caller => text(|r| &r.caller),
             Col::Target => text(|r| &r.target),
-            Col::Src => text(|r| &r.src),
+            Col::Src => ranks_by(rows.iter().map(|r| r.src.as_str()), src_key),
             Col::Agent => text(|r| &r.agent),
             Col::Account => text(|r| &r.account),
             Col::Region => text(|r| &r.region),
@@ -375,18 +375,35 @@ impl Data {
 
 /// Each value's rank among the distinct values, in string order.
 fn ranks<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Vec<u32> {
+    ranks_by(values, |v| v)
+}
+
+/// Each value's rank among the distinct values, in the order of `key`
+/// (computed once per distinct value).
+fn ranks_by<'a, K: Ord>(
+    values: impl Iterator<Item = &'a str> + Clone,
+    key: impl Fn(&'a str) -> K,
+) -> Vec<u32> {
     let mut distinct: Vec<&str> = values
         .clone()
         .collect::<std::collections::HashSet<_>>()
         .into_iter()
         .collect();
-    distinct.sort_unstable();
+    distinct.sort_by_cached_key(|v| key(v));
     let rank: HashMap<&str, u32> = distinct
         .into_iter()
         .enumerate()
         .map(|(i, v)| (v, i as u32))
         .collect();
     values.map(|v| rank[v]).collect()
+}
+
+/// Source addresses in address order (IPv4, then IPv6), so `3.236.94.41`
+/// comes before `192.0.2.99`; anything that is not an address (a service
+/// name such as `lambda.amazonaws.com`, `-`) comes after, as text.
+fn src_key(s: &str) -> (bool, Option<std::net::IpAddr>, &str) {
+    let ip = s.parse().ok();
+    (ip.is_none(), ip, s)
 }
 
 /// The grouped view's columns.
@@ -588,6 +605,38 @@ mod tests {
         assert!(
             r.windows(2)
                 .all(|w| data.rows[w[0] as usize].parity <= data.rows[w[1] as usize].parity)
+        );
+    }
+
+    #[test]
+    fn source_ips_sort_as_addresses_and_text_after() {
+        let mut data = crate::tui::synthetic::data(6);
+        let srcs = [
+            "192.0.2.99",
+            "lambda.amazonaws.com",
+            "3.236.94.41",
+            "2001:db8::1",
+            "10.0.0.2",
+            "-",
+        ];
+        for (r, s) in data.rows.iter_mut().zip(srcs) {
+            r.src = s.into();
+        }
+        let order: Vec<&str> = data
+            .sorted(Col::Src, false)
+            .iter()
+            .map(|&i| data.rows[i as usize].src.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "3.236.94.41",
+                "10.0.0.2",
+                "192.0.2.99",
+                "2001:db8::1",
+                "-",
+                "lambda.amazonaws.com"
+            ]
         );
     }
 
