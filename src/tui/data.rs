@@ -411,6 +411,7 @@ fn src_key(s: &str) -> (bool, Option<std::net::IpAddr>, &str) {
 pub enum GroupCol {
     Caller,
     Target,
+    Account,
     Findings,
     Events,
     First,
@@ -418,9 +419,10 @@ pub enum GroupCol {
 }
 
 impl GroupCol {
-    pub const ALL: [GroupCol; 6] = [
+    pub const ALL: [GroupCol; 7] = [
         GroupCol::Caller,
         GroupCol::Target,
+        GroupCol::Account,
         GroupCol::Findings,
         GroupCol::Events,
         GroupCol::First,
@@ -431,6 +433,7 @@ impl GroupCol {
         match self {
             GroupCol::Caller => "CALLER",
             GroupCol::Target => "→ TARGET",
+            GroupCol::Account => "ACCOUNT",
             GroupCol::Findings => "FINDINGS",
             GroupCol::Events => "EVENTS",
             GroupCol::First => "FIRST SEEN",
@@ -442,6 +445,7 @@ impl GroupCol {
         match self {
             GroupCol::Caller => "caller",
             GroupCol::Target => "target",
+            GroupCol::Account => "account",
             GroupCol::Findings => "findings",
             GroupCol::Events => "events",
             GroupCol::First => "first seen",
@@ -478,6 +482,11 @@ impl Group {
     pub fn target<'a>(&self, data: &'a Data) -> &'a str {
         &data.rows[self.rep as usize].target
     }
+
+    /// The caller's account (escaped).
+    pub fn account<'a>(&self, data: &'a Data) -> &'a str {
+        &data.rows[self.rep as usize].account
+    }
 }
 
 /// Groups `visible` findings by caller → target, ordered by `col`.
@@ -513,6 +522,10 @@ pub fn groups(data: &Data, visible: &[u32], col: GroupCol, desc: bool) -> Vec<Gr
                 .target(data)
                 .cmp(b.target(data))
                 .then(a.caller(data).cmp(b.caller(data))),
+            GroupCol::Account => a
+                .account(data)
+                .cmp(b.account(data))
+                .then(text(a).cmp(&text(b))),
             GroupCol::Findings => a.findings.len().cmp(&b.findings.len()),
             GroupCol::Events => a.events.cmp(&b.events),
             GroupCol::First => a.first.cmp(&b.first),

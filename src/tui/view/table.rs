@@ -198,7 +198,7 @@ fn draw_heading(frame: &mut Frame<'_>, body: Rect, heading: &[(u16, u16, String)
 
 pub fn groups(frame: &mut Frame<'_>, app: &App, body: Rect) {
     let Some(d) = &app.data else { return };
-    let cols = layout::group_columns(body.width);
+    let cols = layout::group_columns_of(app);
     let heading = cols
         .iter()
         .map(|c| {
@@ -231,6 +231,7 @@ pub fn groups(frame: &mut Frame<'_>, app: &App, body: Rect) {
             let t = match c.col {
                 GroupCol::Caller => g.caller(d).to_string(),
                 GroupCol::Target => g.target(d).to_string(),
+                GroupCol::Account => g.account(d).to_string(),
                 GroupCol::Findings => thousands(g.findings.len() as u64),
                 GroupCol::Events => thousands(g.events),
                 GroupCol::First if c.width >= 22 => zone.short(g.first),
