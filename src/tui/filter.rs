@@ -223,7 +223,7 @@ impl Term {
             // row where its letters merely appear in order would hide far
             // more than anyone means by `!word`.
             Test::Fuzzy(w) if self.negate => contains_ci(hay, &w.to_ascii_lowercase()),
-            Test::Fuzzy(w) => hay.split(HAY_SEP).any(|field| is_subsequence(field, w)),
+            Test::Fuzzy(w) => in_one_field(hay, w),
             Test::Field(f, v, exact) => {
                 let test = |hay: &str| {
                     if *exact {
@@ -349,6 +349,51 @@ pub fn is_subsequence(hay: &str, pattern: &str) -> bool {
     p.peek().is_none()
 }
 
+/// Whether `pattern` is a subsequence (as [`is_subsequence`]) of one of
+/// the fields of `hay`, which are joined by [`HAY_SEP`].
+pub fn in_one_field(hay: &str, pattern: &str) -> bool {
+    if !pattern.is_ascii() {
+        return hay.split(HAY_SEP).any(|f| is_subsequence(f, pattern));
+    }
+    // One greedy pass over the whole row, as `is_subsequence` makes, that
+    // starts again from the next field whenever a match would cross a
+    // separator: the earliest match within a field is the one most likely
+    // to finish there, so a field it fails in cannot match at all. This
+    // calls memchr about once per pattern byte instead of once per field.
+    let sensitive = pattern.chars().any(|c| c.is_ascii_uppercase());
+    let (hay, pat) = (hay.as_bytes(), pattern.as_bytes());
+    let sep = HAY_SEP as u8;
+    let find = |want: u8, from: usize| -> Option<usize> {
+        let rest = &hay[from..];
+        let i = if sensitive || !want.is_ascii_alphabetic() {
+            memchr::memchr(want, rest)
+        } else {
+            memchr::memchr2(want.to_ascii_lowercase(), want.to_ascii_uppercase(), rest)
+        }?;
+        Some(from + i)
+    };
+    let Some(&first) = pat.first() else {
+        return true;
+    };
+    let mut at = 0;
+    'fields: while let Some(start) = find(first, at) {
+        let end = memchr::memchr(sep, &hay[start..]).map_or(hay.len(), |i| start + i);
+        let mut pos = start + 1;
+        for &want in &pat[1..] {
+            match find(want, pos) {
+                Some(i) if i < end => pos = i + 1,
+                Some(_) if end < hay.len() => {
+                    at = end + 1;
+                    continue 'fields;
+                }
+                _ => return false,
+            }
+        }
+        return true;
+    }
+    false
+}
+
 /// Whether `hay` contains `needle` (already lower-case), ignoring ASCII case.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
@@ -358,8 +403,22 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
     if n.len() > h.len() {
         return false;
     }
-    h.windows(n.len())
-        .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
+    // Candidates are where the first byte occurs (either case), found with
+    // memchr; rows hold a few hundred bytes and most lack it.
+    let first = n[0];
+    let mut at = 0;
+    while at + n.len() <= h.len() {
+        let rest = &h[at..=h.len() - n.len()];
+        let Some(i) = memchr::memchr2(first, first.to_ascii_uppercase(), rest) else {
+            return false;
+        };
+        let w = &h[at + i..at + i + n.len()];
+        if w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b) {
+            return true;
+        }
+        at += i + 1;
+    }
+    false
 }
 
 /// The character positions of `cell` that the filter's fuzzy words match,
@@ -546,6 +605,42 @@ mod tests {
         assert!(Filter::parse("svcci", &Zone::Utc).passes(&r));
         // Each word may match a different field.
         assert!(Filter::parse("svcci depl", &Zone::Utc).passes(&r));
+    }
+
+    #[test]
+    fn one_field_scan_agrees_with_matching_each_field() {
+        let hays = [
+            "user/alice (IAMUser)\nbob\nus-east-1",
+            "assumed-role/svc-ci/build\ndeploy\n10.0.0.1",
+            "a\nb\nab\n",
+            "\nxyz\n",
+            "ÉLAN\néclair x",
+        ];
+        let pats = [
+            "alice", "ab", "ba", "svcci", "ci10", "xyz", "x", "IAMU", "iamu", "b", "élan", "l x",
+            "",
+        ];
+        for h in hays {
+            for p in pats {
+                let each = h.split(HAY_SEP).any(|f| is_subsequence(f, p));
+                assert_eq!(in_one_field(h, p), each, "{h:?} / {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn contains_ci_finds_needles_anywhere_in_either_case() {
+        for (h, n, want) in [
+            ("abc", "abc", true),
+            ("xxABC", "abc", true),
+            ("aab", "ab", true),
+            ("ab", "abc", false),
+            ("a-b", "ab", false),
+            ("éAb", "ab", true),
+            ("svc-1x", "svc-1", true),
+        ] {
+            assert_eq!(contains_ci(h, n), want, "{h:?} / {n:?}");
+        }
     }
 
     #[test]
