@@ -520,3 +520,24 @@ fn allowlist_and_workspace_flags_override_the_default() {
         "nothing in the data directory"
     );
 }
+
+#[test]
+fn a_bad_regex_is_named_on_one_readable_line() {
+    let c = Case::new();
+    let out = c
+        .run(&[
+            "allowlist",
+            "add",
+            "--reason",
+            "x",
+            "--regex",
+            "actor_arn=(",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("\\u{a}"), "{err}");
+    assert!(err.contains("unclosed group (column 1)"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

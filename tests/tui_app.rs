@@ -511,3 +511,15 @@ fn every_screen_survives_tiny_and_odd_sizes() {
         }
     }
 }
+
+#[test]
+fn an_unknown_filter_field_is_warned_about_like_a_bad_time() {
+    let mut c = console(120, 30);
+    let all = c.app.list.visible.len();
+    c.keys("/foo:bar");
+    assert!(contains(&mut c, "⚠ unknown field foo:"), "{}", c.render());
+    // The unreadable term is ignored, not matched against nothing.
+    assert_eq!(c.app.list.visible.len(), all);
+    c.keys("<Esc>/after:garbage");
+    assert!(contains(&mut c, "⚠ after:garbage is not a time"));
+}

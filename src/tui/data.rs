@@ -91,8 +91,18 @@ pub struct Row {
     pub src: String,
     /// The agent's first product token.
     pub agent: String,
+    /// The whole user agent, as the panes show it, for the filter.
+    pub agent_full: String,
     pub account: String,
     pub region: String,
+    /// The event name, for the filter.
+    pub event: String,
+    /// The access key the finding created (`-` when none).
+    pub new_key: String,
+    /// The access key the caller signed with (`-` when none).
+    pub caller_key: String,
+    /// The rule's id.
+    pub rule: String,
     /// Whether the seed's Splunk search returns the finding too.
     pub parity: bool,
     /// Where triage has the finding.
@@ -120,19 +130,31 @@ impl Row {
     }
 }
 
-/// The separator between cells in a row's [`hay`]; two spaces so a fuzzy
-/// pattern rarely straddles two columns by accident.
-pub const HAY_SEP: &str = "  ";
+/// The separator between fields in a row's [`hay`]. Escaped log text never
+/// holds a line break (the escaper writes `\u{a}`), so a fuzzy word is
+/// matched within one field and can never pick its letters out of several.
+pub const HAY_SEP: char = '\n';
 
-/// The fuzzy filter's view of a row: the text of every column in order.
+/// The fuzzy filter's view of a row: the text of every column in order,
+/// then what the panes show that the table shortens or leaves out (the full
+/// caller ARN and user agent, the event name, both access keys, the rule).
 pub fn hay(row: &Row, zone: &Zone) -> String {
     let time = zone.short(row.time);
-    let mut s = String::with_capacity(128);
-    for (i, c) in Col::ALL.iter().enumerate() {
+    let mut s = String::with_capacity(256);
+    let extra = [
+        row.actor.as_str(),
+        &row.agent_full,
+        &row.event,
+        &row.new_key,
+        &row.caller_key,
+        &row.rule,
+    ];
+    let cells = Col::ALL.iter().map(|c| row.cell(*c, &time));
+    for (i, c) in cells.chain(extra).enumerate() {
         if i > 0 {
-            s.push_str(HAY_SEP);
+            s.push(HAY_SEP);
         }
-        s.push_str(row.cell(*c, &time));
+        s.push_str(c);
     }
     s
 }
@@ -222,8 +244,13 @@ pub fn row(f: &Finding) -> Row {
         target: text(f.target_user.as_deref()),
         src: text(f.src.as_deref()),
         agent: text(f.user_agent.as_deref().map(short_agent)),
+        agent_full: text(f.user_agent.as_deref()),
         account: text(f.account.as_deref()),
         region: text(f.region.as_deref()),
+        event: text(f.event_name.as_deref()),
+        new_key: text(f.new_key.as_deref()),
+        caller_key: text(f.caller_key.as_deref()),
+        rule: escape(&f.rule_id).into_owned(),
         parity: f.splunk_parity,
         status: crate::triage::Status::New,
         suppressed: false,
@@ -327,7 +354,7 @@ impl Data {
                 .collect(),
             Col::Caller => text(|r| &r.caller),
             Col::Target => text(|r| &r.target),
-            Col::Src => text(|r| &r.src),
+            Col::Src => ranks_by(rows.iter().map(|r| r.src.as_str()), src_key),
             Col::Agent => text(|r| &r.agent),
             Col::Account => text(|r| &r.account),
             Col::Region => text(|r| &r.region),
@@ -348,12 +375,21 @@ impl Data {
 
 /// Each value's rank among the distinct values, in string order.
 fn ranks<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Vec<u32> {
+    ranks_by(values, |v| v)
+}
+
+/// Each value's rank among the distinct values, in the order of `key`
+/// (computed once per distinct value).
+fn ranks_by<'a, K: Ord>(
+    values: impl Iterator<Item = &'a str> + Clone,
+    key: impl Fn(&'a str) -> K,
+) -> Vec<u32> {
     let mut distinct: Vec<&str> = values
         .clone()
         .collect::<std::collections::HashSet<_>>()
         .into_iter()
         .collect();
-    distinct.sort_unstable();
+    distinct.sort_by_cached_key(|v| key(v));
     let rank: HashMap<&str, u32> = distinct
         .into_iter()
         .enumerate()
@@ -362,11 +398,20 @@ fn ranks<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Vec<u32> {
     values.map(|v| rank[v]).collect()
 }
 
+/// Source addresses in address order (IPv4, then IPv6), so `3.236.94.41`
+/// comes before `192.0.2.99`; anything that is not an address (a service
+/// name such as `lambda.amazonaws.com`, `-`) comes after, as text.
+fn src_key(s: &str) -> (bool, Option<std::net::IpAddr>, &str) {
+    let ip = s.parse().ok();
+    (ip.is_none(), ip, s)
+}
+
 /// The grouped view's columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupCol {
     Caller,
     Target,
+    Account,
     Findings,
     Events,
     First,
@@ -374,9 +419,10 @@ pub enum GroupCol {
 }
 
 impl GroupCol {
-    pub const ALL: [GroupCol; 6] = [
+    pub const ALL: [GroupCol; 7] = [
         GroupCol::Caller,
         GroupCol::Target,
+        GroupCol::Account,
         GroupCol::Findings,
         GroupCol::Events,
         GroupCol::First,
@@ -387,6 +433,7 @@ impl GroupCol {
         match self {
             GroupCol::Caller => "CALLER",
             GroupCol::Target => "→ TARGET",
+            GroupCol::Account => "ACCOUNT",
             GroupCol::Findings => "FINDINGS",
             GroupCol::Events => "EVENTS",
             GroupCol::First => "FIRST SEEN",
@@ -398,6 +445,7 @@ impl GroupCol {
         match self {
             GroupCol::Caller => "caller",
             GroupCol::Target => "target",
+            GroupCol::Account => "account",
             GroupCol::Findings => "findings",
             GroupCol::Events => "events",
             GroupCol::First => "first seen",
@@ -434,6 +482,11 @@ impl Group {
     pub fn target<'a>(&self, data: &'a Data) -> &'a str {
         &data.rows[self.rep as usize].target
     }
+
+    /// The caller's account (escaped).
+    pub fn account<'a>(&self, data: &'a Data) -> &'a str {
+        &data.rows[self.rep as usize].account
+    }
 }
 
 /// Groups `visible` findings by caller → target, ordered by `col`.
@@ -469,6 +522,10 @@ pub fn groups(data: &Data, visible: &[u32], col: GroupCol, desc: bool) -> Vec<Gr
                 .target(data)
                 .cmp(b.target(data))
                 .then(a.caller(data).cmp(b.caller(data))),
+            GroupCol::Account => a
+                .account(data)
+                .cmp(b.account(data))
+                .then(text(a).cmp(&text(b))),
             GroupCol::Findings => a.findings.len().cmp(&b.findings.len()),
             GroupCol::Events => a.events.cmp(&b.events),
             GroupCol::First => a.first.cmp(&b.first),
@@ -561,6 +618,38 @@ mod tests {
         assert!(
             r.windows(2)
                 .all(|w| data.rows[w[0] as usize].parity <= data.rows[w[1] as usize].parity)
+        );
+    }
+
+    #[test]
+    fn source_ips_sort_as_addresses_and_text_after() {
+        let mut data = crate::tui::synthetic::data(6);
+        let srcs = [
+            "192.0.2.99",
+            "lambda.amazonaws.com",
+            "3.236.94.41",
+            "2001:db8::1",
+            "10.0.0.2",
+            "-",
+        ];
+        for (r, s) in data.rows.iter_mut().zip(srcs) {
+            r.src = s.into();
+        }
+        let order: Vec<&str> = data
+            .sorted(Col::Src, false)
+            .iter()
+            .map(|&i| data.rows[i as usize].src.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "3.236.94.41",
+                "10.0.0.2",
+                "192.0.2.99",
+                "2001:db8::1",
+                "-",
+                "lambda.amazonaws.com"
+            ]
         );
     }
 

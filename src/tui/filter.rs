@@ -2,11 +2,13 @@
 //! terms, all of which must hold.
 //!
 //! Fuzzy words match the way fuzzy-matcher's `SkimMatcherV2` accepts a
-//! choice (the word's characters appear in order; smart case), checked with
-//! a plain subsequence scan because that acceptance test is all the filter
-//! needs and it is far cheaper than scoring 100,000 rows per keystroke. The
-//! view asks `SkimMatcherV2` for the matched positions of the few rows on
-//! screen, to highlight them.
+//! choice (the word's characters appear in order; smart case), within one
+//! field of the row: letters picked out of several columns would make
+//! `alice` match nearly every row. The check is a plain subsequence scan
+//! per field because that acceptance test is all the filter needs and it is
+//! far cheaper than scoring 100,000 rows per keystroke. The view asks
+//! `SkimMatcherV2` for the matched positions in each cell on screen, to
+//! highlight them.
 
 use super::data::{Data, HAY_SEP, Row};
 use crate::event::zone::Zone;
@@ -22,6 +24,10 @@ pub enum Field {
     Account,
     Region,
     Status,
+    Agent,
+    Event,
+    Key,
+    Rule,
 }
 
 impl Field {
@@ -33,7 +39,18 @@ impl Field {
         ("account", Field::Account),
         ("region", Field::Region),
         ("status", Field::Status),
+        ("agent", Field::Agent),
+        ("event", Field::Event),
+        ("key", Field::Key),
+        ("rule", Field::Rule),
     ];
+
+    /// The field names as help and warnings list them.
+    pub fn known() -> String {
+        let mut names: Vec<&str> = Field::NAMES.iter().map(|(n, _)| *n).collect();
+        names.extend(["after", "before"]);
+        names.join(" ")
+    }
 }
 
 /// What one term tests.
@@ -79,7 +96,7 @@ impl Filter {
                 continue;
             }
             let test = match body.split_once(':') {
-                Some((name, value)) if is_field_name(name) => {
+                Some((name, value)) if is_field_name(name, value) => {
                     let name = name.to_ascii_lowercase();
                     match name.as_str() {
                         "after" | "before" => match zone.parse_time(value) {
@@ -103,7 +120,10 @@ impl Filter {
                                 }
                                 Some(_) => continue,
                                 None => {
-                                    f.problems.push(format!("unknown field {name}:"));
+                                    f.problems.push(format!(
+                                        "unknown field {name}: (fields: {})",
+                                        Field::known()
+                                    ));
                                     continue;
                                 }
                             }
@@ -163,11 +183,18 @@ impl Filter {
     }
 }
 
-/// A `name:` that starts a field term (anything else with a colon, such as
-/// an ARN, is a fuzzy word).
-fn is_field_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n == "after" || n == "before" || Field::NAMES.iter().any(|(f, _)| *f == n)
+/// A `name:` that starts a field term: letters only, so that an ARN
+/// (`arn:`), a time of day or an IPv6 address stays a fuzzy word, while a
+/// mistyped field name is named on screen instead of silently matching
+/// nothing.
+fn is_field_name(name: &str, value: &str) -> bool {
+    // `dead:beef::1`: an IPv6 address whose first group is all letters.
+    let ipv6 =
+        name.len() <= 4 && name.bytes().all(|b| b.is_ascii_hexdigit()) && value.contains(':');
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphabetic())
+        && !name.eq_ignore_ascii_case("arn")
+        && !ipv6
 }
 
 impl Term {
@@ -196,7 +223,7 @@ impl Term {
             // row where its letters merely appear in order would hide far
             // more than anyone means by `!word`.
             Test::Fuzzy(w) if self.negate => contains_ci(hay, &w.to_ascii_lowercase()),
-            Test::Fuzzy(w) => is_subsequence(hay, w),
+            Test::Fuzzy(w) => in_one_field(hay, w),
             Test::Field(f, v, exact) => {
                 let test = |hay: &str| {
                     if *exact {
@@ -211,6 +238,10 @@ impl Term {
                     Field::Src => test(&row.src),
                     Field::Account => test(&row.account),
                     Field::Region => test(&row.region),
+                    Field::Agent => test(&row.agent_full),
+                    Field::Event => test(&row.event),
+                    Field::Key => test(&row.new_key) || test(&row.caller_key),
+                    Field::Rule => test(&row.rule),
                     Field::Status => {
                         test(row.status.name())
                             || test(row.status.label())
@@ -318,6 +349,51 @@ pub fn is_subsequence(hay: &str, pattern: &str) -> bool {
     p.peek().is_none()
 }
 
+/// Whether `pattern` is a subsequence (as [`is_subsequence`]) of one of
+/// the fields of `hay`, which are joined by [`HAY_SEP`].
+pub fn in_one_field(hay: &str, pattern: &str) -> bool {
+    if !pattern.is_ascii() {
+        return hay.split(HAY_SEP).any(|f| is_subsequence(f, pattern));
+    }
+    // One greedy pass over the whole row, as `is_subsequence` makes, that
+    // starts again from the next field whenever a match would cross a
+    // separator: the earliest match within a field is the one most likely
+    // to finish there, so a field it fails in cannot match at all. This
+    // calls memchr about once per pattern byte instead of once per field.
+    let sensitive = pattern.chars().any(|c| c.is_ascii_uppercase());
+    let (hay, pat) = (hay.as_bytes(), pattern.as_bytes());
+    let sep = HAY_SEP as u8;
+    let find = |want: u8, from: usize| -> Option<usize> {
+        let rest = &hay[from..];
+        let i = if sensitive || !want.is_ascii_alphabetic() {
+            memchr::memchr(want, rest)
+        } else {
+            memchr::memchr2(want.to_ascii_lowercase(), want.to_ascii_uppercase(), rest)
+        }?;
+        Some(from + i)
+    };
+    let Some(&first) = pat.first() else {
+        return true;
+    };
+    let mut at = 0;
+    'fields: while let Some(start) = find(first, at) {
+        let end = memchr::memchr(sep, &hay[start..]).map_or(hay.len(), |i| start + i);
+        let mut pos = start + 1;
+        for &want in &pat[1..] {
+            match find(want, pos) {
+                Some(i) if i < end => pos = i + 1,
+                Some(_) if end < hay.len() => {
+                    at = end + 1;
+                    continue 'fields;
+                }
+                _ => return false,
+            }
+        }
+        return true;
+    }
+    false
+}
+
 /// Whether `hay` contains `needle` (already lower-case), ignoring ASCII case.
 pub fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
@@ -327,47 +403,38 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
     if n.len() > h.len() {
         return false;
     }
-    h.windows(n.len())
-        .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
+    // Candidates are where the first byte occurs (either case), found with
+    // memchr; rows hold a few hundred bytes and most lack it.
+    let first = n[0];
+    let mut at = 0;
+    while at + n.len() <= h.len() {
+        let rest = &h[at..=h.len() - n.len()];
+        let Some(i) = memchr::memchr2(first, first.to_ascii_uppercase(), rest) else {
+            return false;
+        };
+        let w = &h[at + i..at + i + n.len()];
+        if w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b) {
+            return true;
+        }
+        at += i + 1;
+    }
+    false
 }
 
-/// The character positions of `hay` that the filter's fuzzy words match, as
-/// `SkimMatcherV2` aligns them, sorted and unique. Used for the rows on
-/// screen only.
-pub fn highlight(filter: &Filter, hay: &str) -> Vec<usize> {
+/// The character positions of `cell` that the filter's fuzzy words match,
+/// as `SkimMatcherV2` aligns them, sorted and unique. A word is matched in
+/// one cell at a time, as the filter matches it within one field. Used for
+/// the cells on screen only.
+pub fn highlight(filter: &Filter, cell: &str) -> Vec<usize> {
     let mut out = Vec::new();
-    let words: Vec<&str> = filter.fuzzy_words().collect();
-    if words.is_empty() {
-        return out;
-    }
     let m = SkimMatcherV2::default();
-    for w in words {
-        if let Some((_, idx)) = m.fuzzy_indices(hay, w) {
+    for w in filter.fuzzy_words() {
+        if let Some((_, idx)) = m.fuzzy_indices(cell, w) {
             out.extend(idx);
         }
     }
     out.sort_unstable();
     out.dedup();
-    out
-}
-
-/// Splits sorted character positions over `hay` into per-cell positions,
-/// for cells joined by [`HAY_SEP`].
-pub fn per_cell(cells: &[&str], positions: &[usize]) -> Vec<Vec<usize>> {
-    let mut out = Vec::with_capacity(cells.len());
-    let mut start = 0;
-    let sep = HAY_SEP.chars().count();
-    for c in cells {
-        let len = c.chars().count();
-        out.push(
-            positions
-                .iter()
-                .filter(|&&p| p >= start && p < start + len)
-                .map(|p| p - start)
-                .collect(),
-        );
-        start += len + sep;
-    }
     out
 }
 
@@ -394,8 +461,14 @@ mod tests {
             target: target.into(),
             src: src.into(),
             agent: "aws-cli/2.0".into(),
+            agent_full: "aws-cli/2.0 Python/3.12 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023"
+                .into(),
             account: "111122223333".into(),
             region: "us-east-1".into(),
+            event: "CreateAccessKey".into(),
+            new_key: "AKIANEWKEY0000000001".into(),
+            caller_key: "ASIACALLER000000002".into(),
+            rule: "iam-key-for-other-user".into(),
             parity: true,
             status: crate::triage::Status::New,
             suppressed: false,
@@ -428,7 +501,7 @@ mod tests {
     #[test]
     fn fuzzy_words_are_subsequences_with_smart_case() {
         let r = row("arn:aws:iam::1:user/alice", "bob", "203.0.113.9", T);
-        assert!(Filter::parse("alcbob", &Zone::Utc).passes(&r));
+        assert!(Filter::parse("alc bob", &Zone::Utc).passes(&r));
         assert!(!Filter::parse("Alice", &Zone::Utc).passes(&r));
         assert!(Filter::parse("IAMU", &Zone::Utc).passes(&r));
     }
@@ -470,10 +543,133 @@ mod tests {
     #[test]
     fn unfinished_terms_are_reported_and_ignored() {
         let f = Filter::parse("after:2024-0 bob nosuch:x", &Zone::Utc);
-        assert_eq!(f.terms.len(), 2, "{f:?}");
-        assert_eq!(f.problems.len(), 1);
-        // `nosuch:x` is not a field name, so it is a fuzzy word.
-        assert_eq!(f.terms[1].test, Test::Fuzzy("nosuch:x".into()));
+        assert_eq!(f.terms.len(), 1, "{f:?}");
+        assert_eq!(f.terms[0].test, Test::Fuzzy("bob".into()));
+        assert_eq!(f.problems.len(), 2, "{f:?}");
+        assert!(f.problems[1].contains("nosuch:"), "{f:?}");
+    }
+
+    #[test]
+    fn unknown_field_names_warn_like_bad_times() {
+        for text in ["foo:bar", "Agentx:kali", "!user:x"] {
+            let f = Filter::parse(text, &Zone::Utc);
+            assert!(f.terms.is_empty(), "{text}: {f:?}");
+            assert_eq!(f.problems.len(), 1, "{text}: {f:?}");
+        }
+        // An ARN, a time of day and an IPv6 address are words, not fields.
+        for text in [
+            "arn:aws:iam::1:user/alice",
+            "12:34",
+            "2001:db8::1",
+            "dead:beef::1",
+        ] {
+            let f = Filter::parse(text, &Zone::Utc);
+            assert!(f.problems.is_empty(), "{text}: {f:?}");
+            assert_eq!(f.terms[0].test, Test::Fuzzy(text.into()), "{text}");
+        }
+    }
+
+    #[test]
+    fn words_search_what_the_panes_show_not_only_the_table() {
+        let r = row(
+            "arn:aws:iam::1:user/dev-alice",
+            "admin-bob",
+            "203.0.113.9",
+            T,
+        );
+        for w in [
+            "kali",
+            "exe/x86_64.kali",
+            "python3.12",
+            "CreateAccessKey",
+            "AKIANEWKEY",
+            "ASIACALLER",
+            "iam-key-for",
+        ] {
+            assert!(Filter::parse(w, &Zone::Utc).passes(&r), "{w}");
+        }
+        assert!(!Filter::parse("Lambda", &Zone::Utc).passes(&r));
+    }
+
+    #[test]
+    fn fuzzy_words_match_within_one_field() {
+        // "alice" can be picked out of "assumed-role … svc-ci … us-east-1"
+        // letter by letter across fields, but out of no single field.
+        let r = row(
+            "arn:aws:sts::1:assumed-role/svc-ci/build",
+            "deploy",
+            "10.0.0.1",
+            T,
+        );
+        assert!(!Filter::parse("alice", &Zone::Utc).passes(&r));
+        assert!(Filter::parse("svcci", &Zone::Utc).passes(&r));
+        // Each word may match a different field.
+        assert!(Filter::parse("svcci depl", &Zone::Utc).passes(&r));
+    }
+
+    #[test]
+    fn one_field_scan_agrees_with_matching_each_field() {
+        let hays = [
+            "user/alice (IAMUser)\nbob\nus-east-1",
+            "assumed-role/svc-ci/build\ndeploy\n10.0.0.1",
+            "a\nb\nab\n",
+            "\nxyz\n",
+            "ÉLAN\néclair x",
+        ];
+        let pats = [
+            "alice", "ab", "ba", "svcci", "ci10", "xyz", "x", "IAMU", "iamu", "b", "élan", "l x",
+            "",
+        ];
+        for h in hays {
+            for p in pats {
+                let each = h.split(HAY_SEP).any(|f| is_subsequence(f, p));
+                assert_eq!(in_one_field(h, p), each, "{h:?} / {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn contains_ci_finds_needles_anywhere_in_either_case() {
+        for (h, n, want) in [
+            ("abc", "abc", true),
+            ("xxABC", "abc", true),
+            ("aab", "ab", true),
+            ("ab", "abc", false),
+            ("a-b", "ab", false),
+            ("éAb", "ab", true),
+            ("svc-1x", "svc-1", true),
+        ] {
+            assert_eq!(contains_ci(h, n), want, "{h:?} / {n:?}");
+        }
+    }
+
+    #[test]
+    fn new_fields_test_the_full_values() {
+        let r = row("arn:aws:iam::1:user/alice", "bob", "203.0.113.9", T);
+        let yes = [
+            "agent:kali",
+            "event:createaccesskey",
+            "event:\"CreateAccessKey\"",
+            "key:akianewkey",
+            "key:ASIACALLER",
+            "rule:iam-key",
+            "account:1111",
+            "region:us-east",
+        ];
+        for text in yes {
+            let f = Filter::parse(text, &Zone::Utc);
+            assert!(f.problems.is_empty(), "{text}: {f:?}");
+            assert!(f.passes(&r), "{text}");
+        }
+        for text in [
+            "agent:lambda",
+            "event:delete",
+            "key:AKIAOTHER",
+            "rule:console",
+            "region:eu-",
+        ] {
+            assert!(!Filter::parse(text, &Zone::Utc).passes(&r), "{text}");
+        }
     }
 
     #[test]
@@ -520,11 +716,13 @@ mod tests {
     }
 
     #[test]
-    fn highlight_positions_split_per_cell() {
+    fn highlight_marks_a_word_only_in_a_cell_it_matches_whole() {
         let f = Filter::parse("bob", &Zone::Utc);
-        let cells = ["alice", "bob"];
-        let hay = cells.join(HAY_SEP);
-        let pos = highlight(&f, &hay);
-        assert_eq!(per_cell(&cells, &pos), vec![vec![], vec![0, 1, 2]]);
+        assert_eq!(highlight(&f, "alice"), Vec::<usize>::new());
+        assert_eq!(highlight(&f, "b-o-b"), vec![0, 2, 4]);
+        // Letters spread over two cells highlight neither.
+        let f = Filter::parse("alb", &Zone::Utc);
+        assert!(highlight(&f, "alice").is_empty());
+        assert!(highlight(&f, "bob").is_empty());
     }
 }

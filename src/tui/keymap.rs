@@ -204,7 +204,7 @@ pub static KEYMAP: &[Binding] = &[
     on(C::Filter,    &[ESC],                A::Cancel, "clear the filter").bar("clear"),
     on(C::Filter,    &[BKSP],               A::DeleteBack, "delete a character"),
     on(C::Filter,    &[ctrl('u')],          A::ClearInput, "delete everything typed"),
-    typing(C::Filter, "words match fuzzily; actor: target: src: account: region: status: after: before: match fields; ! negates").bar("type to filter"),
+    typing(C::Filter, "words match fuzzily within a field; actor: target: src: agent: event: key: rule: account: region: status: after: before: match fields; ! negates").bar("type to filter"),
     on(C::Search,    &[ENTER],              A::Accept, "search and jump to the first match").bar("search"),
     on(C::Search,    &[ESC],                A::Cancel, "stop searching").bar("cancel"),
     on(C::Search,    &[BKSP],               A::DeleteBack, "delete a character"),

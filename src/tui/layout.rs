@@ -252,25 +252,85 @@ pub fn columns(total: u16) -> Vec<Column<Col>> {
         .collect()
 }
 
-/// Columns of the grouped view at `total` width (the event count gives
-/// way on narrow terminals).
-pub fn group_columns(total: u16) -> Vec<Column<GroupCol>> {
+/// The grouped view's columns for `app`'s width and groups.
+pub fn group_columns_of(app: &App) -> Vec<Column<GroupCol>> {
+    let need = app.data.as_ref().map_or((0, 0), |d| {
+        // Byte lengths: a cheap upper bound of the widths, and escaped log
+        // text is nearly all ASCII.
+        app.groups.groups.iter().fold((0, 0), |(c, t), g| {
+            (c.max(g.caller(d).len()), t.max(g.target(d).len()))
+        })
+    });
+    group_columns(app.width, need)
+}
+
+/// Columns of the grouped view at `total` width, for callers and targets
+/// up to `need` = (caller, target) columns wide. The account tells apart
+/// two groups whose short callers read the same; the caller, then the
+/// target, get what their longest values need, and the caller gets the
+/// rest, so it is not cut while space is left. Lower-priority columns give
+/// way on narrow terminals.
+pub fn group_columns(total: u16, need: (usize, usize)) -> Vec<Column<GroupCol>> {
     let avail = total.saturating_sub(1) as i32;
-    let wide = total >= 100;
-    let time = if wide { 22 } else { 19 };
-    let mut fixed = vec![(GroupCol::Findings, 10)];
-    if wide {
-        fixed.push((GroupCol::Events, 8));
+    let time = if total >= 140 { 22 } else { 19 };
+    let fixed = |c: GroupCol| -> i32 {
+        match c {
+            GroupCol::Caller => 16,
+            GroupCol::Target => 8,
+            GroupCol::Account => 12,
+            GroupCol::Findings => 10,
+            GroupCol::Events => 7,
+            GroupCol::First | GroupCol::Last => time,
+        }
+    };
+    let priority = [
+        GroupCol::Caller,
+        GroupCol::Target,
+        GroupCol::Account,
+        GroupCol::Findings,
+        GroupCol::First,
+        GroupCol::Last,
+        GroupCol::Events,
+    ];
+    let extra =
+        |n: usize, c: GroupCol, cap: i32| i32::try_from(n).unwrap_or(i32::MAX).min(cap) - fixed(c);
+    // The last-seen time and the event count only take what the caller
+    // does not need (up to a useful cap).
+    let reserve = extra(need.0, GroupCol::Caller, 48).max(0);
+    let mut chosen: Vec<GroupCol> = Vec::new();
+    let mut used = 0;
+    for c in priority {
+        let w = fixed(c) + i32::from(!chosen.is_empty());
+        let keep = if matches!(c, GroupCol::Last | GroupCol::Events) {
+            reserve
+        } else {
+            0
+        };
+        if used + w + keep <= avail {
+            chosen.push(c);
+            used += w;
+        }
     }
-    fixed.extend([(GroupCol::First, time), (GroupCol::Last, time)]);
-    let fixed_sum: i32 = fixed.iter().map(|(_, w)| w + 1).sum();
-    let flex = (avail - fixed_sum - 1).max(20);
-    let caller = flex * 3 / 5;
-    let target = flex - caller;
+    let mut widths: Vec<(GroupCol, i32)> = GroupCol::ALL
+        .iter()
+        .filter(|c| chosen.contains(c))
+        .map(|c| (*c, fixed(*c)))
+        .collect();
+    let spare = (avail - used).max(0);
+    // The caller first, then the target, up to what each needs; the caller
+    // takes whatever is left.
+    let caller_first = extra(need.0, GroupCol::Caller, 48).clamp(0, spare);
+    let target_add = extra(need.1, GroupCol::Target, 40).clamp(0, spare - caller_first);
+    for (c, w) in widths.iter_mut() {
+        match c {
+            GroupCol::Target => *w += target_add,
+            GroupCol::Caller => *w += spare - target_add,
+            _ => {}
+        }
+    }
     let mut x = 1u16;
-    [(GroupCol::Caller, caller), (GroupCol::Target, target)]
+    widths
         .into_iter()
-        .chain(fixed)
         .map(|(col, w)| {
             let c = Column {
                 col,
@@ -312,6 +372,29 @@ mod tests {
         assert_eq!(cols.len(), Col::ALL.len());
         let last = cols.last().unwrap();
         assert!(last.x + last.width <= 160);
+    }
+
+    #[test]
+    fn grouped_view_shows_the_account_and_gives_the_caller_the_space_left() {
+        for total in [60u16, 80, 120, 160] {
+            let cols = group_columns(total, (45, 10));
+            let has = |g: GroupCol| cols.iter().any(|c| c.col == g);
+            assert!(has(GroupCol::Account), "{total}: {cols:?}");
+            let last = cols.last().unwrap();
+            assert!(last.x + last.width <= total, "{total}: {cols:?}");
+        }
+        // At 120 columns a 45-column caller with short targets is not cut.
+        let cols = group_columns(120, (45, 10));
+        let w = |g: GroupCol| cols.iter().find(|c| c.col == g).unwrap().width;
+        assert!(w(GroupCol::Caller) >= 45, "{cols:?}");
+        assert!(w(GroupCol::Target) >= 8, "{cols:?}");
+        // A long target gets room too, but not the caller's.
+        let cols = group_columns(160, (45, 60));
+        let w = |g: GroupCol| cols.iter().find(|c| c.col == g).unwrap().width;
+        assert!(
+            w(GroupCol::Target) > 10 && w(GroupCol::Caller) >= 45,
+            "{cols:?}"
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ fn triage_lines(app: &App, i: usize, key: &str, out: &mut Vec<Line<'static>>) {
             format!(
                 "  set by {} at {}",
                 escape(by),
-                at.format("%Y-%m-%d %H:%M UTC")
+                app.zone().long(Some(at.timestamp_millis()))
             ),
             style::dim(),
         ));
@@ -380,4 +380,49 @@ pub fn error_lines(app: &App) -> Vec<Line<'static>> {
             ])
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Screen;
+    use crate::tui::update::{Msg, update};
+
+    #[test]
+    fn who_set_the_status_when_is_shown_in_the_panes_long_form() {
+        let mut a = App::new(
+            vec![],
+            Some(crate::event::zone::Zone::parse("Europe/Paris").unwrap()),
+            120,
+            30,
+        );
+        update(
+            &mut a,
+            Msg::Loaded(Box::new(crate::tui::synthetic::data(1))),
+        );
+        let key = a.data.as_ref().unwrap().findings[0].key.clone();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let record = crate::triage::store::Record {
+            status: crate::triage::Status::Escalated,
+            status_by: Some("ana".into()),
+            status_at: Some(at),
+            ..Default::default()
+        };
+        a.triage.snapshot.records.insert(key, record);
+        a.screen = Screen::Detail;
+        let text: String = risk_lines(&a)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
+        let want = a.zone().long(Some(at.timestamp_millis()));
+        assert!(text.contains(&format!("set by ana at {want}")), "{text}");
+    }
 }

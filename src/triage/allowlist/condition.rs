@@ -86,6 +86,27 @@ fn fold(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// A regex error on one line: `regex::Error` draws the pattern and a caret
+/// over several lines, which every single-line place (the status line, an
+/// escaped terminal message) shows as `\u{a}`. The syntax error is re-read
+/// for its kind and column instead.
+fn regex_error(value: &str, e: &regex::Error) -> String {
+    let (kind, span) = match regex_syntax::Parser::new().parse(value) {
+        Err(regex_syntax::Error::Parse(p)) => (p.kind().to_string(), *p.span()),
+        Err(regex_syntax::Error::Translate(t)) => (t.kind().to_string(), *t.span()),
+        _ => {
+            return e
+                .to_string()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(": ");
+        }
+    };
+    format!("{kind} (column {})", span.start.column)
+}
+
 impl Condition {
     /// A condition, checked and compiled. Errors say what is wrong with it.
     pub fn new(field: Field, kind: MatchKind, value: &str) -> Result<Condition, String> {
@@ -127,7 +148,7 @@ impl Condition {
                 regex::RegexBuilder::new(value)
                     .size_limit(1 << 20)
                     .build()
-                    .map_err(|e| format!("{field}: regex {value:?}: {e}"))?,
+                    .map_err(|e| format!("{field}: regex {value:?}: {}", regex_error(value, &e)))?,
             ),
         };
         Ok(Condition {
@@ -462,6 +483,18 @@ mod tests {
                 "{kind:?} {v:?} matches every probe: the probes are too weak"
             );
         }
+    }
+
+    #[test]
+    fn regex_errors_are_one_line_naming_the_problem_and_where() {
+        for (pat, want) in [("(", "unclosed group"), ("a{2,1}", "invalid repetition")] {
+            let e = Condition::new(Field::UserAgent, MatchKind::Regex, pat).unwrap_err();
+            assert!(!e.contains('\n'), "{e:?}");
+            assert!(e.contains(want) && e.contains("column"), "{e:?}");
+        }
+        let huge = "\\w{1000}\\w{1000}";
+        let e = Condition::new(Field::UserAgent, MatchKind::Regex, huge).unwrap_err();
+        assert!(!e.contains('\n'), "{e:?}");
     }
 
     #[test]

@@ -34,7 +34,7 @@ fn click(app: &App, x: u16, y: u16) -> Option<Action> {
             .find(|c| x >= c.x && x < c.x + c.width + 1)
             .and_then(|c| Col::ALL.iter().position(|a| *a == c.col))
             .map(Action::SortBy),
-        Screen::Grouped if heading => layout::group_columns(app.width)
+        Screen::Grouped if heading => layout::group_columns_of(app)
             .iter()
             .find(|c| x >= c.x && x < c.x + c.width + 1)
             .and_then(|c| GroupCol::ALL.iter().position(|a| *a == c.col))

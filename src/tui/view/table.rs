@@ -3,7 +3,7 @@
 
 use crate::tui::app::App;
 use crate::tui::data::{Col, GroupCol, Row};
-use crate::tui::filter::{highlight, per_cell};
+use crate::tui::filter::highlight;
 use crate::tui::layout::{self, Column};
 use crate::tui::style;
 use crate::tui::text::{fit, pad, thousands};
@@ -68,7 +68,6 @@ pub fn findings(frame: &mut Frame<'_>, app: &App, body: Rect) {
             fi,
             &d.findings[fi as usize].key,
             row,
-            d.hay(fi as usize),
             &cols,
             selected,
             wide_time,
@@ -84,7 +83,6 @@ fn finding_line(
     fi: u32,
     key: &str,
     row: &Row,
-    hay: &str,
     cols: &[Column<Col>],
     selected: bool,
     wide_time: bool,
@@ -92,8 +90,11 @@ fn finding_line(
 ) -> Line<'static> {
     let full_time = zone.short(row.time);
     let cells: Vec<&str> = Col::ALL.iter().map(|c| row.cell(*c, &full_time)).collect();
-    let marks = if app.filter.parsed.fuzzy_words().next().is_some() {
-        per_cell(&cells, &highlight(&app.filter.parsed, hay))
+    let marks: Vec<Vec<usize>> = if app.filter.parsed.fuzzy_words().next().is_some() {
+        cells
+            .iter()
+            .map(|c| highlight(&app.filter.parsed, c))
+            .collect()
     } else {
         vec![Vec::new(); cells.len()]
     };
@@ -197,7 +198,7 @@ fn draw_heading(frame: &mut Frame<'_>, body: Rect, heading: &[(u16, u16, String)
 
 pub fn groups(frame: &mut Frame<'_>, app: &App, body: Rect) {
     let Some(d) = &app.data else { return };
-    let cols = layout::group_columns(body.width);
+    let cols = layout::group_columns_of(app);
     let heading = cols
         .iter()
         .map(|c| {
@@ -230,6 +231,7 @@ pub fn groups(frame: &mut Frame<'_>, app: &App, body: Rect) {
             let t = match c.col {
                 GroupCol::Caller => g.caller(d).to_string(),
                 GroupCol::Target => g.target(d).to_string(),
+                GroupCol::Account => g.account(d).to_string(),
                 GroupCol::Findings => thousands(g.findings.len() as u64),
                 GroupCol::Events => thousands(g.events),
                 GroupCol::First if c.width >= 22 => zone.short(g.first),

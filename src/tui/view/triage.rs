@@ -119,10 +119,13 @@ pub fn allowlist(frame: &mut Frame<'_>, app: &App, body: Rect) {
             who.push(format!("by {}", escape(a)));
         }
         if let Some(c) = e.created {
-            who.push(format!("created {}", c.format("%Y-%m-%d")));
+            who.push(format!(
+                "created {}",
+                app.zone().long(Some(c.timestamp_millis()))
+            ));
         }
         who.push(match e.expires {
-            Some(x) => format!("expires {}", x.format("%Y-%m-%d %H:%M UTC")),
+            Some(x) => format!("expires {}", app.zone().long(Some(x.timestamp_millis()))),
             None => "never expires".into(),
         });
         lines.push(Line::styled(
@@ -277,5 +280,35 @@ mod tests {
         assert!(screen(&a).contains(" active "));
         a.now_ms = expires;
         assert!(screen(&a).contains(" expired "));
+    }
+
+    #[test]
+    fn entry_times_are_shown_like_pane_times_in_the_zone_shown() {
+        let mut a = App::new(vec![], None, 120, 30);
+        update(&mut a, Msg::Loaded(Box::new(synthetic::data(3))));
+        let f = &a.data.as_ref().unwrap().findings[0];
+        let created = chrono::DateTime::parse_from_rfc3339("2026-11-02T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut entry = Entry::draft_from_finding(f, created);
+        entry.reason = "known".into();
+        entry.created = Some(created);
+        entry.expires = Some(created + chrono::Duration::days(30));
+        a.triage.snapshot.allowlist = Allowlist {
+            entries: vec![entry],
+        };
+        a.screen = Screen::Allowlist;
+        a.now_ms = created.timestamp_millis();
+        let mut term = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        term.draw(|f| super::super::draw(f, &a)).unwrap();
+        let s = buffer_text(term.backend().buffer());
+        let zone = a.zone();
+        let want = |ms: i64| zone.long(Some(ms));
+        assert!(
+            s.contains(&format!("created {}", want(created.timestamp_millis()))),
+            "{s}"
+        );
+        let exp = (created + chrono::Duration::days(30)).timestamp_millis();
+        assert!(s.contains(&format!("expires {}", want(exp))), "{s}");
     }
 }
