@@ -340,3 +340,23 @@ fn a_fifo_is_never_opened_and_is_reported_with_a_reason() {
         .stderr(predicate::str::contains("pipe.json"))
         .stderr(predicate::str::contains("a FIFO"));
 }
+
+/// A file name that is not UTF-8 is shown with its byte as `\xff`, escaped
+/// once: not `\\xff`, and never the raw byte.
+#[test]
+fn a_broken_file_with_a_non_utf8_name_is_named_with_its_byte_escaped_once() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff.jsonl");
+    std::fs::write(dir.path().join(name), "{not json\n").unwrap();
+    write_lines(dir.path(), "good.jsonl", &[base_event("e1")]);
+    let out = trailhunt()
+        .args(["scan", "--no-cache"])
+        .arg(dir.path())
+        .env("TRAILHUNT_DATA_DIR", dir.path().join("data"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad\\xff.jsonl:1"), "{err}");
+    assert!(!err.contains("bad\\\\xff"), "escaped twice: {err}");
+}

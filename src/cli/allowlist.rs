@@ -472,7 +472,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
     let file = AllowlistFile::load(&ws.allowlist)?;
     let hunt = super::progress::hunt_with_progress(&config, config.rules()?);
     for e in &hunt.index.errors {
-        errln!("trailhunt: {}", escape(&e.to_string()));
+        errln!("trailhunt: {}", e.escaped());
     }
     if hunt.index.files.is_empty() && !hunt.index.errors.is_empty() {
         anyhow::bail!("no log file could be read");

@@ -34,7 +34,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let hunt = hunt_with_progress(&config, rules);
     let index = &hunt.index;
     for e in hunt.errors() {
-        errln!("trailhunt: {}", escape(&e.to_string()));
+        errln!("trailhunt: {}", e.escaped());
     }
     for n in &index.notes {
         errln!("trailhunt: {}", escape(n));
@@ -134,7 +134,7 @@ fn scan_follow(config: &Config) -> anyhow::Result<u8> {
             .skip(reported_errors)
             .chain(&hunt.rule_errors)
         {
-            errln!("trailhunt: {}", escape(&e.to_string()));
+            errln!("trailhunt: {}", e.escaped());
         }
         reported_errors = hunt.index.errors.len();
         if first {

@@ -53,6 +53,25 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+impl LoadError {
+    /// The error as people read it, each part escaped once: the path with
+    /// [`crate::sanitize::escape_path`] (a byte that is not UTF-8 as `\xNN`),
+    /// the message with [`crate::sanitize::escape`]. Escaping the
+    /// `Display` text instead would double the path's `\xNN`.
+    pub fn escaped(&self) -> String {
+        let mut s = crate::sanitize::escape_path(&self.path);
+        if let Some(l) = self.line {
+            s.push_str(&format!(":{l}"));
+        }
+        if let Some(o) = self.offset {
+            s.push_str(&format!(" (byte {o})"));
+        }
+        s.push_str(": ");
+        s.push_str(&crate::sanitize::escape(&self.message));
+        s
+    }
+}
+
 /// `path` as text, each byte that is not UTF-8 written `\xNN` (what
 /// `Path::display` would turn into U+FFFD, so two such names looked alike).
 pub fn show_path(path: &Path) -> String {
