@@ -4,42 +4,13 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::fixtures;
+use common::TriageCase;
 use predicates::prelude::*;
 use serde_json::Value;
-use std::path::PathBuf;
-use tempfile::TempDir;
 
-struct Case {
-    dir: TempDir,
-}
+type Case = TriageCase;
 
 impl Case {
-    fn new() -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
-        std::fs::copy(
-            fixtures().join("triage/logs/cloudtrail.json"),
-            dir.path().join("logs/cloudtrail.json"),
-        )
-        .unwrap();
-        Case { dir }
-    }
-
-    fn logs(&self) -> PathBuf {
-        self.dir.path().join("logs")
-    }
-
-    fn run(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("trailhunt").unwrap();
-        c.env("TRAILHUNT_DATA_DIR", self.dir.path().join("data"))
-            .env_remove("XDG_DATA_HOME")
-            .args(args)
-            .arg(self.logs());
-        c
-    }
-
     fn ids(&self) -> Vec<String> {
         let out = self.run(&["allowlist", "list", "--json"]).output().unwrap();
         let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();

@@ -4,53 +4,15 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::fixtures;
+use common::{TriageCase, fixtures};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use tempfile::TempDir;
 use trailhunt::triage::{Status, TriageStore};
 
-/// A copy of the triage fixture logs and a private data directory.
-struct Case {
-    dir: TempDir,
-}
+type Case = TriageCase;
 
 impl Case {
-    fn new() -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
-        std::fs::copy(
-            fixtures().join("triage/logs/cloudtrail.json"),
-            dir.path().join("logs/cloudtrail.json"),
-        )
-        .unwrap();
-        Case { dir }
-    }
-
-    fn logs(&self) -> PathBuf {
-        self.dir.path().join("logs")
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("trailhunt").unwrap();
-        c.env("TRAILHUNT_DATA_DIR", self.data())
-            .env_remove("XDG_DATA_HOME");
-        c
-    }
-
-    /// `trailhunt ARGS… LOGS`
-    fn run(&self, args: &[&str]) -> Command {
-        let mut c = self.cmd();
-        c.args(args).arg(self.logs());
-        c
-    }
-
     fn path_line(&self, key: &str) -> PathBuf {
         let out = self.run(&["allowlist", "path"]).output().unwrap();
         assert!(out.status.success());

@@ -3,7 +3,6 @@
 
 mod common;
 
-use common::fixtures;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,13 +10,7 @@ use std::process::{Command, Stdio};
 /// The logs and a private data directory holding one allowlist entry, so
 /// `list`, `check` and `export` have something to print.
 fn setup() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
-    std::fs::copy(
-        fixtures().join("triage/logs/cloudtrail.json"),
-        dir.path().join("logs/cloudtrail.json"),
-    )
-    .unwrap();
+    let dir = common::TriageCase::new().dir;
     let out = cmd(dir.path())
         .args([
             "allowlist",

@@ -8,46 +8,14 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::fixtures;
+use common::TriageCase;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tempfile::TempDir;
 
-/// A copy of the triage fixture logs and a private data directory.
-struct Case {
-    dir: TempDir,
-}
+type Case = TriageCase;
 
 impl Case {
-    fn new() -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
-        std::fs::copy(
-            fixtures().join("triage/logs/cloudtrail.json"),
-            dir.path().join("logs/cloudtrail.json"),
-        )
-        .unwrap();
-        Case { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// `trailhunt ARGS… LOGS`, killed after ten seconds so a hang fails
-    /// the test instead of stalling the suite.
-    fn run(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("trailhunt").unwrap();
-        c.env("TRAILHUNT_DATA_DIR", self.path("data"))
-            .env_remove("XDG_DATA_HOME")
-            .timeout(Duration::from_secs(10))
-            .args(args)
-            .arg(self.path("logs"));
-        c
-    }
-
     fn fifo(&self, name: &str) -> PathBuf {
         let p = self.path(name);
         let ok = std::process::Command::new("mkfifo")

@@ -88,3 +88,52 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.write_all(bytes).unwrap();
     e.finish().unwrap()
 }
+
+/// A copy of the triage fixture logs (`logs/`) beside a private data
+/// directory (`data/`, where the workspace goes), for tests that run the
+/// real binary.
+pub struct TriageCase {
+    pub dir: tempfile::TempDir,
+}
+
+impl TriageCase {
+    pub fn new() -> TriageCase {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+        std::fs::copy(
+            fixtures().join("triage/logs/cloudtrail.json"),
+            dir.path().join("logs/cloudtrail.json"),
+        )
+        .unwrap();
+        TriageCase { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn logs(&self) -> PathBuf {
+        self.path("logs")
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.path("data")
+    }
+
+    /// `trailhunt` with the data directory set, killed after 30 seconds so
+    /// a hang fails the test instead of stalling the suite.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::cargo_bin("trailhunt").unwrap();
+        c.env("TRAILHUNT_DATA_DIR", self.data())
+            .env_remove("XDG_DATA_HOME")
+            .timeout(std::time::Duration::from_secs(30));
+        c
+    }
+
+    /// `trailhunt ARGS… LOGS`
+    pub fn run(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut c = self.cmd();
+        c.args(args).arg(self.logs());
+        c
+    }
+}
