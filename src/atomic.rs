@@ -190,6 +190,12 @@ pub fn output_target(target: &Path) -> io::Result<OutputTarget> {
         return Ok(OutputTarget::Stderr);
     }
     match std::fs::metadata(target) {
+        // A file its owner made read-only is kept, even for root: replacing
+        // it by rename would get around what the mode says.
+        Ok(m) if m.is_file() && m.permissions().readonly() => Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "read-only; not replaced",
+        )),
         Ok(m) if m.is_file() => Ok(OutputTarget::Replace(std::fs::canonicalize(target)?)),
         Ok(m) if m.is_dir() => Err(io::Error::new(
             io::ErrorKind::IsADirectory,
@@ -300,5 +306,17 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine");
         assert_eq!(std::fs::read_to_string(&got).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn output_to_a_read_only_file_is_refused_and_the_file_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("report.md");
+        std::fs::write(&kept, "keep me").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let e = write_output(&kept, |w| w.write_all(b"new")).unwrap_err();
+        assert!(e.to_string().contains("read-only"), "{e}");
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "keep me");
     }
 }
