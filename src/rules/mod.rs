@@ -412,21 +412,13 @@ fn run_sigma(
     parsed: &mut HashMap<usize, Value>,
     out: &mut RunOutput,
 ) {
-    // Whether each interned event name is a candidate, decided once per name.
-    let mut wanted: Vec<Option<bool>> = vec![None; index.strings.len() + 1];
+    // Whether each interned name or source is a candidate, decided once per
+    // distinct string rather than once per event.
+    let mut names = Candidates::new(&sr.event_names, index);
+    let mut sources = Candidates::new(&sr.event_sources, index);
     for (ei, ev) in index.events.iter().enumerate() {
-        if let Some(names) = &sr.event_names {
-            let Some(slot) = wanted.get_mut(ev.name.0 as usize) else {
-                continue;
-            };
-            let ok = *slot.get_or_insert_with(|| {
-                index
-                    .str(ev.name)
-                    .is_some_and(|n| names.iter().any(|w| w.eq_ignore_ascii_case(n)))
-            });
-            if !ok {
-                continue;
-            }
+        if !names.admits(ev.name, index) || !sources.admits(ev.source, index) {
+            continue;
         }
         let Some(v) = parse_event(index, ei, parsed, &mut out.errors) else {
             continue;
@@ -443,6 +435,36 @@ fn run_sigma(
         let mut f = make_finding(ri, lr, Semantics::Sigma, Vec::new(), g, index, parsed);
         f.risk_score = sr.risk_score;
         out.findings.push(f);
+    }
+}
+
+/// The event names (or sources) a Sigma rule can match, checked once per
+/// interned string.
+struct Candidates<'r> {
+    wanted: Option<&'r [String]>,
+    seen: Vec<Option<bool>>,
+}
+
+impl<'r> Candidates<'r> {
+    fn new(wanted: &'r Option<Vec<String>>, index: &Index) -> Self {
+        Candidates {
+            wanted: wanted.as_deref(),
+            seen: vec![None; index.strings.len() + 1],
+        }
+    }
+
+    fn admits(&mut self, sym: crate::event::Sym, index: &Index) -> bool {
+        let Some(wanted) = self.wanted else {
+            return true;
+        };
+        let Some(slot) = self.seen.get_mut(sym.0 as usize) else {
+            return false;
+        };
+        *slot.get_or_insert_with(|| {
+            index
+                .str(sym)
+                .is_some_and(|n| wanted.iter().any(|w| w.eq_ignore_ascii_case(n)))
+        })
     }
 }
 

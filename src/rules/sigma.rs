@@ -21,6 +21,9 @@ pub struct SigmaRule {
     /// Lower-cased event names the rule can match; `None` when its
     /// detection does not pin `eventName` (every event is a candidate).
     pub event_names: Option<Vec<String>>,
+    /// Lower-cased event sources (`eventSource`) the rule can match, the
+    /// same way.
+    pub event_sources: Option<Vec<String>>,
     /// The Sigma `level`, as written (`None` when absent).
     pub level: Option<String>,
     /// The rule's conditions as written, for "why it matched".
@@ -230,7 +233,8 @@ fn adapt(
     };
     let sigma = SigmaRule {
         compiled,
-        event_names: pins(&r.detection.named, &r.detection.conditions),
+        event_names: pins("eventName", &r.detection.named, &r.detection.conditions),
+        event_sources: pins("eventSource", &r.detection.named, &r.detection.conditions),
         level,
         conditions: r.detection.condition_strings.clone(),
         risk_score,
@@ -328,30 +332,32 @@ fn is_technique(t: &str) -> bool {
         .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_ascii_digit()))
 }
 
-/// The lower-cased event names a rule can match, or `None` when any event
-/// might. Sound, not tight: a detection pins names only through a plain,
-/// modifier-free `eventName` value without wildcards (Sigma compares it
-/// case-insensitively, as trailhunt's index does).
+/// The lower-cased values of `field` (`eventName`, `eventSource`) a rule
+/// can match, or `None` when any event might. Sound, not tight: a detection
+/// pins values only through a plain, modifier-free value without wildcards
+/// (Sigma compares it case-insensitively, as the candidate check does).
 pub fn pins(
+    field: &str,
     named: &std::collections::HashMap<String, Detection>,
     conditions: &[ConditionExpr],
 ) -> Option<Vec<String>> {
     let mut all = BTreeSet::new();
     for c in conditions {
-        all.extend(cond_pins(named, c)?);
+        all.extend(cond_pins(field, named, c)?);
     }
     Some(all.into_iter().collect())
 }
 
 fn cond_pins(
+    field: &str,
     named: &std::collections::HashMap<String, Detection>,
     c: &ConditionExpr,
 ) -> Option<BTreeSet<String>> {
     match c {
-        ConditionExpr::Identifier(n) => detection_pins(named.get(n)?),
+        ConditionExpr::Identifier(n) => detection_pins(field, named.get(n)?),
         // Every operand must hold, so any pinned one bounds the names.
-        ConditionExpr::And(v) => v.iter().find_map(|e| cond_pins(named, e)),
-        ConditionExpr::Or(v) => union(v.iter().map(|e| cond_pins(named, e))),
+        ConditionExpr::And(v) => v.iter().find_map(|e| cond_pins(field, named, e)),
+        ConditionExpr::Or(v) => union(v.iter().map(|e| cond_pins(field, named, e))),
         ConditionExpr::Not(_) => None,
         ConditionExpr::Selector {
             quantifier,
@@ -368,9 +374,9 @@ fn cond_pins(
                 .collect();
             chosen.sort_by_key(|d| format!("{d:?}"));
             match quantifier {
-                Quantifier::All => chosen.iter().find_map(|d| detection_pins(d)),
+                Quantifier::All => chosen.iter().find_map(|d| detection_pins(field, d)),
                 Quantifier::Any | Quantifier::Count(_) => {
-                    union(chosen.iter().map(|d| detection_pins(d)))
+                    union(chosen.iter().map(|d| detection_pins(field, d)))
                 }
             }
         }
@@ -385,11 +391,11 @@ fn union(it: impl Iterator<Item = Option<BTreeSet<String>>>) -> Option<BTreeSet<
     Some(out)
 }
 
-fn detection_pins(d: &Detection) -> Option<BTreeSet<String>> {
+fn detection_pins(field: &str, d: &Detection) -> Option<BTreeSet<String>> {
     match d {
         Detection::AllOf(items) => items.iter().find_map(|it| {
             let name = it.field.name.as_deref()?;
-            if name != "eventName" || !it.field.modifiers.is_empty() || it.values.is_empty() {
+            if name != field || !it.field.modifiers.is_empty() || it.values.is_empty() {
                 return None;
             }
             it.values
@@ -408,7 +414,7 @@ fn detection_pins(d: &Detection) -> Option<BTreeSet<String>> {
                 })
                 .collect()
         }),
-        Detection::AnyOf(subs) => union(subs.iter().map(detection_pins)),
+        Detection::AnyOf(subs) => union(subs.iter().map(|d| detection_pins(field, d))),
         _ => None,
     }
 }

@@ -76,8 +76,11 @@ fn json_booleans_and_numbers_match() {
 
 #[test]
 fn pins_only_plain_event_names() {
-    let wild = one(&rule("  sel:\n    eventName: Create*\n  condition: sel\n"));
+    let wild = one(&rule(
+        "  sel:\n    eventName: Create*\n    eventSource: IAM.amazonaws.com\n  condition: sel\n",
+    ));
     assert_eq!(wild.event_names, None);
+    assert_eq!(wild.event_sources, Some(vec!["iam.amazonaws.com".into()]));
     let negated = one(&rule("  sel:\n    eventName: A\n  condition: not sel\n"));
     assert_eq!(negated.event_names, None);
     let or_unpinned = one(&rule(
