@@ -196,6 +196,7 @@ fn hand_written_edges_true_and_false_positives() {
 #[test]
 fn other_logsources_are_skipped_and_counted() {
     let (_, _, stderr) = scan(&[sigma("rules")], &fixtures().join("corpus"), &[]);
+    assert!(stderr.contains("rules: 4 rule(s) loaded"), "{stderr}");
     assert!(
         stderr
             .contains("1 Sigma rule(s) skipped: logsource is not product aws, service cloudtrail"),

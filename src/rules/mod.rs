@@ -219,6 +219,7 @@ impl RuleSet {
             }
         }
         let shown = crate::event::show_path(dir);
+        self.notes.push(format!("{shown}: {loaded} rule(s) loaded"));
         if skipped > 0 {
             self.notes.push(format!(
                 "{shown}: {skipped} Sigma rule(s) skipped: logsource is not product aws, service cloudtrail"
