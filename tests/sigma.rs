@@ -266,3 +266,76 @@ fn the_seed_stays_exact_with_sigma_rules_loaded() {
         }
     }
 }
+
+#[test]
+fn rule_problems_reach_the_hunts_error_list_and_survive_a_rerun() {
+    use trailhunt::hunt::Hunt;
+    use trailhunt::rules::{RuleSet, Semantics};
+    let mut rules = RuleSet::builtin();
+    rules.add_dir(&sigma("rules")).unwrap();
+    rules.add_dir(&sigma("broken")).unwrap();
+    let index = load_paths(&[fixtures().join("corpus")], &rules);
+    let mut hunt = Hunt::over(index, rules, Semantics::Strict);
+    let listed = |h: &Hunt| -> Vec<String> { h.errors().map(|e| e.to_string()).collect() };
+    for _ in 0..2 {
+        let errors = listed(&hunt);
+        assert!(
+            errors.iter().any(|e| e.contains("bad_yaml.yml:")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("correlation.yml:1:")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("1 Sigma rule(s) skipped")),
+            "{errors:?}"
+        );
+        hunt.rerun(Semantics::Strict);
+    }
+}
+
+#[test]
+fn a_pinned_rule_reads_only_its_candidate_events() {
+    use trailhunt::loader::{CacheMode, LoadOptions, load};
+    use trailhunt::rules::RuleSet;
+    // Load, then remove the log: only events whose JSON the loader kept
+    // (the rules' event names) can still be evaluated, so any other event
+    // a rule reads shows up as an error.
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("trail.json");
+    std::fs::copy(
+        fixtures().join("corpus/cloudtrail-log-file-examples.records.json"),
+        &log,
+    )
+    .unwrap();
+    let run = |dir: &Path| {
+        let mut rules = RuleSet::default();
+        rules.add_dir(dir).unwrap();
+        let opts = LoadOptions {
+            keep_raw: rules.event_names(),
+            cache: CacheMode::Off,
+            ..LoadOptions::default()
+        };
+        let index = load(&[log.clone()], &opts, &mut |_| {});
+        std::fs::rename(&log, logs.path().join("gone")).unwrap();
+        let out = rules.run(&index, trailhunt::rules::Semantics::Strict);
+        std::fs::rename(logs.path().join("gone"), &log).unwrap();
+        out
+    };
+    let pinned = run(&sigma("broken"));
+    let about_log =
+        |errors: &[trailhunt::event::LoadError]| errors.iter().filter(|e| e.path == log).count();
+    assert_eq!(about_log(&pinned.errors), 0, "{:?}", pinned.errors);
+    assert_eq!(pinned.findings.len(), 1);
+    // A rule pinning nothing must read every event, and here cannot.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("any.yml"),
+        "title: any\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    awsRegion|startswith: us\n  condition: sel\n",
+    )
+    .unwrap();
+    let unpinned = run(dir.path());
+    // Eight events, none kept (the rule names no event): every one is re-read.
+    assert_eq!(about_log(&unpinned.errors), 8, "{:?}", unpinned.errors);
+}

@@ -80,8 +80,8 @@ pub struct RuleSet {
     /// Rule files and documents that could not be used, reported with the
     /// findings' errors on every run so they are never silently skipped.
     pub problems: Vec<LoadError>,
-    /// What loading the rule folders says besides errors (rules skipped
-    /// for their logsource).
+    /// What loading the rule folders says besides problems (how many rules
+    /// each folder gave).
     pub notes: Vec<String>,
 }
 
@@ -220,11 +220,6 @@ impl RuleSet {
         }
         let shown = crate::event::show_path(dir);
         self.notes.push(format!("{shown}: {loaded} rule(s) loaded"));
-        if skipped > 0 {
-            self.notes.push(format!(
-                "{shown}: {skipped} Sigma rule(s) skipped: logsource is not product aws, service cloudtrail"
-            ));
-        }
         if loaded == 0 && !problems.is_empty() {
             return Err(RuleError::NoneLoaded {
                 path: dir.to_path_buf(),
@@ -232,6 +227,19 @@ impl RuleSet {
             });
         }
         self.problems.extend(problems);
+        if skipped > 0 {
+            // Listed with the errors so the console's `L` shows it too; one
+            // line per folder, as a SigmaHQ checkout skips thousands.
+            self.problems.push(LoadError {
+                path: dir.to_path_buf(),
+                line: None,
+                offset: None,
+                message: format!(
+                    "{skipped} Sigma rule(s) skipped: logsource is not product aws, service cloudtrail"
+                ),
+                ends_early: false,
+            });
+        }
         Ok(())
     }
 
