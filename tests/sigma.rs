@@ -317,7 +317,7 @@ fn a_pinned_rule_reads_only_its_candidate_events() {
             cache: CacheMode::Off,
             ..LoadOptions::default()
         };
-        let index = load(&[log.clone()], &opts, &mut |_| {});
+        let index = load(std::slice::from_ref(&log), &opts, &mut |_| {});
         std::fs::rename(&log, logs.path().join("gone")).unwrap();
         let out = rules.run(&index, trailhunt::rules::Semantics::Strict);
         std::fs::rename(logs.path().join("gone"), &log).unwrap();
