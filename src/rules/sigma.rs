@@ -154,7 +154,7 @@ pub fn load(text: &str, path: &Path) -> FileLoad {
             out.skipped.push(r.title.clone());
             continue;
         }
-        match adapt(r, text, path) {
+        match adapt(r, text) {
             Ok(pair) => out.rules.push(pair),
             Err(m) => out
                 .problems
@@ -164,11 +164,7 @@ pub fn load(text: &str, path: &Path) -> FileLoad {
     out
 }
 
-fn adapt(
-    r: &rsigma_parser::ast::SigmaRule,
-    text: &str,
-    path: &Path,
-) -> Result<(Rule, SigmaRule), String> {
+fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRule), String> {
     if r.detection.timeframe.is_some() {
         return Err("`timeframe` (aggregation in a detection) is not supported".into());
     }
@@ -194,10 +190,12 @@ fn adapt(
             .ok_or("`risk_message` must be a string")?
             .to_string(),
     };
+    // A rule without an id is known by its name, else its title: stable
+    // across machines (a path is not), and distinct within a file.
     let id =
         r.id.clone()
             .or_else(|| r.name.clone())
-            .unwrap_or_else(|| path.display().to_string());
+            .unwrap_or_else(|| r.title.clone());
     let rule = Rule {
         id,
         name: r.title.clone(),

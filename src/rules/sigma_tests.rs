@@ -261,3 +261,33 @@ fn corner_arrays_match_by_any_element() {
         json!({"resources": [{"ARN": "arn:aws:iam::1:user/x"}, {"ARN": "arn:aws:iam::1:root"}]});
     assert!(hit(&r, ev));
 }
+
+#[test]
+fn cased_wildcards_stay_case_sensitive_and_all_needs_every_value() {
+    let r = one(&rule(
+        "  sel:\n    userAgent|cased|contains: 'Boto*/1'\n  condition: sel\n",
+    ));
+    assert!(hit(&r, json!({"userAgent": "x Boto3/1.2"})));
+    assert!(!hit(&r, json!({"userAgent": "x boto3/1.2"})));
+    let r = one(&rule(
+        "  sel:\n    userAgent|contains|all:\n      - 'aws-cli/*'\n      - 'Linux'\n  condition: sel\n",
+    ));
+    assert!(hit(
+        &r,
+        json!({"userAgent": "aws-cli/2.1 Python/3 linux/5"})
+    ));
+    assert!(!hit(
+        &r,
+        json!({"userAgent": "aws-cli/2.1 Python/3 Darwin"})
+    ));
+}
+
+#[test]
+fn rules_without_an_id_in_one_file_stay_distinct() {
+    let body = "  sel:\n    eventName: A\n  condition: sel\n";
+    let a = rule(body).replace("id: 11111111-2222-3333-4444-555555555555\n", "");
+    let b = a.replace("title: t", "title: u");
+    let f = load(&format!("{a}---\n{b}"), Path::new("two.yml"));
+    let ids: Vec<&str> = f.rules.iter().map(|(r, _)| r.id.as_str()).collect();
+    assert_eq!(ids, ["t", "u"]);
+}
