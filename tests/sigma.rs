@@ -339,3 +339,48 @@ fn a_pinned_rule_reads_only_its_candidate_events() {
     // Eight events, none kept (the rule names no event): every one is re-read.
     assert_eq!(about_log(&unpinned.errors), 8, "{:?}", unpinned.errors);
 }
+
+#[test]
+fn a_rule_pinning_no_event_name_reads_every_event_of_every_file() {
+    // Plain and gzip files, a multi-byte character before the events, and
+    // one event whose JSON the loader keeps for the seed (CreateAccessKey).
+    let logs = tempfile::tempdir().unwrap();
+    let ev = |id: &str, name: &str, agent: &str| {
+        let mut e = base_event(id);
+        set(&mut e, "eventName", Some(json!(name)));
+        set(&mut e, "userAgent", Some(json!(agent)));
+        set(&mut e, "requestParameters.note", Some(json!("é✓")));
+        e
+    };
+    write_lines(
+        logs.path(),
+        "a.jsonl",
+        &[
+            ev("a1", "GetUser", "evil-tool/1"),
+            ev("a2", "GetUser", "aws-cli/2"),
+            ev("a3", "CreateAccessKey", "EVIL-tool/2"),
+        ],
+    );
+    let b: String = [
+        ev("b1", "ListUsers", "x evil-tool"),
+        ev("b2", "ListUsers", "boto3"),
+    ]
+    .iter()
+    .map(|e| format!("{e}\n"))
+    .collect();
+    std::fs::write(logs.path().join("b.jsonl.gz"), gzip(b.as_bytes())).unwrap();
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("agent.yml"),
+        "title: evil agent\nid: 5f0d2c7e-1a3b-4c5d-8e9f-0a1b2c3d4e08\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    userAgent|contains: 'evil-tool'\n  condition: sel\nlevel: low\n",
+    )
+    .unwrap();
+    let (_, all, stderr) = scan(&[rules.path().to_path_buf()], logs.path(), &[]);
+    let mut ids: Vec<&str> = of_rule(&all, "evil agent")
+        .iter()
+        .map(|f| f["event_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["a1", "a3", "b1"], "{stderr}");
+    assert!(!stderr.contains("cannot"), "{stderr}");
+}

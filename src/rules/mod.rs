@@ -7,6 +7,7 @@
 
 pub mod rule;
 pub mod sigma;
+mod sigma_run;
 pub mod splunk;
 pub mod strict;
 pub mod usage;
@@ -282,8 +283,7 @@ impl RuleSet {
         let mut regexes = splunk::RegexCache::default();
         let mut parsed: HashMap<usize, Value> = HashMap::new();
         for (ri, lr) in self.rules.iter().enumerate() {
-            if let Some(sr) = &lr.sigma {
-                run_sigma(ri, lr, sr, index, &mut parsed, &mut out);
+            if lr.sigma.is_some() {
                 continue;
             }
             let rule = &lr.rule;
@@ -380,8 +380,20 @@ impl RuleSet {
                     .push(make_finding(ri, lr, semantics, key, g, index, &parsed));
             }
         }
+        sigma_run::run(&self.rules, index, &mut parsed, &mut out);
         out
     }
+}
+
+/// One event's JSON text parsed; an error names the event's place.
+fn parse_raw(index: &Index, ev: &crate::event::Event, raw: &str) -> Result<Value, LoadError> {
+    serde_json::from_str::<Value>(raw).map_err(|e| LoadError {
+        path: index.files[ev.loc.file as usize].path.clone(),
+        line: Some(ev.loc.line),
+        offset: Some(ev.loc.offset),
+        message: format!("event cannot be evaluated: {e}"),
+        ends_early: false,
+    })
 }
 
 /// The full JSON of event `ei`, parsed once for every rule that reads it.
@@ -394,86 +406,13 @@ fn parse_event<'p>(
     let ev = &index.events[ei];
     match parsed.entry(ei) {
         Entry::Occupied(o) => Some(o.into_mut()),
-        Entry::Vacant(slot) => match index.raw(ev).and_then(|r| {
-            serde_json::from_str::<Value>(&r).map_err(|e| LoadError {
-                path: index.files[ev.loc.file as usize].path.clone(),
-                line: Some(ev.loc.line),
-                offset: Some(ev.loc.offset),
-                message: format!("event cannot be evaluated: {e}"),
-                ends_early: false,
-            })
-        }) {
+        Entry::Vacant(slot) => match index.raw(ev).and_then(|r| parse_raw(index, ev, &r)) {
             Ok(v) => Some(slot.insert(v)),
             Err(e) => {
                 errors.push(e);
                 None
             }
         },
-    }
-}
-
-/// Runs one Sigma rule: one finding per matching event, in index order.
-fn run_sigma(
-    ri: usize,
-    lr: &LoadedRule,
-    sr: &sigma::SigmaRule,
-    index: &Index,
-    parsed: &mut HashMap<usize, Value>,
-    out: &mut RunOutput,
-) {
-    // Whether each interned name or source is a candidate, decided once per
-    // distinct string rather than once per event.
-    let mut names = Candidates::new(&sr.event_names, index);
-    let mut sources = Candidates::new(&sr.event_sources, index);
-    for (ei, ev) in index.events.iter().enumerate() {
-        if !names.admits(ev.name, index) || !sources.admits(ev.source, index) {
-            continue;
-        }
-        let Some(v) = parse_event(index, ei, parsed, &mut out.errors) else {
-            continue;
-        };
-        let Some(m) = sr.matches(v) else {
-            continue;
-        };
-        let g = Group {
-            events: vec![ei],
-            why: sr.why(&m),
-            parity: true,
-            verdict: String::new(),
-        };
-        let mut f = make_finding(ri, lr, Semantics::Sigma, Vec::new(), g, index, parsed);
-        f.risk_score = sr.risk_score;
-        out.findings.push(f);
-    }
-}
-
-/// The event names (or sources) a Sigma rule can match, checked once per
-/// interned string.
-struct Candidates<'r> {
-    wanted: Option<&'r [String]>,
-    seen: Vec<Option<bool>>,
-}
-
-impl<'r> Candidates<'r> {
-    fn new(wanted: &'r Option<Vec<String>>, index: &Index) -> Self {
-        Candidates {
-            wanted: wanted.as_deref(),
-            seen: vec![None; index.strings.len() + 1],
-        }
-    }
-
-    fn admits(&mut self, sym: crate::event::Sym, index: &Index) -> bool {
-        let Some(wanted) = self.wanted else {
-            return true;
-        };
-        let Some(slot) = self.seen.get_mut(sym.0 as usize) else {
-            return false;
-        };
-        *slot.get_or_insert_with(|| {
-            index
-                .str(sym)
-                .is_some_and(|n| wanted.iter().any(|w| w.eq_ignore_ascii_case(n)))
-        })
     }
 }
 
