@@ -112,9 +112,10 @@ pub struct LoadArgs {
     /// `splunk` (exactly what the seed's SPL returns).
     #[arg(long, value_enum, default_value_t = SemanticsArg::Strict)]
     pub semantics: SemanticsArg,
-    /// Add the rule files (*.toml) in DIR to the built-in rules.
+    /// Add the rules under DIR (recursively: trailhunt *.toml, Sigma
+    /// *.yml/*.yaml) to the built-in rules; repeatable.
     #[arg(long, value_name = "DIR")]
-    pub rules: Option<PathBuf>,
+    pub rules: Vec<PathBuf>,
     /// Worker threads for loading (default: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -152,7 +153,7 @@ impl LoadArgs {
         Config {
             paths: paths.to_vec(),
             semantics: self.semantics.into(),
-            rule_dirs: self.rules.iter().cloned().collect(),
+            rule_dirs: self.rules.clone(),
             limits: Limits {
                 threads: self.threads,
                 max_inflated: self.max_inflated_mib.saturating_mul(1 << 20),

@@ -190,7 +190,10 @@ impl Hunt {
     }
 
     /// Runs `rules` over an index already loaded.
-    pub fn over(index: Index, rules: RuleSet, semantics: Semantics) -> Hunt {
+    pub fn over(mut index: Index, rules: RuleSet, semantics: Semantics) -> Hunt {
+        // What loading the rules said (rules skipped for their logsource)
+        // is shown where the load's own notes are: stderr, the console.
+        index.notes.extend(rules.notes.iter().cloned());
         let RunOutput { findings, errors } = rules.run(&index, semantics);
         Hunt {
             index: Arc::new(index),

@@ -48,12 +48,22 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         })
         .map(loc)
         .collect();
+    let lr = rules.rules.get(f.rule);
+    let sigma = f.semantics == crate::rules::Semantics::Sigma;
+    // Every event the finding spans, in order; `event_id` stays the first.
+    let event_ids: Vec<Option<String>> = f
+        .events
+        .iter()
+        .map(|&i| index.str(index.events[i].event_id).map(str::to_string))
+        .collect();
     json!({
         "rule_id": f.rule_id,
-        "rule_name": rules.rules[f.rule].rule.name,
+        "rule_name": lr.map(|r| r.rule.name.as_str()),
+        "rule_level": lr.and_then(|r| r.sigma.as_ref()).and_then(|s| s.level.as_deref()),
         "semantics": f.semantics.name(),
         "key": f.key,
         "event_id": f.event_id,
+        "event_ids": event_ids,
         "event_name": f.event_name,
         "event_time": rfc3339(first.time),
         "actor_arn": f.actor_arn,
@@ -68,8 +78,9 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         "last_time": rfc3339(f.last_time),
         "risk_score": f.risk_score,
         "risk_message": f.risk_message,
-        "splunk_parity": f.splunk_parity,
-        "splunk_verdict": if f.splunk_parity { Value::Null } else { Value::String(f.splunk_verdict.clone()) },
+        // A Sigma rule has no SPL to be at parity with: null, not a claim.
+        "splunk_parity": if sigma { Value::Null } else { json!(f.splunk_parity) },
+        "splunk_verdict": if sigma || f.splunk_parity { Value::Null } else { Value::String(f.splunk_verdict.clone()) },
         "new_access_key_id": f.new_key,
         "caller_access_key_id": f.caller_key,
         "group": f.group.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),

@@ -6,6 +6,8 @@
 //! way the seed's `stats … by` merges rows.
 
 pub mod rule;
+pub mod sigma;
+mod sigma_run;
 pub mod splunk;
 pub mod strict;
 pub mod usage;
@@ -17,6 +19,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The rules shipped in `assets/rules/`, compiled in.
 pub const BUILTIN: &[(&str, &str)] = &[(
@@ -41,6 +44,9 @@ pub enum Semantics {
     /// as if single-quoted (`'userIdentity.userName'`).
     #[serde(rename = "splunk-quoted")]
     SplunkQuoted,
+    /// A finding of a Sigma rule, read as the Sigma specification says
+    /// (see README, "Rule formats"); never a run's choice.
+    Sigma,
 }
 
 impl Semantics {
@@ -49,6 +55,7 @@ impl Semantics {
             Semantics::Strict => "strict",
             Semantics::Splunk => "splunk",
             Semantics::SplunkQuoted => "splunk-quoted",
+            Semantics::Sigma => "sigma",
         }
     }
 
@@ -63,12 +70,20 @@ impl Semantics {
 pub struct LoadedRule {
     pub rule: Rule,
     pub source: String,
+    /// The compiled Sigma rule, for a rule written in Sigma.
+    pub sigma: Option<Arc<sigma::SigmaRule>>,
 }
 
 /// The rules in force.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<LoadedRule>,
+    /// Rule files and documents that could not be used, reported with the
+    /// findings' errors on every run so they are never silently skipped.
+    pub problems: Vec<LoadError>,
+    /// What loading the rule folders says besides problems (how many rules
+    /// each folder gave).
+    pub notes: Vec<String>,
 }
 
 /// One finding: a group of events a rule returned, merged by its by-fields.
@@ -127,40 +142,113 @@ impl RuleSet {
             .map(|(path, text)| LoadedRule {
                 rule: Rule::parse(text, Path::new(path)).expect("built-in rules parse"),
                 source: format!("built-in ({path})"),
+                sigma: None,
             })
             .collect();
-        RuleSet { rules }
+        RuleSet {
+            rules,
+            ..RuleSet::default()
+        }
     }
 
-    /// Adds every `*.toml` rule in `dir`. A rule with an id already loaded
-    /// replaces it, so a team can override the built-in.
+    /// Adds every rule under `dir`, walked recursively: `*.toml` (trailhunt
+    /// rules) and `*.yml`/`*.yaml` (Sigma). A rule with an id already loaded
+    /// replaces it, so a team can override the built-in. A file or document
+    /// that cannot be used is kept in [`RuleSet::problems`]; the error is
+    /// only when `dir` cannot be read, or holds rule files and not one
+    /// rule could be loaded from them.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
-        let io = |e| RuleError::Io {
-            path: dir.to_path_buf(),
+        let io = |path: &Path, e| RuleError::Io {
+            path: path.to_path_buf(),
             source: e,
         };
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(io)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            let text = std::fs::read_to_string(&p).map_err(|e| RuleError::Io {
-                path: p.clone(),
-                source: e,
+        std::fs::read_dir(dir).map_err(|e| io(dir, e))?;
+        let mut paths = Vec::new();
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                io(&path, e.into())
             })?;
-            let rule = Rule::parse(&text, &p)?;
-            let loaded = LoadedRule {
-                rule,
-                source: p.display().to_string(),
-            };
-            match self.rules.iter_mut().find(|r| r.rule.id == loaded.rule.id) {
-                Some(old) => *old = loaded,
-                None => self.rules.push(loaded),
+            let ext = entry.path().extension().and_then(|x| x.to_str());
+            if entry.file_type().is_file() && matches!(ext, Some("toml" | "yml" | "yaml")) {
+                paths.push(entry.into_path());
             }
         }
+        let (mut loaded, mut problems, mut skipped) = (0usize, Vec::new(), 0usize);
+        for p in &paths {
+            let text = match std::fs::read_to_string(p) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(io(p, e).into_load_error());
+                    continue;
+                }
+            };
+            let source = p.display().to_string();
+            if p.extension().is_some_and(|x| x == "toml") {
+                match Rule::parse(&text, p) {
+                    Ok(rule) => {
+                        loaded += 1;
+                        self.put(LoadedRule {
+                            rule,
+                            source,
+                            sigma: None,
+                        });
+                    }
+                    Err(e) => problems.push(e.into_load_error()),
+                }
+                continue;
+            }
+            let file = sigma::load(&text, p);
+            skipped += file.skipped.len();
+            problems.extend(file.problems.into_iter().map(|q| LoadError {
+                path: q.path,
+                line: q.line.and_then(|l| u32::try_from(l).ok()),
+                offset: None,
+                message: q.message,
+                ends_early: false,
+            }));
+            for (rule, sr) in file.rules {
+                loaded += 1;
+                self.put(LoadedRule {
+                    rule,
+                    source: source.clone(),
+                    sigma: Some(Arc::new(sr)),
+                });
+            }
+        }
+        let shown = crate::event::show_path(dir);
+        self.notes.push(format!("{shown}: {loaded} rule(s) loaded"));
+        if loaded == 0 && !problems.is_empty() {
+            return Err(RuleError::NoneLoaded {
+                path: dir.to_path_buf(),
+                problems: problems.iter().map(|e| e.to_string()).collect(),
+            });
+        }
+        self.problems.extend(problems);
+        if skipped > 0 {
+            // Listed with the errors so the console's `L` shows it too; one
+            // line per folder, as a SigmaHQ checkout skips thousands.
+            self.problems.push(LoadError {
+                path: dir.to_path_buf(),
+                line: None,
+                offset: None,
+                message: format!(
+                    "{skipped} Sigma rule(s) skipped: logsource is not product aws, service cloudtrail"
+                ),
+                ends_early: false,
+            });
+        }
         Ok(())
+    }
+
+    fn put(&mut self, loaded: LoadedRule) {
+        match self.rules.iter_mut().find(|r| r.rule.id == loaded.rule.id) {
+            Some(old) => *old = loaded,
+            None => self.rules.push(loaded),
+        }
     }
 
     /// Event names whose raw JSON the loader should keep for these rules.
@@ -174,6 +262,11 @@ impl RuleSet {
                     .into_iter()
                     .map(str::to_string)
                     .chain(r.rule.strict.event_names.iter().cloned())
+                    .chain(
+                        r.sigma
+                            .iter()
+                            .flat_map(|s| s.event_names.iter().flatten().cloned()),
+                    )
             })
             .collect();
         v.sort();
@@ -183,10 +276,16 @@ impl RuleSet {
 
     /// Runs every rule over the index.
     pub fn run(&self, index: &Index, semantics: Semantics) -> RunOutput {
-        let mut out = RunOutput::default();
+        let mut out = RunOutput {
+            findings: Vec::new(),
+            errors: self.problems.clone(),
+        };
         let mut regexes = splunk::RegexCache::default();
         let mut parsed: HashMap<usize, Value> = HashMap::new();
         for (ri, lr) in self.rules.iter().enumerate() {
+            if lr.sigma.is_some() {
+                continue;
+            }
             let rule = &lr.rule;
             let names: Vec<String> = rule
                 .splunk_event_names()
@@ -212,23 +311,8 @@ impl RuleSet {
                 if !is_wanted {
                     continue;
                 }
-                let v: &Value = match parsed.entry(ei) {
-                    Entry::Occupied(o) => o.into_mut(),
-                    Entry::Vacant(slot) => match index.raw(ev).and_then(|r| {
-                        serde_json::from_str::<Value>(&r).map_err(|e| LoadError {
-                            path: index.files[ev.loc.file as usize].path.clone(),
-                            line: Some(ev.loc.line),
-                            offset: Some(ev.loc.offset),
-                            message: format!("event cannot be evaluated: {e}"),
-                            ends_early: false,
-                        })
-                    }) {
-                        Ok(v) => slot.insert(v),
-                        Err(e) => {
-                            out.errors.push(e);
-                            continue;
-                        }
-                    },
+                let Some(v) = parse_event(index, ei, &mut parsed, &mut out.errors) else {
+                    continue;
                 };
                 // Parity is with the seed as Splunk runs it (unquoted).
                 let eval = match semantics {
@@ -246,7 +330,7 @@ impl RuleSet {
                         ),
                         splunk::Verdict::Excluded(_) => continue,
                     },
-                    Semantics::Strict => match strict::evaluate(rule, v) {
+                    Semantics::Strict | Semantics::Sigma => match strict::evaluate(rule, v) {
                         strict::Verdict::Finding { target, why } => {
                             let key = rule
                                 .splunk
@@ -296,7 +380,39 @@ impl RuleSet {
                     .push(make_finding(ri, lr, semantics, key, g, index, &parsed));
             }
         }
+        sigma_run::run(&self.rules, index, &mut parsed, &mut out);
         out
+    }
+}
+
+/// One event's JSON text parsed; an error names the event's place.
+fn parse_raw(index: &Index, ev: &crate::event::Event, raw: &str) -> Result<Value, LoadError> {
+    serde_json::from_str::<Value>(raw).map_err(|e| LoadError {
+        path: index.files[ev.loc.file as usize].path.clone(),
+        line: Some(ev.loc.line),
+        offset: Some(ev.loc.offset),
+        message: format!("event cannot be evaluated: {e}"),
+        ends_early: false,
+    })
+}
+
+/// The full JSON of event `ei`, parsed once for every rule that reads it.
+fn parse_event<'p>(
+    index: &Index,
+    ei: usize,
+    parsed: &'p mut HashMap<usize, Value>,
+    errors: &mut Vec<LoadError>,
+) -> Option<&'p Value> {
+    let ev = &index.events[ei];
+    match parsed.entry(ei) {
+        Entry::Occupied(o) => Some(o.into_mut()),
+        Entry::Vacant(slot) => match index.raw(ev).and_then(|r| parse_raw(index, ev, &r)) {
+            Ok(v) => Some(slot.insert(v)),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
     }
 }
 
@@ -322,13 +438,15 @@ fn make_finding(
     let evs = g.events.iter().map(|&i| &index.events[i]);
     let count = match semantics {
         Semantics::Splunk | Semantics::SplunkQuoted => evs.clone().map(|e| e.copies as u64).sum(),
-        Semantics::Strict => g.events.len() as u64,
+        Semantics::Strict | Semantics::Sigma => g.events.len() as u64,
     };
     let first_time = evs.clone().filter_map(|e| e.time).min();
     let last_time = evs.filter_map(|e| e.time).max();
     let s = |p: &str| get(v, p).map(|c| c.into_owned());
     let target_user = match semantics {
-        Semantics::Splunk | Semantics::SplunkQuoted => s("requestParameters.userName"),
+        Semantics::Splunk | Semantics::SplunkQuoted | Semantics::Sigma => {
+            s("requestParameters.userName")
+        }
         Semantics::Strict => key
             .get(
                 rule.splunk

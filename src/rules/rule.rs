@@ -131,6 +131,35 @@ pub enum RuleError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// A rule folder held rule files and not one rule could be loaded.
+    #[error("{}: no rule could be loaded:\n  {}", path.display(), problems.join("\n  "))]
+    NoneLoaded {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+}
+
+impl RuleError {
+    /// This problem as a load error: file, line where known, reason.
+    pub fn into_load_error(self) -> crate::event::LoadError {
+        let (path, line, message) = match self {
+            RuleError::Io { path, source } => (path, None, format!("cannot read: {source}")),
+            RuleError::Parse {
+                path,
+                line,
+                message,
+            } => (path, u32::try_from(line).ok(), message),
+            RuleError::Invalid { path, message } => (path, None, message),
+            RuleError::NoneLoaded { path, problems } => (path, None, problems.join("; ")),
+        };
+        crate::event::LoadError {
+            path,
+            line,
+            offset: None,
+            message,
+            ends_early: false,
+        }
+    }
 }
 
 impl Rule {
