@@ -57,7 +57,13 @@ pub fn write(
                 opt(&f.account),
                 opt(&f.region),
                 f.count.to_string(),
-                if f.splunk_parity { "yes" } else { "no" }.to_string(),
+                // A Sigma finding has no Splunk search to compare with.
+                match (f.semantics, f.splunk_parity) {
+                    (crate::rules::Semantics::Sigma, _) => "n/a",
+                    (_, true) => "yes",
+                    (_, false) => "no",
+                }
+                .to_string(),
             ]
         })
         .map(|r| {
@@ -111,5 +117,66 @@ mod tests {
         );
         assert_eq!(short_arn("weird"), "weird");
         assert_eq!(short_agent("aws-cli/2.0 Python/3"), "aws-cli/2.0");
+    }
+
+    fn finding(semantics: crate::rules::Semantics, parity: bool) -> Finding {
+        Finding {
+            rule: 0,
+            rule_id: "r".into(),
+            semantics,
+            key: "k".into(),
+            events: vec![],
+            count: 1,
+            first_time: None,
+            last_time: None,
+            group: vec![],
+            event_id: None,
+            event_name: None,
+            actor_arn: None,
+            actor_type: None,
+            target_user: None,
+            src: None,
+            user_agent: None,
+            account: None,
+            region: None,
+            new_key: None,
+            caller_key: None,
+            risk_score: 50.0,
+            risk_message: String::new(),
+            splunk_parity: parity,
+            why: vec![],
+            splunk_verdict: String::new(),
+        }
+    }
+
+    /// The SEED column of each row (the last cell).
+    fn seed_cells(findings: &[Finding]) -> Vec<String> {
+        let mut out = Vec::new();
+        write(
+            &mut out,
+            findings,
+            &Index::default(),
+            &RuleSet::default(),
+        )
+        .unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split_whitespace().last().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_sigma_finding_has_no_seed_parity_to_show() {
+        use crate::rules::Semantics::{Sigma, Strict};
+        // `splunk_parity` is meaningless for a Sigma finding, whatever it holds.
+        let cells = seed_cells(&[
+            finding(Strict, true),
+            finding(Strict, false),
+            finding(Sigma, true),
+            finding(Sigma, false),
+        ]);
+        assert_eq!(cells, ["yes", "no", "n/a", "n/a"]);
     }
 }
