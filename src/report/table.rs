@@ -152,13 +152,7 @@ mod tests {
     /// The SEED column of each row (the last cell).
     fn seed_cells(findings: &[Finding]) -> Vec<String> {
         let mut out = Vec::new();
-        write(
-            &mut out,
-            findings,
-            &Index::default(),
-            &RuleSet::default(),
-        )
-        .unwrap();
+        write(&mut out, findings, &Index::default(), &RuleSet::default()).unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()

@@ -20,6 +20,8 @@ use std::sync::Arc;
 pub enum Col {
     Time,
     Risk,
+    /// The rule's short name; shown only when more than one rule is loaded.
+    Rule,
     Caller,
     Target,
     Src,
@@ -32,9 +34,10 @@ pub enum Col {
 
 impl Col {
     /// Every column, in display (and sort-cycling) order.
-    pub const ALL: [Col; 10] = [
+    pub const ALL: [Col; 11] = [
         Col::Time,
         Col::Risk,
+        Col::Rule,
         Col::Caller,
         Col::Target,
         Col::Src,
@@ -50,6 +53,7 @@ impl Col {
         match self {
             Col::Time => "TIME",
             Col::Risk => "RISK",
+            Col::Rule => "RULE",
             Col::Caller => "CALLER",
             Col::Target => "→ TARGET",
             Col::Src => "SRC IP",
@@ -66,6 +70,7 @@ impl Col {
         match self {
             Col::Time => "time",
             Col::Risk => "risk",
+            Col::Rule => "rule",
             Col::Caller => "caller",
             Col::Target => "target",
             Col::Src => "src",
@@ -103,8 +108,11 @@ pub struct Row {
     pub caller_key: String,
     /// The rule's id.
     pub rule: String,
-    /// Whether the seed's Splunk search returns the finding too.
-    pub parity: bool,
+    /// The rule's name, for the RULE column and the grouped view.
+    pub rule_name: String,
+    /// Whether the seed's Splunk search returns the finding too; `None`
+    /// for a Sigma finding, which has no Splunk search to compare with.
+    pub parity: Option<bool>,
     /// Where triage has the finding.
     pub status: crate::triage::Status,
     /// Whether an active allowlist entry suppresses it.
@@ -117,6 +125,7 @@ impl Row {
         match col {
             Col::Time => time,
             Col::Risk => score_text(self.score),
+            Col::Rule => &self.rule_name,
             Col::Caller => &self.caller,
             Col::Target => &self.target,
             Col::Src => &self.src,
@@ -180,9 +189,20 @@ pub fn score_text(score: f64) -> &'static str {
 }
 
 /// `✓` when the seed's search returns the finding too, `✗` when only
-/// trailhunt's strict reading finds it.
-pub fn parity_mark(parity: bool) -> &'static str {
-    if parity { "✓" } else { "✗" }
+/// trailhunt's strict reading finds it, `–` when there is no Splunk search
+/// to compare with (a Sigma rule's finding).
+pub fn parity_mark(parity: Option<bool>) -> &'static str {
+    match parity {
+        Some(true) => "✓",
+        Some(false) => "✗",
+        None => "–",
+    }
+}
+
+/// Finding `f`'s parity as the console shows it: none for a Sigma finding,
+/// whose `splunk_parity` means nothing.
+pub fn parity_of(f: &Finding) -> Option<bool> {
+    (f.semantics != Semantics::Sigma).then_some(f.splunk_parity)
 }
 
 /// A caller as the table shows it: short ARN plus identity type.
@@ -234,8 +254,8 @@ impl Hays {
     }
 }
 
-/// Builds the display row of one finding.
-pub fn row(f: &Finding) -> Row {
+/// Builds the display row of one finding of `rules`.
+pub fn row(f: &Finding, rules: &RuleSet) -> Row {
     Row {
         time: f.first_time,
         score: f.risk_score,
@@ -251,10 +271,24 @@ pub fn row(f: &Finding) -> Row {
         new_key: text(f.new_key.as_deref()),
         caller_key: text(f.caller_key.as_deref()),
         rule: escape(&f.rule_id).into_owned(),
-        parity: f.splunk_parity,
+        rule_name: rules
+            .rules
+            .get(f.rule)
+            .map(|r| escape(&r.rule.name).into_owned())
+            .unwrap_or_else(|| escape(&f.rule_id).into_owned()),
+        parity: parity_of(f),
         status: crate::triage::Status::New,
         suppressed: false,
     }
+}
+
+/// One rule's findings, for the header and the `L` list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleCount {
+    /// The rule's name (escaped).
+    pub name: String,
+    pub open: usize,
+    pub suppressed: usize,
 }
 
 /// Everything loaded: shared with the runtime (which re-reads raw events)
@@ -276,7 +310,7 @@ impl Data {
     /// The display rows of a finished hunt; the index and rules are shared
     /// with it, not copied.
     pub fn new(hunt: &Hunt, zone: &Zone) -> Data {
-        let rows: Vec<Row> = hunt.findings.iter().map(row).collect();
+        let rows: Vec<Row> = hunt.findings.iter().map(|f| row(f, &hunt.rules)).collect();
         let hays = Hays::build(&rows, zone);
         Data {
             index: hunt.index.clone(),
@@ -320,6 +354,53 @@ impl Data {
         self.index.errors.len() + self.rule_errors.len()
     }
 
+    /// Whether more than one rule is loaded: only then do the table and
+    /// the grouped view name the rule, and the header count per rule.
+    pub fn many_rules(&self) -> bool {
+        self.rules.rules.len() > 1
+    }
+
+    /// What loading said besides errors (how many rules each `--rules`
+    /// folder gave), for the `L` list.
+    pub fn notes(&self) -> &[String] {
+        &self.index.notes
+    }
+
+    /// Every loaded rule with its findings open and suppressed, most open
+    /// first (then by name). Open is as the header counts it: neither
+    /// suppressed nor closed or a false positive.
+    pub fn rule_counts(&self) -> Vec<RuleCount> {
+        let mut out: Vec<RuleCount> = self
+            .rules
+            .rules
+            .iter()
+            .map(|r| RuleCount {
+                name: escape(&r.rule.name).into_owned(),
+                open: 0,
+                suppressed: 0,
+            })
+            .collect();
+        for (row, f) in self.rows.iter().zip(&self.findings) {
+            let Some(c) = out.get_mut(f.rule) else {
+                continue;
+            };
+            if row.suppressed {
+                c.suppressed += 1;
+            } else if !matches!(
+                row.status,
+                crate::triage::Status::Closed | crate::triage::Status::FalsePositive
+            ) {
+                c.open += 1;
+            }
+        }
+        out.sort_by(|a, b| {
+            (b.open, b.suppressed)
+                .cmp(&(a.open, a.suppressed))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        out
+    }
+
     /// The first event of finding `i`.
     pub fn first_event(&self, i: usize) -> Option<&Event> {
         self.findings
@@ -352,13 +433,18 @@ impl Data {
                 .iter()
                 .map(|r| (r.score.clamp(0.0, 1000.0) * 1000.0) as u32)
                 .collect(),
+            Col::Rule => text(|r| &r.rule_name),
             Col::Caller => text(|r| &r.caller),
             Col::Target => text(|r| &r.target),
             Col::Src => ranks_by(rows.iter().map(|r| r.src.as_str()), src_key),
             Col::Agent => text(|r| &r.agent),
             Col::Account => text(|r| &r.account),
             Col::Region => text(|r| &r.region),
-            Col::Parity => rows.iter().map(|r| r.parity as u32).collect(),
+            // No comparison (a Sigma finding) sorts before ✗ and ✓.
+            Col::Parity => rows
+                .iter()
+                .map(|r| r.parity.map_or(0, |p| 1 + p as u32))
+                .collect(),
         };
         let mut keys: Vec<(u32, i64, u32)> = rows
             .iter()
@@ -409,6 +495,8 @@ fn src_key(s: &str) -> (bool, Option<std::net::IpAddr>, &str) {
 /// The grouped view's columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupCol {
+    /// The rule's name; shown only when more than one rule is loaded.
+    Rule,
     Caller,
     Target,
     Account,
@@ -419,7 +507,8 @@ pub enum GroupCol {
 }
 
 impl GroupCol {
-    pub const ALL: [GroupCol; 7] = [
+    pub const ALL: [GroupCol; 8] = [
+        GroupCol::Rule,
         GroupCol::Caller,
         GroupCol::Target,
         GroupCol::Account,
@@ -431,6 +520,7 @@ impl GroupCol {
 
     pub fn title(self) -> &'static str {
         match self {
+            GroupCol::Rule => "RULE",
             GroupCol::Caller => "CALLER",
             GroupCol::Target => "→ TARGET",
             GroupCol::Account => "ACCOUNT",
@@ -443,6 +533,7 @@ impl GroupCol {
 
     pub fn name(self) -> &'static str {
         match self {
+            GroupCol::Rule => "rule",
             GroupCol::Caller => "caller",
             GroupCol::Target => "target",
             GroupCol::Account => "account",
@@ -454,7 +545,7 @@ impl GroupCol {
     }
 }
 
-/// Findings of one caller → target pair. The texts are read from a
+/// Findings of one rule → caller → target. The texts are read from a
 /// representative finding's row rather than copied, so grouping 100,000
 /// findings that are all different allocates little.
 #[derive(Clone, Debug, PartialEq)]
@@ -468,6 +559,11 @@ pub struct Group {
 }
 
 impl Group {
+    /// The rule's name (escaped).
+    pub fn rule<'a>(&self, data: &'a Data) -> &'a str {
+        &data.rows[self.rep as usize].rule_name
+    }
+
     /// The caller as the table shows it.
     pub fn caller<'a>(&self, data: &'a Data) -> &'a str {
         &data.rows[self.rep as usize].caller
@@ -489,15 +585,15 @@ impl Group {
     }
 }
 
-/// Groups `visible` findings by caller → target, ordered by `col`.
+/// Groups `visible` findings by rule → caller → target, ordered by `col`.
 pub fn groups(data: &Data, visible: &[u32], col: GroupCol, desc: bool) -> Vec<Group> {
-    let mut at: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut at: HashMap<(usize, &str, &str), usize> = HashMap::new();
     let mut out: Vec<Group> = Vec::new();
     for &i in visible {
         let r = &data.rows[i as usize];
         let f = &data.findings[i as usize];
         let gi = *at
-            .entry((r.actor.as_str(), r.target.as_str()))
+            .entry((f.rule, r.actor.as_str(), r.target.as_str()))
             .or_insert_with(|| {
                 out.push(Group {
                     rep: i,
@@ -517,6 +613,7 @@ pub fn groups(data: &Data, visible: &[u32], col: GroupCol, desc: bool) -> Vec<Gr
     let text = |g: &Group| (g.caller(data), g.target(data));
     out.sort_by(|a, b| {
         let o = match col {
+            GroupCol::Rule => a.rule(data).cmp(b.rule(data)).then(text(a).cmp(&text(b))),
             GroupCol::Caller => text(a).cmp(&text(b)),
             GroupCol::Target => a
                 .target(data)
@@ -531,7 +628,11 @@ pub fn groups(data: &Data, visible: &[u32], col: GroupCol, desc: bool) -> Vec<Gr
             GroupCol::First => a.first.cmp(&b.first),
             GroupCol::Last => a.last.cmp(&b.last),
         };
-        let o = o.then(a.first.cmp(&b.first)).then(a.rep.cmp(&b.rep));
+        // With one rule loaded the rule never tells groups apart.
+        let o = o
+            .then(a.rule(data).cmp(b.rule(data)))
+            .then(a.first.cmp(&b.first))
+            .then(a.rep.cmp(&b.rep));
         if desc { o.reverse() } else { o }
     });
     out

@@ -241,7 +241,8 @@ impl Term {
                     Field::Agent => test(&row.agent_full),
                     Field::Event => test(&row.event),
                     Field::Key => test(&row.new_key) || test(&row.caller_key),
-                    Field::Rule => test(&row.rule),
+                    // A Sigma rule's id is a UUID; its name is what people type.
+                    Field::Rule => test(&row.rule) || test(&row.rule_name),
                     Field::Status => {
                         test(row.status.name())
                             || test(row.status.label())
@@ -469,7 +470,8 @@ mod tests {
             new_key: "AKIANEWKEY0000000001".into(),
             caller_key: "ASIACALLER000000002".into(),
             rule: "iam-key-for-other-user".into(),
-            parity: true,
+            rule_name: "Login Profile For Another User".into(),
+            parity: Some(true),
             status: crate::triage::Status::New,
             suppressed: false,
         };
@@ -653,6 +655,9 @@ mod tests {
             "key:akianewkey",
             "key:ASIACALLER",
             "rule:iam-key",
+            // A Sigma rule's id is a UUID, so its name is matched too.
+            "rule:\"login profile for another user\"",
+            "rule:profile",
             "account:1111",
             "region:us-east",
         ];

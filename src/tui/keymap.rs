@@ -482,7 +482,10 @@ fn applies(app: &App, action: Action) -> bool {
         {
             !app.triage.snapshot.allowlist.entries.is_empty()
         }
-        Action::Errors if app.overlay == Overlay::None => d.error_count() > 0,
+        // Rule-loading notes are listed there too, with or without errors.
+        Action::Errors if app.overlay == Overlay::None => {
+            d.error_count() > 0 || !d.notes().is_empty() || d.many_rules()
+        }
         Action::Messages => !app.log.is_empty() || matches!(app.overlay, Overlay::Messages { .. }),
         Action::Undo => app.undo.is_some(),
         Action::NextCopy => app.deliveries().len() > 1,

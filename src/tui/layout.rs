@@ -177,15 +177,24 @@ pub struct Column<C> {
     pub width: u16,
 }
 
-/// Columns shown at `total` width, in order; lower-priority columns give
-/// way first on narrow terminals. The first column is a selection gutter.
-pub fn columns(total: u16) -> Vec<Column<Col>> {
+/// The findings table's columns for `app`: the RULE column only when more
+/// than one rule is loaded, as with the seed alone it would say one thing.
+pub fn columns_of(app: &App) -> Vec<Column<Col>> {
+    let many = app.data.as_ref().is_some_and(|d| d.rules.rules.len() > 1);
+    columns(app.width, many)
+}
+
+/// Columns shown at `total` width (with the RULE column when `rule`), in
+/// order; lower-priority columns give way first on narrow terminals. The
+/// first column is a selection gutter.
+pub fn columns(total: u16, rule: bool) -> Vec<Column<Col>> {
     let avail = total.saturating_sub(1) as i32;
     let time = if total >= 100 { 22 } else { 19 };
     let fixed = |c: Col| -> i32 {
         match c {
             Col::Time => time,
             Col::Risk => 6,
+            Col::Rule => 16,
             Col::Src => 15,
             Col::Status => 6,
             Col::Parity => 3,
@@ -204,6 +213,7 @@ pub fn columns(total: u16) -> Vec<Column<Col>> {
         Col::Target,
         Col::Status,
         Col::Parity,
+        Col::Rule,
         Col::Src,
         Col::Account,
         Col::Region,
@@ -211,7 +221,7 @@ pub fn columns(total: u16) -> Vec<Column<Col>> {
     ];
     let mut chosen: Vec<Col> = Vec::new();
     let mut used = 0;
-    for c in priority {
+    for c in priority.into_iter().filter(|c| rule || *c != Col::Rule) {
         let w = fixed(c) + i32::from(!chosen.is_empty());
         if used + w <= avail {
             chosen.push(c);
@@ -227,6 +237,7 @@ pub fn columns(total: u16) -> Vec<Column<Col>> {
     // Spare columns go to the flexible text columns, up to useful caps.
     for (col, share, cap) in [
         (Col::Caller, 2, 44),
+        (Col::Rule, 4, 30),
         (Col::Target, 4, 24),
         (Col::Agent, 1, 30),
         (Col::Caller, 1, 60),
@@ -261,7 +272,8 @@ pub fn group_columns_of(app: &App) -> Vec<Column<GroupCol>> {
             (c.max(g.caller(d).len()), t.max(g.target(d).len()))
         })
     });
-    group_columns(app.width, need)
+    let many = app.data.as_ref().is_some_and(|d| d.many_rules());
+    group_columns(app.width, need, many)
 }
 
 /// Columns of the grouped view at `total` width, for callers and targets
@@ -269,12 +281,14 @@ pub fn group_columns_of(app: &App) -> Vec<Column<GroupCol>> {
 /// two groups whose short callers read the same; the caller, then the
 /// target, get what their longest values need, and the caller gets the
 /// rest, so it is not cut while space is left. Lower-priority columns give
-/// way on narrow terminals.
-pub fn group_columns(total: u16, need: (usize, usize)) -> Vec<Column<GroupCol>> {
+/// way on narrow terminals. The RULE column comes first when `rule` (more
+/// than one rule loaded), since a group is one rule's.
+pub fn group_columns(total: u16, need: (usize, usize), rule: bool) -> Vec<Column<GroupCol>> {
     let avail = total.saturating_sub(1) as i32;
     let time = if total >= 140 { 22 } else { 19 };
     let fixed = |c: GroupCol| -> i32 {
         match c {
+            GroupCol::Rule => 20,
             GroupCol::Caller => 16,
             GroupCol::Target => 8,
             GroupCol::Account => 12,
@@ -286,6 +300,7 @@ pub fn group_columns(total: u16, need: (usize, usize)) -> Vec<Column<GroupCol>> 
     let priority = [
         GroupCol::Caller,
         GroupCol::Target,
+        GroupCol::Rule,
         GroupCol::Account,
         GroupCol::Findings,
         GroupCol::First,
@@ -299,7 +314,10 @@ pub fn group_columns(total: u16, need: (usize, usize)) -> Vec<Column<GroupCol>> 
     let reserve = extra(need.0, GroupCol::Caller, 48).max(0);
     let mut chosen: Vec<GroupCol> = Vec::new();
     let mut used = 0;
-    for c in priority {
+    for c in priority
+        .into_iter()
+        .filter(|c| rule || *c != GroupCol::Rule)
+    {
         let w = fixed(c) + i32::from(!chosen.is_empty());
         let keep = if matches!(c, GroupCol::Last | GroupCol::Events) {
             reserve
@@ -349,7 +367,7 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_what_matters_first() {
-        let cols: Vec<Col> = columns(80).iter().map(|c| c.col).collect();
+        let cols: Vec<Col> = columns(80, false).iter().map(|c| c.col).collect();
         assert_eq!(
             cols,
             vec![
@@ -362,13 +380,27 @@ mod tests {
                 Col::Parity
             ]
         );
-        let last = columns(80).last().copied().unwrap();
+        let last = columns(80, false).last().copied().unwrap();
         assert!(last.x + last.width <= 80);
     }
 
     #[test]
     fn wide_tables_show_every_column_within_the_width() {
-        let cols = columns(160);
+        let cols = columns(160, false);
+        assert_eq!(cols.len(), Col::ALL.len() - 1);
+        let last = cols.last().unwrap();
+        assert!(last.x + last.width <= 160);
+    }
+
+    #[test]
+    fn the_rule_column_is_shown_with_several_rules_and_gives_way_when_narrow() {
+        let has = |total, rule| columns(total, rule).iter().any(|c| c.col == Col::Rule);
+        assert!(has(160, true));
+        assert!(has(120, true));
+        assert!(!has(160, false), "one rule: the column would say one thing");
+        // At 80 columns the caller, target, status and parity come first.
+        assert!(!has(80, true));
+        let cols = columns(160, true);
         assert_eq!(cols.len(), Col::ALL.len());
         let last = cols.last().unwrap();
         assert!(last.x + last.width <= 160);
@@ -377,19 +409,19 @@ mod tests {
     #[test]
     fn grouped_view_shows_the_account_and_gives_the_caller_the_space_left() {
         for total in [60u16, 80, 120, 160] {
-            let cols = group_columns(total, (45, 10));
+            let cols = group_columns(total, (45, 10), false);
             let has = |g: GroupCol| cols.iter().any(|c| c.col == g);
             assert!(has(GroupCol::Account), "{total}: {cols:?}");
             let last = cols.last().unwrap();
             assert!(last.x + last.width <= total, "{total}: {cols:?}");
         }
         // At 120 columns a 45-column caller with short targets is not cut.
-        let cols = group_columns(120, (45, 10));
+        let cols = group_columns(120, (45, 10), false);
         let w = |g: GroupCol| cols.iter().find(|c| c.col == g).unwrap().width;
         assert!(w(GroupCol::Caller) >= 45, "{cols:?}");
         assert!(w(GroupCol::Target) >= 8, "{cols:?}");
         // A long target gets room too, but not the caller's.
-        let cols = group_columns(160, (45, 60));
+        let cols = group_columns(160, (45, 60), false);
         let w = |g: GroupCol| cols.iter().find(|c| c.col == g).unwrap().width;
         assert!(
             w(GroupCol::Target) > 10 && w(GroupCol::Caller) >= 45,

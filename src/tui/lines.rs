@@ -82,6 +82,25 @@ fn triage_lines(app: &App, i: usize, key: &str, out: &mut Vec<Line<'static>>) {
     }
 }
 
+/// How a finding's score was made: the seed's impact × confidence, or a
+/// Sigma rule's `risk_score` (else its level).
+fn score_origin(
+    d: &super::data::Data,
+    f: &crate::rules::Finding,
+    rule: &crate::rules::rule::Rule,
+) -> String {
+    match d.rules.rules.get(f.rule).and_then(|r| r.sigma.as_deref()) {
+        Some(s) => format!(
+            " · Sigma level {}",
+            escape(s.level.as_deref().unwrap_or("(none)"))
+        ),
+        None => format!(
+            " = impact {} × confidence {} / 100",
+            rule.impact, rule.confidence
+        ),
+    }
+}
+
 /// The risk pane's text: the rule, the score, triage, the finding's fields,
 /// why it matched, and the rule's description and references.
 pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
@@ -114,10 +133,7 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
             score_text(f.risk_score).to_string(),
             style::risk(f.risk_score),
         ),
-        Span::raw(format!(
-            " = impact {} × confidence {} / 100",
-            rule.impact, rule.confidence
-        )),
+        Span::raw(score_origin(d, f, rule)),
     ]));
     triage_lines(app, i, &f.key, &mut out);
 
@@ -159,21 +175,25 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
     for w in &f.why {
         out.push(Line::raw(format!("• {}", escape(w))));
     }
-    let (mark, text, st) = if f.splunk_parity {
-        (
-            parity_mark(true),
+    let (mark, text, st) = match super::data::parity_of(f) {
+        Some(true) => (
+            parity_mark(Some(true)),
             "the seed's Splunk search returns this finding too".to_string(),
             style::good(),
-        )
-    } else {
-        (
-            parity_mark(false),
+        ),
+        Some(false) => (
+            parity_mark(Some(false)),
             format!(
                 "the seed's Splunk search would not return it: {}",
                 escape(&f.splunk_verdict)
             ),
             style::warn(),
-        )
+        ),
+        None => (
+            parity_mark(None),
+            "a Sigma rule: no Splunk search to compare with (parity n/a)".to_string(),
+            style::dim(),
+        ),
     };
     out.push(Line::from(vec![
         Span::styled(format!("{mark} "), st),
@@ -198,12 +218,17 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    out.push(Line::from(vec![
-        label("kill chain"),
-        Span::raw(join(&a.kill_chain_phases)),
-    ]));
-    out.push(Line::from(vec![label("NIST"), Span::raw(join(&a.nist))]));
-    out.push(Line::from(vec![label("CIS"), Span::raw(join(&a.cis20))]));
+    // Annotations a rule does not carry (a Sigma rule's tags rarely name
+    // all of them) are left out rather than shown empty.
+    for (name, v) in [
+        ("kill chain", &a.kill_chain_phases),
+        ("NIST", &a.nist),
+        ("CIS", &a.cis20),
+    ] {
+        if !v.is_empty() {
+            out.push(Line::from(vec![label(name), Span::raw(join(v))]));
+        }
+    }
     if !a.analytic_story.is_empty() {
         out.push(Line::from(vec![
             label("story"),
@@ -362,24 +387,55 @@ pub fn error_lines(app: &App) -> Vec<Line<'static>> {
             style::dim(),
         )];
     };
+    let mut out = rule_lines(d);
     if d.error_count() == 0 {
-        return vec![Line::styled("No load errors.", style::good())];
+        out.push(Line::styled("No load errors.", style::good()));
+        return out;
     }
-    d.errors()
-        .map(|e| {
-            let mut place = crate::sanitize::escape_path(&e.path);
-            if let Some(l) = e.line {
-                place.push_str(&format!(":{l}"));
-            }
-            if let Some(o) = e.offset {
-                place.push_str(&format!(" (byte {o})"));
-            }
-            Line::from(vec![
-                Span::styled(place, style::bold()),
-                Span::raw(format!(": {}", escape(&e.message))),
-            ])
-        })
-        .collect()
+    out.extend(d.errors().map(|e| {
+        let mut place = crate::sanitize::escape_path(&e.path);
+        if let Some(l) = e.line {
+            place.push_str(&format!(":{l}"));
+        }
+        if let Some(o) = e.offset {
+            place.push_str(&format!(" (byte {o})"));
+        }
+        Line::from(vec![
+            Span::styled(place, style::bold()),
+            Span::raw(format!(": {}", escape(&e.message))),
+        ])
+    }));
+    out
+}
+
+/// Above the load errors when rule folders were loaded: what loading them
+/// said, and every rule with its findings open / suppressed (the header
+/// has room for the top few only). Nothing with the seed alone.
+fn rule_lines(d: &super::data::Data) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if d.notes().is_empty() && !d.many_rules() {
+        return out;
+    }
+    for n in d.notes() {
+        out.push(Line::raw(escape(n).into_owned()));
+    }
+    if d.many_rules() {
+        out.push(Line::styled(
+            format!(
+                "Rules ({}): findings open / suppressed",
+                d.rules.rules.len()
+            ),
+            style::title(),
+        ));
+        for c in d.rule_counts() {
+            out.push(Line::from(vec![
+                Span::styled(format!("{:>6} / {:<6}", c.open, c.suppressed), style::dim()),
+                Span::raw(c.name),
+            ]));
+        }
+    }
+    out.push(Line::styled("Load errors", style::title()));
+    out
 }
 
 #[cfg(test)]

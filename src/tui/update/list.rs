@@ -93,11 +93,22 @@ pub(super) fn sort(app: &mut App, col: Option<usize>) {
     if col.is_some_and(|c| c >= n) {
         return;
     }
+    // The RULE column is not shown with one rule, so cycling passes it by.
+    let many = app.data.as_ref().is_some_and(|d| d.many_rules());
+    let step = |cur: usize, n: usize, rule: usize| {
+        let next = (cur + 1) % n;
+        if next == rule && !many {
+            (next + 1) % n
+        } else {
+            next
+        }
+    };
     match app.screen {
         Screen::Grouped => {
             let all = GroupCol::ALL;
             let cur = all.iter().position(|c| *c == app.groups.sort).unwrap_or(0);
-            let next = col.unwrap_or((cur + 1) % all.len());
+            let rule = all.iter().position(|c| *c == GroupCol::Rule).unwrap_or(0);
+            let next = col.unwrap_or_else(|| step(cur, all.len(), rule));
             if next == cur && col.is_some() {
                 app.groups.desc = !app.groups.desc;
             } else {
@@ -111,7 +122,8 @@ pub(super) fn sort(app: &mut App, col: Option<usize>) {
         _ => {
             let all = Col::ALL;
             let cur = all.iter().position(|c| *c == app.list.sort).unwrap_or(0);
-            let next = col.unwrap_or((cur + 1) % all.len());
+            let rule = all.iter().position(|c| *c == Col::Rule).unwrap_or(0);
+            let next = col.unwrap_or_else(|| step(cur, all.len(), rule));
             if next == cur && col.is_some() {
                 app.list.desc = !app.list.desc;
             } else {

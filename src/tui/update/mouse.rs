@@ -29,7 +29,7 @@ fn click(app: &App, x: u16, y: u16) -> Option<Action> {
     }
     let heading = y == layout::areas(app).body.y;
     match app.screen {
-        Screen::List if heading => layout::columns(app.width)
+        Screen::List if heading => layout::columns_of(app)
             .iter()
             .find(|c| x >= c.x && x < c.x + c.width + 1)
             .and_then(|c| Col::ALL.iter().position(|a| *a == c.col))

@@ -789,7 +789,7 @@ fn a_click_maps_to_an_action_that_replays_like_the_click() {
     assert_eq!((b.screen, b.detail.finding), (Screen::Detail, 7));
     // A heading sorts by its column; a click there twice reverses.
     let body = layout::areas(&a).body;
-    let risk = layout::columns(a.width)
+    let risk = layout::columns_of(&a)
         .into_iter()
         .find(|c| c.col == Col::Risk)
         .unwrap();

@@ -66,16 +66,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         zone.minutes(s.first_time),
         zone.minutes(s.last_time)
     );
-    lines.push(fitted(
-        vec![
-            Span::raw(span),
-            Span::styled(" · accounts ", style::dim()),
-            Span::raw(list(&s.accounts)),
-            Span::styled(" · regions ", style::dim()),
-            Span::raw(list(&s.regions)),
-        ],
-        w,
-    ));
+    let mut second = vec![Span::raw(span)];
+    if d.many_rules() {
+        second.extend(rule_counts(d));
+    }
+    second.extend([
+        Span::styled(" · accounts ", style::dim()),
+        Span::raw(list(&s.accounts)),
+        Span::styled(" · regions ", style::dim()),
+        Span::raw(list(&s.regions)),
+    ]);
+    lines.push(fitted(second, w));
 
     let (total, open, suppressed) = app.triage.counts(&d.findings);
     let errors = d.error_count();
@@ -138,6 +139,46 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     ]);
     lines.push(fitted(third, w));
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Rules shown by name in the header; the rest are counted, and `L` lists all.
+const TOP_RULES: usize = 3;
+/// A rule's name in the header is cut to this many columns.
+const RULE_NAME: usize = 24;
+
+/// The header's per-rule counts: ` · rules 11: Name 3/0, Name 1/0, +8 more (L)`,
+/// open / suppressed, the rules with findings first.
+fn rule_counts(d: &crate::tui::data::Data) -> Vec<Span<'static>> {
+    let counts = d.rule_counts();
+    let mut out = vec![Span::styled(
+        format!(" · {} rules, open/supp: ", counts.len()),
+        style::dim(),
+    )];
+    let shown: Vec<_> = counts
+        .iter()
+        .take(TOP_RULES)
+        .filter(|c| c.open + c.suppressed > 0)
+        .collect();
+    for (i, c) in shown.iter().enumerate() {
+        if i > 0 {
+            out.push(Span::styled(", ", style::dim()));
+        }
+        out.push(Span::raw(fit(&c.name, RULE_NAME)));
+        out.push(Span::styled(
+            format!(
+                " {}/{}",
+                thousands(c.open as u64),
+                thousands(c.suppressed as u64)
+            ),
+            style::bold(),
+        ));
+    }
+    let more = counts.len() - shown.len();
+    if more > 0 {
+        let sep = if shown.is_empty() { "" } else { ", " };
+        out.push(Span::styled(format!("{sep}+{more} more (L)"), style::dim()));
+    }
+    out
 }
 
 /// `UTC`, or `Europe/Paris (+01:00)` with the offset at `at`.

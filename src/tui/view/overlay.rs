@@ -26,8 +26,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         ),
         Overlay::Errors { scroll } => {
             let n = app.data.as_ref().map_or(0, |d| d.error_count());
+            let what = if app.data.as_ref().is_some_and(|d| d.many_rules()) {
+                "Rules and load errors"
+            } else {
+                "Load errors"
+            };
             (
-                format!(" Load errors ({n}) · Esc closes "),
+                format!(" {what} ({n}) · Esc closes "),
                 error_lines(app),
                 scroll,
             )

@@ -15,7 +15,7 @@ use ratatui::widgets::Paragraph;
 
 pub fn findings(frame: &mut Frame<'_>, app: &App, body: Rect) {
     let Some(d) = &app.data else { return };
-    let cols = layout::columns(body.width);
+    let cols = layout::columns_of(app);
     let heading = cols
         .iter()
         .map(|c| {
@@ -126,8 +126,11 @@ fn finding_line(
         };
         let cell_style = match c.col {
             Col::Risk => style::risk(row.score),
-            Col::Parity if row.parity => style::good(),
-            Col::Parity => style::warn(),
+            Col::Parity => match row.parity {
+                Some(true) => style::good(),
+                Some(false) => style::warn(),
+                None => style::dim(),
+            },
             _ => Style::default(),
         };
         spans.extend(cell(&text, c.width as usize, marks, base.patch(cell_style)));
@@ -229,6 +232,7 @@ pub fn groups(frame: &mut Frame<'_>, app: &App, body: Rect) {
         let mut spans = vec![Span::styled(if selected { "▶" } else { " " }, base)];
         for c in &cols {
             let t = match c.col {
+                GroupCol::Rule => g.rule(d).to_string(),
                 GroupCol::Caller => g.caller(d).to_string(),
                 GroupCol::Target => g.target(d).to_string(),
                 GroupCol::Account => g.account(d).to_string(),
