@@ -75,9 +75,9 @@ pub struct AddArgs {
     /// Default: all rules.
     #[arg(long = "rule", value_name = "RULE")]
     pub rules: Vec<String>,
-    /// Rule files (*.toml) in DIR, to resolve --rule against.
+    /// Rules under DIR (TOML and Sigma), to resolve --rule against; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
-    pub rules_dir: Option<PathBuf>,
+    pub rules_dir: Vec<PathBuf>,
     /// FIELD=VALUE: the whole value, ignoring case where AWS does; repeatable.
     #[arg(long, value_name = "FIELD=VALUE")]
     pub exact: Vec<String>,
@@ -130,14 +130,18 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// Write Splunk macros.conf stanzas (the only export format).
-    #[arg(long, required = true)]
+    /// Write Splunk macros.conf stanzas, one per rule's filter macro.
+    #[arg(long, required_unless_present = "sigma", conflicts_with = "sigma")]
     pub splunk: bool,
+    /// Write Sigma filter rules, one per active entry.
+    #[arg(long)]
+    pub sigma: bool,
     #[command(flatten)]
     pub at: WhereArgs,
-    /// Rule files (*.toml) in DIR, exported along with the built-in rules.
+    /// Rules under DIR (TOML and Sigma), exported along with the built-in
+    /// rules; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
-    pub rules_dir: Option<PathBuf>,
+    pub rules_dir: Vec<PathBuf>,
 }
 
 /// Runs `trailhunt allowlist …`; returns the exit status.
@@ -169,9 +173,9 @@ fn path(a: &WhereArgs) -> anyhow::Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
-fn rules_with(dir: &Option<PathBuf>) -> anyhow::Result<RuleSet> {
+fn rules_with(dirs: &[PathBuf]) -> anyhow::Result<RuleSet> {
     let config = crate::hunt::Config {
-        rule_dirs: dir.iter().cloned().collect(),
+        rule_dirs: dirs.to_vec(),
         ..crate::hunt::Config::default()
     };
     Ok(config.rules()?)
@@ -600,14 +604,22 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
 }
 
 fn export(a: &ExportArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
-    debug_assert!(a.splunk);
     let ws = locate(&a.at)?;
     let file = AllowlistFile::load(&ws.allowlist)?;
     let rules = rules_with(&a.rules_dir)?;
-    let out = crate::triage::splunk::export(file.list(), &rules, now);
-    for w in &out.warnings {
+    for p in &rules.problems {
+        errln!("trailhunt: {}", p.escaped());
+    }
+    let (text, warnings) = if a.sigma {
+        let out = crate::triage::sigma::export(file.list(), &rules, now);
+        (out.text, out.warnings)
+    } else {
+        let out = crate::triage::splunk::export(file.list(), &rules, now);
+        (out.text, out.warnings)
+    };
+    for w in &warnings {
         errln!("trailhunt: {}", escape(w));
     }
-    output::out(format_args!("{}", out.text))?;
+    output::out(format_args!("{text}"))?;
     Ok(EXIT_CLEAN)
 }

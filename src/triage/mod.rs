@@ -20,6 +20,7 @@ pub mod field;
 pub mod file;
 pub mod glob;
 pub mod persist;
+pub mod sigma;
 pub mod splunk;
 pub mod store;
 pub mod workspace;
