@@ -275,3 +275,69 @@ fn sigma_rules_resolve_in_add_and_splunk_export_says_once_they_have_no_macro() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn check_counts_the_hits_of_an_entry_for_all_rules_per_rule() {
+    let c = TriageCase::new();
+    let rules = c.dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    // A second rule over the same events: every CreateAccessKey call.
+    std::fs::write(
+        rules.join("any_key.yml"),
+        "title: Any Access Key Created\nid: 0b7d5a56-4d3c-4f0e-9a35-0c1b7e7d2a11\n\
+         logsource:\n  product: aws\n  service: cloudtrail\n\
+         detection:\n  selection:\n    eventName: CreateAccessKey\n  condition: selection\n\
+         level: low\n",
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap();
+    c.run(&[
+        "allowlist",
+        "add",
+        "--id",
+        "acct",
+        "--reason",
+        "r",
+        "--exact",
+        "account=111122223333",
+    ])
+    .assert()
+    .success();
+    let check = |extra: &[&str]| -> serde_json::Value {
+        let out = c
+            .cmd()
+            .args(["allowlist", "check", "--json"])
+            .args(extra)
+            .arg(c.logs())
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()[0].clone()
+    };
+    let seed_only = check(&[]);
+    let seed_hits = seed_only["hits"].as_u64().unwrap();
+    assert!(seed_hits > 0);
+    assert_eq!(
+        seed_only["hits_by_rule"],
+        serde_json::json!([{"rule_id": SEED, "rule_name": "AWS CreateAccessKey", "hits": seed_hits}])
+    );
+    let both = check(&["--rules", rules]);
+    let by_rule = both["hits_by_rule"].as_array().unwrap();
+    let of = |id: &str| {
+        by_rule
+            .iter()
+            .find(|r| r["rule_id"] == id)
+            .map(|r| r["hits"].as_u64().unwrap())
+    };
+    // The fixture's three CreateAccessKey calls made in account 111122223333.
+    assert_eq!(of("0b7d5a56-4d3c-4f0e-9a35-0c1b7e7d2a11"), Some(3));
+    assert_eq!(of(SEED), Some(seed_hits));
+    assert_eq!(both["hits"].as_u64(), Some(seed_hits + 3));
+    let text = c
+        .cmd()
+        .args(["allowlist", "check", "--rules", rules])
+        .arg(c.logs())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Any Access Key Created 3"), "{text}");
+}

@@ -455,6 +455,8 @@ fn rm(a: &RmArgs) -> anyhow::Result<u8> {
 struct Verdict {
     state: EntryState,
     hits: usize,
+    /// The hits split by rule: (rule id, rule name, hits).
+    by_rule: Vec<(String, String, usize)>,
     stale: bool,
     expiring: bool,
     /// Why the entry suppresses every finding of its rules, if it does.
@@ -489,9 +491,23 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         .enumerate()
         .map(|(i, e)| {
             let state = e.state(now);
+            let by_rule = ev
+                .hits_by_rule(i, &hunt.findings)
+                .into_iter()
+                .map(|r| {
+                    let name = hunt
+                        .rules
+                        .rules
+                        .get(r.rule)
+                        .map(|l| l.rule.name.clone())
+                        .unwrap_or_else(|| r.rule_id.clone());
+                    (r.rule_id, name, r.hits)
+                })
+                .collect();
             Verdict {
                 state,
                 hits: ev.hits(i),
+                by_rule,
                 stale: state == EntryState::Active && ev.hits(i) == 0,
                 expiring: e.expires_within(now, within),
                 everything: (state == EntryState::Active)
@@ -511,6 +527,12 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             .map(|(e, v)| {
                 let mut j = entry_json(e, now);
                 j["hits"] = json!(v.hits);
+                j["hits_by_rule"] = json!(
+                    v.by_rule
+                        .iter()
+                        .map(|(id, name, n)| json!({"rule_id": id, "rule_name": name, "hits": n}))
+                        .collect::<Vec<_>>()
+                );
                 j["stale"] = json!(v.stale);
                 j["expiring_soon"] = json!(v.expiring);
                 j["matches_everything"] = json!(v.everything);
@@ -530,7 +552,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             config.semantics.name()
         );
         let mut rows = vec![
-            ["ID", "STATE", "HITS", "EXPIRES"]
+            ["ID", "STATE", "HITS", "EXPIRES", "BY RULE"]
                 .map(String::from)
                 .to_vec(),
         ];
@@ -540,11 +562,17 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             } else {
                 "-".into()
             };
+            let by_rule: Vec<String> = v
+                .by_rule
+                .iter()
+                .map(|(_, name, n)| format!("{} {n}", escape(name)))
+                .collect();
             rows.push(vec![
                 escape(&e.id).into_owned(),
                 v.state.name().into(),
                 hits,
                 opt_time(e.expires),
+                by_rule.join(", "),
             ]);
         }
         out(format_args!("{}", table(&rows)))?;
