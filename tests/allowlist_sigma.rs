@@ -341,3 +341,114 @@ fn check_counts_the_hits_of_an_entry_for_all_rules_per_rule() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("Any Access Key Created 3"), "{text}");
 }
+
+/// A Sigma backend (rsigma) runs a detection rule with the exported filter:
+/// the event the entry describes is suppressed, its neighbours are not.
+#[test]
+fn a_sigma_engine_running_the_filter_suppresses_exactly_the_entrys_values() {
+    const RULE: &str = "0b7d5a56-4d3c-4f0e-9a35-0c1b7e7d2a11";
+    let rule = format!(
+        "title: Any Access Key Created\nid: {RULE}\n\
+         logsource:\n  product: aws\n  service: cloudtrail\n\
+         detection:\n  selection:\n    eventName: CreateAccessKey\n  condition: selection\n"
+    );
+    for v in [
+        "deploy",
+        "a*b",
+        r"back\slash\*",
+        "wild?card",
+        "quote\"s'and: # - [x]",
+        "line1\nline2",
+        "null",
+    ] {
+        let mut e = entry(vec![
+            Condition::new(Field::TargetUser, MatchKind::Exact, v).unwrap(),
+            Condition::new(Field::UserAgent, MatchKind::Exact, "Boto3/1.0").unwrap(),
+            Condition::new(Field::Src, MatchKind::Cidr, "10.0.0.0/24").unwrap(),
+        ]);
+        e.rules = RuleScope::Ids(vec![RULE.into()]);
+        let filter = trailhunt::triage::sigma::filter(&e, &[RULE.to_string()]).unwrap();
+        let coll = rsigma_parser::parse_sigma_yaml(&format!("{rule}---\n{filter}")).unwrap();
+        assert_eq!((coll.rules.len(), coll.filters.len()), (1, 1), "{filter}");
+        let mut engine = rsigma_eval::Engine::new();
+        engine.add_collection(&coll).unwrap();
+        let fires = |user: &str, ua: &str, ip: &str| {
+            let ev = serde_json::json!({
+                "eventName": "CreateAccessKey",
+                "requestParameters": {"userName": user},
+                "userAgent": ua,
+                "sourceIPAddress": ip,
+            });
+            !engine
+                .evaluate(&rsigma_eval::JsonEvent::borrow(&ev))
+                .is_empty()
+        };
+        assert!(
+            !fires(v, "Boto3/1.0", "10.0.0.9"),
+            "{v:?} suppressed\n{filter}"
+        );
+        // Names ignore case, as AWS compares them; user agents do not.
+        assert!(!fires(&v.to_uppercase(), "Boto3/1.0", "10.0.0.9"), "{v:?}");
+        assert!(fires(v, "boto3/1.0", "10.0.0.9"), "{v:?}: cased user agent");
+        assert!(
+            fires(&format!("{v}x"), "Boto3/1.0", "10.0.0.9"),
+            "{v:?}: exact"
+        );
+        assert!(
+            fires(v, "Boto3/1.0", "10.0.1.9"),
+            "{v:?}: outside the network"
+        );
+        if v.contains(['*', '?']) {
+            // An escaped wildcard is a literal, not a wildcard.
+            let other = v.replace(['*', '?'], "Z");
+            assert!(fires(&other, "Boto3/1.0", "10.0.0.9"), "{v:?} vs {other:?}");
+        }
+    }
+}
+
+/// The two alias fields keep the fallbacks trailhunt reads them with.
+#[test]
+fn a_sigma_engine_follows_actor_arn_and_account_fallbacks() {
+    const RULE: &str = "0b7d5a56-4d3c-4f0e-9a35-0c1b7e7d2a11";
+    let rule = format!(
+        "title: Any\nid: {RULE}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+         detection:\n  selection:\n    eventName: AssumeRole\n  condition: selection\n"
+    );
+    let engine = |e: Entry| {
+        let filter = trailhunt::triage::sigma::filter(&e, &[RULE.to_string()]).unwrap();
+        let coll = rsigma_parser::parse_sigma_yaml(&format!("{rule}---\n{filter}")).unwrap();
+        let mut engine = rsigma_eval::Engine::new();
+        engine.add_collection(&coll).unwrap();
+        engine
+    };
+    let fires = |engine: &rsigma_eval::Engine, mut ev: serde_json::Value| {
+        ev["eventName"] = "AssumeRole".into();
+        !engine
+            .evaluate(&rsigma_eval::JsonEvent::borrow(&ev))
+            .is_empty()
+    };
+    let role = "arn:aws:iam::1:role/r";
+    let arn = engine(entry(vec![
+        Condition::new(Field::ActorArn, MatchKind::Exact, role).unwrap(),
+    ]));
+    assert!(!fires(
+        &arn,
+        serde_json::json!({"userIdentity": {"arn": role}})
+    ));
+    assert!(!fires(
+        &arn,
+        serde_json::json!({"userIdentity": {}, "requestParameters": {"roleArn": role}})
+    ));
+    assert!(fires(
+        &arn,
+        serde_json::json!({"userIdentity": {"arn": "x"}, "requestParameters": {"roleArn": role}})
+    ));
+    let acct = engine(entry(vec![
+        Condition::new(Field::Account, MatchKind::Exact, "111").unwrap(),
+    ]));
+    let ev = |ty: &str, id: &str, recipient: &str| serde_json::json!({"userIdentity": {"type": ty, "accountId": id}, "recipientAccountId": recipient});
+    assert!(!fires(&acct, ev("IAMUser", "111", "222")));
+    assert!(fires(&acct, ev("IAMUser", "222", "111")));
+    assert!(!fires(&acct, ev("AWSService", "222", "111")));
+    assert!(fires(&acct, ev("AWSService", "111", "222")));
+}
