@@ -39,7 +39,8 @@ pub enum AllowlistCommand {
     /// expire soon, or have expired. Exit status 1 when there are any.
     Check(CheckArgs),
     /// Print the active entries as Splunk `macros.conf` stanzas, one per
-    /// rule's filter macro (`[aws_createaccesskey_filter]`).
+    /// rule's filter macro (`--splunk`), or as Sigma filter rules, one per
+    /// entry (`--sigma`).
     Export(ExportArgs),
 }
 
