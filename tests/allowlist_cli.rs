@@ -415,7 +415,7 @@ fn export_prints_the_splunk_macro_for_the_seed_rule() {
             "definition = search NOT ( \\\n    (user_arn=\"arn:aws:iam::111122223333:user/alice\" requestParameters.userName=\"deploy\") \\\n  )\niseval = 0",
         ))
         .stderr(predicate::str::contains("entry type: left out of [aws_createaccesskey_filter]"));
-    // --splunk is the only format and must be asked for.
+    // A format (--splunk or --sigma) must be asked for.
     c.run(&["allowlist", "export"]).assert().code(2);
 }
 

@@ -39,7 +39,8 @@ pub enum AllowlistCommand {
     /// expire soon, or have expired. Exit status 1 when there are any.
     Check(CheckArgs),
     /// Print the active entries as Splunk `macros.conf` stanzas, one per
-    /// rule's filter macro (`[aws_createaccesskey_filter]`).
+    /// rule's filter macro (`--splunk`), or as Sigma filter rules, one per
+    /// entry (`--sigma`).
     Export(ExportArgs),
 }
 
@@ -75,9 +76,9 @@ pub struct AddArgs {
     /// Default: all rules.
     #[arg(long = "rule", value_name = "RULE")]
     pub rules: Vec<String>,
-    /// Rule files (*.toml) in DIR, to resolve --rule against.
+    /// Rules under DIR (TOML and Sigma), to resolve --rule against; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
-    pub rules_dir: Option<PathBuf>,
+    pub rules_dir: Vec<PathBuf>,
     /// FIELD=VALUE: the whole value, ignoring case where AWS does; repeatable.
     #[arg(long, value_name = "FIELD=VALUE")]
     pub exact: Vec<String>,
@@ -130,14 +131,18 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// Write Splunk macros.conf stanzas (the only export format).
-    #[arg(long, required = true)]
+    /// Write Splunk macros.conf stanzas, one per rule's filter macro.
+    #[arg(long, required_unless_present = "sigma", conflicts_with = "sigma")]
     pub splunk: bool,
+    /// Write Sigma filter rules, one per active entry.
+    #[arg(long)]
+    pub sigma: bool,
     #[command(flatten)]
     pub at: WhereArgs,
-    /// Rule files (*.toml) in DIR, exported along with the built-in rules.
+    /// Rules under DIR (TOML and Sigma), exported along with the built-in
+    /// rules; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
-    pub rules_dir: Option<PathBuf>,
+    pub rules_dir: Vec<PathBuf>,
 }
 
 /// Runs `trailhunt allowlist …`; returns the exit status.
@@ -169,9 +174,9 @@ fn path(a: &WhereArgs) -> anyhow::Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
-fn rules_with(dir: &Option<PathBuf>) -> anyhow::Result<RuleSet> {
+fn rules_with(dirs: &[PathBuf]) -> anyhow::Result<RuleSet> {
     let config = crate::hunt::Config {
-        rule_dirs: dir.iter().cloned().collect(),
+        rule_dirs: dirs.to_vec(),
         ..crate::hunt::Config::default()
     };
     Ok(config.rules()?)
@@ -451,6 +456,8 @@ fn rm(a: &RmArgs) -> anyhow::Result<u8> {
 struct Verdict {
     state: EntryState,
     hits: usize,
+    /// The hits split by rule: (rule id, rule name, hits).
+    by_rule: Vec<(String, String, usize)>,
     stale: bool,
     expiring: bool,
     /// Why the entry suppresses every finding of its rules, if it does.
@@ -485,9 +492,23 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
         .enumerate()
         .map(|(i, e)| {
             let state = e.state(now);
+            let by_rule = ev
+                .hits_by_rule(i, &hunt.findings)
+                .into_iter()
+                .map(|r| {
+                    let name = hunt
+                        .rules
+                        .rules
+                        .get(r.rule)
+                        .map(|l| l.rule.name.clone())
+                        .unwrap_or_else(|| r.rule_id.clone());
+                    (r.rule_id, name, r.hits)
+                })
+                .collect();
             Verdict {
                 state,
                 hits: ev.hits(i),
+                by_rule,
                 stale: state == EntryState::Active && ev.hits(i) == 0,
                 expiring: e.expires_within(now, within),
                 everything: (state == EntryState::Active)
@@ -507,6 +528,12 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             .map(|(e, v)| {
                 let mut j = entry_json(e, now);
                 j["hits"] = json!(v.hits);
+                j["hits_by_rule"] = json!(
+                    v.by_rule
+                        .iter()
+                        .map(|(id, name, n)| json!({"rule_id": id, "rule_name": name, "hits": n}))
+                        .collect::<Vec<_>>()
+                );
                 j["stale"] = json!(v.stale);
                 j["expiring_soon"] = json!(v.expiring);
                 j["matches_everything"] = json!(v.everything);
@@ -526,7 +553,7 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             config.semantics.name()
         );
         let mut rows = vec![
-            ["ID", "STATE", "HITS", "EXPIRES"]
+            ["ID", "STATE", "HITS", "EXPIRES", "BY RULE"]
                 .map(String::from)
                 .to_vec(),
         ];
@@ -536,11 +563,17 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
             } else {
                 "-".into()
             };
+            let by_rule: Vec<String> = v
+                .by_rule
+                .iter()
+                .map(|(_, name, n)| format!("{} {n}", escape(name)))
+                .collect();
             rows.push(vec![
                 escape(&e.id).into_owned(),
                 v.state.name().into(),
                 hits,
                 opt_time(e.expires),
+                by_rule.join(", "),
             ]);
         }
         out(format_args!("{}", table(&rows)))?;
@@ -600,14 +633,22 @@ fn check(a: &CheckArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
 }
 
 fn export(a: &ExportArgs, now: DateTime<Utc>) -> anyhow::Result<u8> {
-    debug_assert!(a.splunk);
     let ws = locate(&a.at)?;
     let file = AllowlistFile::load(&ws.allowlist)?;
     let rules = rules_with(&a.rules_dir)?;
-    let out = crate::triage::splunk::export(file.list(), &rules, now);
-    for w in &out.warnings {
+    for p in &rules.problems {
+        errln!("trailhunt: {}", p.escaped());
+    }
+    let (text, warnings) = if a.sigma {
+        let out = crate::triage::sigma::export(file.list(), &rules, now);
+        (out.text, out.warnings)
+    } else {
+        let out = crate::triage::splunk::export(file.list(), &rules, now);
+        (out.text, out.warnings)
+    };
+    for w in &warnings {
         errln!("trailhunt: {}", escape(w));
     }
-    output::out(format_args!("{}", out.text))?;
+    output::out(format_args!("{text}"))?;
     Ok(EXIT_CLEAN)
 }

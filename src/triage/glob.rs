@@ -89,6 +89,22 @@ impl Glob {
         Some(out)
     }
 
+    /// The pattern as a Sigma value (`*` and `?` wildcards, `\` escaping
+    /// Sigma's own `*`, `?` and `\` when literal), when it uses no class or
+    /// alternative, which Sigma's wildcards cannot say.
+    pub fn sigma_wildcard(&self) -> Option<String> {
+        let mut out = String::new();
+        for t in &self.tokens {
+            match t {
+                Tok::Lit(c) => sigma_literal(*c, &mut out),
+                Tok::Star => out.push('*'),
+                Tok::Any => out.push('?'),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
     /// The pattern as an anchored PCRE regex with the same matches (for
     /// ASCII text; see the README for the one non-ASCII difference).
     pub fn pcre(&self) -> String {
@@ -108,6 +124,14 @@ impl PartialEq for Glob {
     fn eq(&self, other: &Glob) -> bool {
         self.pattern == other.pattern && self.case_insensitive == other.case_insensitive
     }
+}
+
+/// `c` written so that a Sigma value reads it literally.
+pub fn sigma_literal(c: char, out: &mut String) {
+    if matches!(c, '*' | '?' | '\\') {
+        out.push('\\');
+    }
+    out.push(c);
 }
 
 /// `c` written so that PCRE (and the `regex` crate) read it literally.

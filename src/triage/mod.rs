@@ -6,7 +6,7 @@
 //! changes the file on disk without ever losing a change, and
 //! [`store::TriageStore`] for statuses and notes. [`workspace::Workspace`]
 //! says where both files live for a set of logs; [`splunk`] writes the
-//! allowlist back as a Splunk macro.
+//! allowlist back as a Splunk macro and [`sigma`] as Sigma filter rules.
 //!
 //! Everything here is headless: the console calls these functions and draws
 //! the results. Every save goes through [`persist`]: an advisory lock, a
@@ -20,6 +20,7 @@ pub mod field;
 pub mod file;
 pub mod glob;
 pub mod persist;
+pub mod sigma;
 pub mod splunk;
 pub mod store;
 pub mod workspace;

@@ -235,7 +235,17 @@ pub fn stanza(
 pub fn export(list: &Allowlist, rules: &RuleSet, now: DateTime<Utc>) -> Export {
     let mut out = Export::default();
     let mut stanzas = Vec::new();
+    // Sigma rules have no macro by design; one line says so, not one per rule.
+    let sigma = rules.rules.iter().filter(|r| r.sigma.is_some()).count();
+    if sigma > 0 {
+        out.warnings.push(format!(
+            "{sigma} Sigma rules have no Splunk macro; use --sigma"
+        ));
+    }
     for lr in &rules.rules {
+        if lr.sigma.is_some() {
+            continue;
+        }
         if lr.rule.filter_macro.is_none() {
             out.warnings.push(format!(
                 "rule {} ({}) names no filter_macro; nothing to export",

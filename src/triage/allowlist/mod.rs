@@ -64,6 +64,42 @@ impl Evaluation {
     pub fn is_suppressed(&self, finding: usize) -> bool {
         self.suppressed.get(finding).is_some_and(Option::is_some)
     }
+
+    /// Entry `entry`'s hits split by rule (see [`per_rule`]).
+    pub fn hits_by_rule(&self, entry: usize, findings: &[Finding]) -> Vec<RuleHits> {
+        per_rule(
+            self.matches.get(entry).map_or(&[][..], Vec::as_slice),
+            findings,
+        )
+    }
+}
+
+/// How many of some findings belong to one rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleHits {
+    /// Index into the rule set the findings came from ([`Finding::rule`]).
+    pub rule: usize,
+    pub rule_id: String,
+    pub hits: usize,
+}
+
+/// The findings at `indices` counted by rule, most hits first (ties in rule
+/// order): an entry for all rules can reach into rules its author never
+/// looked at, and this is where that shows.
+pub fn per_rule(indices: &[usize], findings: &[Finding]) -> Vec<RuleHits> {
+    let mut out: Vec<RuleHits> = Vec::new();
+    for f in indices.iter().filter_map(|&i| findings.get(i)) {
+        match out.iter_mut().find(|r| r.rule == f.rule) {
+            Some(r) => r.hits += 1,
+            None => out.push(RuleHits {
+                rule: f.rule,
+                rule_id: f.rule_id.clone(),
+                hits: 1,
+            }),
+        }
+    }
+    out.sort_by(|a, b| b.hits.cmp(&a.hits).then(a.rule.cmp(&b.rule)));
+    out
 }
 
 /// The allowlist: entries in file order.
@@ -216,5 +252,34 @@ mod tests {
             vec![0],
             "preview ignores state"
         );
+    }
+
+    #[test]
+    fn hits_of_an_entry_for_all_rules_are_counted_per_rule() {
+        let mut findings = vec![finding(), finding(), finding()];
+        findings[1].rule = 3;
+        findings[1].rule_id = "sigma-create-user".into();
+        findings[2].target_user = Some("other".into());
+        let list = Allowlist {
+            entries: vec![entry(vec![cond(
+                Field::Account,
+                MatchKind::Exact,
+                "111122223333",
+            )])],
+        };
+        let ev = list.evaluate(&findings, now());
+        let by_rule = ev.hits_by_rule(0, &findings);
+        let got: Vec<(usize, &str, usize)> = by_rule
+            .iter()
+            .map(|r| (r.rule, r.rule_id.as_str(), r.hits))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, findings[0].rule_id.as_str(), 2),
+                (3, "sigma-create-user", 1)
+            ]
+        );
+        assert!(ev.hits_by_rule(1, &findings).is_empty(), "no such entry");
     }
 }

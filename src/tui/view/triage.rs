@@ -114,6 +114,12 @@ pub fn allowlist(frame: &mut Frame<'_>, app: &App, body: Rect) {
             ),
             w,
         )));
+        if let Some(data) = &app.data {
+            let hits = by_rule(&t.eval.hits_by_rule(cur.selected, &data.findings), data);
+            if !hits.is_empty() {
+                lines.push(Line::from(fit(&format!(" hits by rule: {hits}"), w)));
+            }
+        }
         let mut who = Vec::new();
         if let Some(a) = &e.author {
             who.push(format!("by {}", escape(a)));
@@ -217,12 +223,21 @@ pub fn form(frame: &mut Frame<'_>, app: &App) {
         ));
     }
     let n = form.preview.len();
+    let rules = by_rule(
+        &crate::triage::allowlist::per_rule(&form.preview, &data.findings),
+        data,
+    );
     lines.push(Line::styled(
         fit(
             &format!(
-                " Would suppress {} of {} findings{}",
+                " Would suppress {} of {} findings{}{}",
                 thousands(n as u64),
                 thousands(data.findings.len() as u64),
+                if n > 0 {
+                    format!(" ({rules})")
+                } else {
+                    String::new()
+                },
                 if n > 0 { ":" } else { "" }
             ),
             iw,
@@ -245,6 +260,21 @@ pub fn form(frame: &mut Frame<'_>, app: &App) {
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Hits per rule as the console says them: `AWS CreateAccessKey 2, …`.
+fn by_rule(hits: &[crate::triage::allowlist::RuleHits], data: &crate::tui::data::Data) -> String {
+    hits.iter()
+        .map(|r| {
+            let name = data
+                .rules
+                .rules
+                .get(r.rule)
+                .map_or(r.rule_id.as_str(), |l| l.rule.name.as_str());
+            format!("{} {}", escape(name), thousands(r.hits as u64))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
