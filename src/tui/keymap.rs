@@ -317,7 +317,7 @@ pub static KEYMAP: &[Binding] = &[
     on(C::Move,      &[ch('G'), END],       A::Bottom, "last line"),
     // Anywhere.
     on(C::Global,    &[ch('t')],            A::ToggleZone, "times in UTC / local (or --tz) zone").bar("zone"),
-    on(C::Global,    &[ch('L')],            A::Errors, "list load errors (path and line)").bar("errors"),
+    on(C::Global,    &[ch('L')],            A::Errors, "list the rules (per-rule counts) and load errors (path and line)").bar("errors"),
     on(C::Global,    &[ch('M')],            A::Messages, "every status-line message so far, whole").bar("messages"),
     on(C::Global,    &[ch('?')],            A::Help, "help: every key").bar("help"),
     on(C::Global,    &[ch('q'), ctrl('c')], A::Quit, "quit").bar("quit"),
