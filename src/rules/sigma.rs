@@ -148,15 +148,6 @@ pub fn load(text: &str, path: &Path) -> FileLoad {
     for e in &coll.errors {
         out.problems.push(problem(line_in_message(e), e.clone()));
     }
-    for c in &coll.correlations {
-        let line = title_line(text, &c.title);
-        match adapt_correlation(c, text, path, line) {
-            Ok(pair) => out.rules.push(pair),
-            Err(m) => out
-                .problems
-                .push(problem(line, format!("correlation rule `{}`: {m}", c.title))),
-        }
-    }
     for f in &coll.filters {
         out.problems.push(problem(
             title_line(text, &f.title),
@@ -181,6 +172,17 @@ pub fn load(text: &str, path: &Path) -> FileLoad {
             Err(m) => out
                 .problems
                 .push(problem(line, format!("rule `{}`: {m}", r.title))),
+        }
+    }
+    // After the detection rules, as a correlation reads their matches.
+    for c in &coll.correlations {
+        let line = title_line(text, &c.title);
+        match adapt_correlation(c, text, path, line) {
+            Ok(pair) => out.rules.push(pair),
+            Err(m) => out.problems.push(problem(
+                line,
+                format!("correlation rule `{}`: {m}", c.title),
+            )),
         }
     }
     out
@@ -260,11 +262,10 @@ fn metadata(m: Meta, text: &str) -> Result<(Rule, Option<String>, f64), String> 
     };
     // A rule without an id is known by its name, else its title: stable
     // across machines (a path is not), and distinct within a file.
-    let id = m
-        .id
-        .clone()
-        .or_else(|| m.name.clone())
-        .unwrap_or_else(|| m.title.to_string());
+    let id =
+        m.id.clone()
+            .or_else(|| m.name.clone())
+            .unwrap_or_else(|| m.title.to_string());
     let rule = Rule {
         id,
         name: m.title.to_string(),
@@ -297,7 +298,6 @@ fn metadata(m: Meta, text: &str) -> Result<(Rule, Option<String>, f64), String> 
     };
     Ok((rule, m.level, risk_score))
 }
-
 
 /// A Sigma correlation rule, as trailhunt runs it over the detection
 /// matches of the rules it refers to.
@@ -408,7 +408,10 @@ fn adapt_correlation(
     }
     let (predicates, field) = match &c.condition {
         C::Extended(_) => {
-            return Err("a condition written as an expression is not supported; use gt/gte/lt/lte/eq".into());
+            return Err(
+                "a condition written as an expression is not supported; use gt/gte/lt/lte/eq"
+                    .into(),
+            );
         }
         C::Threshold {
             predicates, field, ..
@@ -422,7 +425,11 @@ fn adapt_correlation(
                         O::Gt => CmpOp::Gt,
                         O::Gte => CmpOp::Gte,
                         O::Eq => CmpOp::Eq,
-                        O::Neq => return Err("condition `neq` is not in the correlation specification".into()),
+                        O::Neq => {
+                            return Err(
+                                "condition `neq` is not in the correlation specification".into()
+                            );
+                        }
                     },
                     *n,
                 ));
@@ -450,13 +457,21 @@ fn adapt_correlation(
         kind,
         CorrelationKind::Temporal | CorrelationKind::TemporalOrdered
     );
-    if temporal && predicates.iter().any(|(o, _)| matches!(o, CmpOp::Lt | CmpOp::Lte)) {
-        return Err("a temporal condition counts the referred rules that matched: use gte, gt or eq".into());
+    if temporal
+        && predicates
+            .iter()
+            .any(|(o, _)| matches!(o, CmpOp::Lt | CmpOp::Lte))
+    {
+        return Err(
+            "a temporal condition counts the referred rules that matched: use gte, gt or eq".into(),
+        );
     }
     if kind == CorrelationKind::TemporalOrdered
         && predicates != [(CmpOp::Gte, c.rules.len() as u64)]
     {
-        return Err("temporal_ordered needs every referred rule, in order: leave out `condition`".into());
+        return Err(
+            "temporal_ordered needs every referred rule, in order: leave out `condition`".into(),
+        );
     }
     if kind == CorrelationKind::ValueCount && field.is_none() {
         return Err("value_count needs `field` in its condition".into());
@@ -472,8 +487,11 @@ fn adapt_correlation(
         .aliases
         .iter()
         .map(|a| {
-            let mut m: Vec<(String, String)> =
-                a.mapping.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut m: Vec<(String, String)> = a
+                .mapping
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             m.sort();
             (a.alias.clone(), m)
         })

@@ -109,8 +109,7 @@ fn temporal(c: &Correlation, pts: &[Point], g: &[usize], out: &mut Vec<Vec<usize
     let (mut l, mut r) = (0, 0);
     while l < g.len() {
         let start = pts[g[l]].time;
-        while !holds(c, distinct as u64) && r < g.len() && pts[g[r]].time - start <= c.timespan_ms
-        {
+        while !holds(c, distinct as u64) && r < g.len() && pts[g[r]].time - start <= c.timespan_ms {
             let k = &mut roles[pts[g[r]].role];
             if *k == 0 {
                 distinct += 1;
@@ -288,7 +287,12 @@ pub(super) fn run(
                 verdict: String::new(),
             };
             let mut f = make_finding(ci, lr, Semantics::Sigma, Vec::new(), g, index, parsed);
-            f.group = c.group_by.iter().cloned().zip(group.into_iter().map(Some)).collect();
+            f.group = c
+                .group_by
+                .iter()
+                .cloned()
+                .zip(group.into_iter().map(Some))
+                .collect();
             f.risk_score = sr.risk_score;
             out.findings.push(f);
         }
@@ -310,7 +314,11 @@ fn why(
 ) -> Vec<String> {
     let sr = lr.sigma.as_deref();
     let mut why: Vec<String> = sr
-        .map(|s| s.conditions.iter().map(|c| format!("correlation `{c}` holds")))
+        .map(|s| {
+            s.conditions
+                .iter()
+                .map(|c| format!("correlation `{c}` holds"))
+        })
         .into_iter()
         .flatten()
         .collect();
@@ -325,10 +333,17 @@ fn why(
         why.push(format!("group {group}"));
     }
     if let Some(f) = &c.field {
-        let mut vals: Vec<&str> = m.iter().filter_map(|&i| points[i].value.as_deref()).collect();
+        let mut vals: Vec<&str> = m
+            .iter()
+            .filter_map(|&i| points[i].value.as_deref())
+            .collect();
         vals.sort();
         vals.dedup();
-        why.push(format!("{} distinct value(s) of {f}: {}", vals.len(), vals.join(", ")));
+        why.push(format!(
+            "{} distinct value(s) of {f}: {}",
+            vals.len(),
+            vals.join(", ")
+        ));
     }
     for (n, &i) in m.iter().enumerate() {
         let p = &points[i];
@@ -347,4 +362,3 @@ fn why(
 #[cfg(test)]
 #[path = "sigma_correlation_tests.rs"]
 mod tests;
-

@@ -90,18 +90,38 @@ fn event_count_range_and_lt() {
 #[test]
 fn group_by_separates_accounts() {
     let c = corr(CorrelationKind::EventCount, 1, vec![(CmpOp::Gte, 3)]);
-    let p = pts(&[(0, 0, "a", ""), (1, 0, "b", ""), (2, 0, "a", ""), (3, 0, "b", "")]);
+    let p = pts(&[
+        (0, 0, "a", ""),
+        (1, 0, "b", ""),
+        (2, 0, "a", ""),
+        (3, 0, "b", ""),
+    ]);
     assert!(windows(&c, &p).is_empty());
-    let p = pts(&[(0, 0, "a", ""), (1, 0, "b", ""), (2, 0, "a", ""), (3, 0, "a", "")]);
+    let p = pts(&[
+        (0, 0, "a", ""),
+        (1, 0, "b", ""),
+        (2, 0, "a", ""),
+        (3, 0, "a", ""),
+    ]);
     assert_eq!(events(&windows(&c, &p), &p), vec![vec![0, 2, 3]]);
 }
 
 #[test]
 fn value_count_counts_distinct_values() {
     let c = corr(CorrelationKind::ValueCount, 1, vec![(CmpOp::Gte, 3)]);
-    let same = pts(&[(0, 0, "a", "x"), (1, 0, "a", "x"), (2, 0, "a", "y"), (3, 0, "a", "y")]);
+    let same = pts(&[
+        (0, 0, "a", "x"),
+        (1, 0, "a", "x"),
+        (2, 0, "a", "y"),
+        (3, 0, "a", "y"),
+    ]);
     assert!(windows(&c, &same).is_empty());
-    let three = pts(&[(0, 0, "a", "x"), (1, 0, "a", "x"), (2, 0, "a", "y"), (3, 0, "a", "z")]);
+    let three = pts(&[
+        (0, 0, "a", "x"),
+        (1, 0, "a", "x"),
+        (2, 0, "a", "y"),
+        (3, 0, "a", "z"),
+    ]);
     assert_eq!(events(&windows(&c, &three), &three), vec![vec![0, 1, 2, 3]]);
 }
 
@@ -153,7 +173,12 @@ fn temporal_groups_must_agree() {
 fn ordered_takes_the_earliest_chain_and_uses_its_events_up() {
     let o = corr(CorrelationKind::TemporalOrdered, 2, vec![(CmpOp::Gte, 2)]);
     // One first step, three second steps: one finding.
-    let p = pts(&[(0, 0, "a", ""), (1, 1, "a", ""), (2, 1, "a", ""), (3, 1, "a", "")]);
+    let p = pts(&[
+        (0, 0, "a", ""),
+        (1, 1, "a", ""),
+        (2, 1, "a", ""),
+        (3, 1, "a", ""),
+    ]);
     assert_eq!(events(&windows(&o, &p), &p), vec![vec![0, 1]]);
     // A stale first step does not hide a fresh one.
     let p = pts(&[(0, 0, "a", ""), (20, 0, "a", ""), (25, 1, "a", "")]);
