@@ -222,7 +222,7 @@ fn a_broken_rule_is_reported_with_its_file_and_the_rest_still_run() {
         corr.contains("correlation.yml:1: correlation rule `Many keys`"),
         "{corr}"
     );
-    assert!(corr.contains("not supported"), "{corr}");
+    assert!(corr.contains("not loaded"), "{corr}");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 pub mod rule;
 pub mod sigma;
+pub mod sigma_correlation;
 mod sigma_run;
 pub mod splunk;
 pub mod strict;

@@ -14,10 +14,32 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// The custom attributes trailhunt reads, for [`Meta`] (a macro, as the
+/// YAML value type is not re-exported by rsigma-parser).
+macro_rules! risk_attrs {
+    ($attrs:expr) => {
+        (
+            $attrs.get("risk_score").map(|v| {
+                v.as_f64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            }),
+            $attrs
+                .get("risk_message")
+                .map(|v| v.as_str().map(str::to_string)),
+        )
+    };
+}
+
 /// A Sigma rule compiled for evaluation, with what trailhunt reads from it.
 #[derive(Debug)]
 pub struct SigmaRule {
-    compiled: rsigma_eval::CompiledRule,
+    /// `None` for a correlation rule, which matches no single event.
+    compiled: Option<rsigma_eval::CompiledRule>,
+    /// The Sigma `id` and `name`, by which a correlation refers to the rule.
+    pub sigma_id: Option<String>,
+    pub sigma_name: Option<String>,
+    /// What a correlation rule correlates (see [`super::sigma_correlation`]).
+    pub correlation: Option<Correlation>,
     /// Lower-cased event names the rule can match; `None` when its
     /// detection does not pin `eventName` (every event is a candidate).
     pub event_names: Option<Vec<String>>,
@@ -42,7 +64,7 @@ impl SigmaRule {
     /// Evaluates the rule over one event's full JSON.
     pub fn matches(&self, event: &Value) -> Option<Match> {
         let ev = rsigma_eval::JsonEvent::borrow(event);
-        let r = rsigma_eval::evaluate_rule(&self.compiled, &ev)?;
+        let r = rsigma_eval::evaluate_rule(self.compiled.as_ref()?, &ev)?;
         let mut selections = r
             .as_detection()
             .map(|d| d.matched_selections.clone())
@@ -126,15 +148,6 @@ pub fn load(text: &str, path: &Path) -> FileLoad {
     for e in &coll.errors {
         out.problems.push(problem(line_in_message(e), e.clone()));
     }
-    for c in &coll.correlations {
-        out.problems.push(problem(
-            title_line(text, &c.title),
-            format!(
-                "correlation rule `{}`: correlation rules are not supported yet",
-                c.title
-            ),
-        ));
-    }
     for f in &coll.filters {
         out.problems.push(problem(
             title_line(text, &f.title),
@@ -161,6 +174,17 @@ pub fn load(text: &str, path: &Path) -> FileLoad {
                 .push(problem(line, format!("rule `{}`: {m}", r.title))),
         }
     }
+    // After the detection rules, as a correlation reads their matches.
+    for c in &coll.correlations {
+        let line = title_line(text, &c.title);
+        match adapt_correlation(c, text, path, line) {
+            Ok(pair) => out.rules.push(pair),
+            Err(m) => out.problems.push(problem(
+                line,
+                format!("correlation rule `{}`: {m}", c.title),
+            )),
+        }
+    }
     out
 }
 
@@ -173,52 +197,95 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
         wildcards_as_regex(d);
     }
     let compiled = rsigma_eval::compile_rule(&fixed).map_err(|e| e.to_string())?;
-    let level = r.level.map(|l| l.as_str().to_string());
-    let attr = |k: &str| r.custom_attributes.get(k);
-    let risk_score = match attr("risk_score") {
-        None => level_score(level.as_deref()),
+    let (rule, level, risk_score) = metadata(
+        Meta {
+            title: &r.title,
+            id: &r.id,
+            name: &r.name,
+            author: &r.author,
+            date: &r.date,
+            status: r.status.map(|s| format!("{s:?}").to_lowercase()),
+            description: &r.description,
+            falsepositives: &r.falsepositives,
+            references: &r.references,
+            tags: &r.tags,
+            level: r.level.map(|l| l.as_str().to_string()),
+            risk_score: risk_attrs!(r.custom_attributes).0,
+            risk_message: risk_attrs!(r.custom_attributes).1,
+        },
+        text,
+    )?;
+    let sigma = SigmaRule {
+        compiled: Some(compiled),
+        sigma_id: r.id.clone(),
+        sigma_name: r.name.clone(),
+        correlation: None,
+        event_names: pins("eventName", &r.detection.named, &r.detection.conditions),
+        event_sources: pins("eventSource", &r.detection.named, &r.detection.conditions),
+        level,
+        conditions: r.detection.condition_strings.clone(),
+        risk_score,
+    };
+    Ok((rule, sigma))
+}
+
+/// What a detection and a correlation rule share, for [`metadata`].
+struct Meta<'a> {
+    title: &'a str,
+    id: &'a Option<String>,
+    name: &'a Option<String>,
+    author: &'a Option<String>,
+    date: &'a Option<String>,
+    status: Option<String>,
+    description: &'a Option<String>,
+    falsepositives: &'a [String],
+    references: &'a [String],
+    tags: &'a [String],
+    level: Option<String>,
+    /// The `risk_score` custom attribute: absent, or its number if it is one.
+    risk_score: Option<Option<f64>>,
+    /// The `risk_message` custom attribute: absent, or its text if a string.
+    risk_message: Option<Option<String>>,
+}
+
+/// trailhunt's description of a Sigma rule, its level and its risk score.
+fn metadata(m: Meta, text: &str) -> Result<(Rule, Option<String>, f64), String> {
+    let risk_score = match m.risk_score {
+        None => level_score(m.level.as_deref()),
         Some(v) => v
-            .as_f64()
-            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
             .filter(|n: &f64| (0.0..=100.0).contains(n))
             .ok_or("`risk_score` must be a number from 0 to 100")?,
     };
-    let message = match attr("risk_message") {
-        None => r.title.clone(),
-        Some(v) => v
-            .as_str()
-            .ok_or("`risk_message` must be a string")?
-            .to_string(),
+    let message = match m.risk_message {
+        None => m.title.to_string(),
+        Some(v) => v.ok_or("`risk_message` must be a string")?,
     };
     // A rule without an id is known by its name, else its title: stable
     // across machines (a path is not), and distinct within a file.
     let id =
-        r.id.clone()
-            .or_else(|| r.name.clone())
-            .unwrap_or_else(|| r.title.clone());
+        m.id.clone()
+            .or_else(|| m.name.clone())
+            .unwrap_or_else(|| m.title.to_string());
     let rule = Rule {
         id,
-        name: r.title.clone(),
+        name: m.title.to_string(),
         version: None,
         kind: "sigma".into(),
-        author: r.author.clone().unwrap_or_default(),
-        date: r.date.clone().unwrap_or_default(),
-        status: r
-            .status
-            .map(|s| format!("{s:?}").to_lowercase())
-            .unwrap_or_default(),
-        description: r.description.clone().unwrap_or_default(),
+        author: m.author.clone().unwrap_or_default(),
+        date: m.date.clone().unwrap_or_default(),
+        status: m.status.unwrap_or_default(),
+        description: m.description.clone().unwrap_or_default(),
         // Impact carries the score so `Rule::risk_score` agrees with findings.
         impact: risk_score.round() as u32,
         confidence: 100,
         message,
         required_fields: Vec::new(),
         how_to_implement: String::new(),
-        known_false_positives: r.falsepositives.join("; "),
-        references: r.references.clone(),
+        known_false_positives: m.falsepositives.join("; "),
+        references: m.references.to_vec(),
         filter_macro: None,
         search: text.to_string(),
-        annotations: annotations(&r.tags),
+        annotations: annotations(m.tags),
         splunk: SplunkDef {
             terms: Vec::new(),
             not_match: None,
@@ -229,12 +296,262 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
             target: Vec::new(),
         },
     };
+    Ok((rule, m.level, risk_score))
+}
+
+/// A Sigma correlation rule, as trailhunt runs it over the detection
+/// matches of the rules it refers to.
+#[derive(Debug, Clone)]
+pub struct Correlation {
+    pub kind: CorrelationKind,
+    /// The referred rules, by `id` or `name`, as written.
+    pub rules: Vec<String>,
+    /// Group-by fields (or aliases).
+    pub group_by: Vec<String>,
+    /// The timespan in milliseconds.
+    pub timespan_ms: i64,
+    pub timespan: String,
+    /// All must hold: `(op, n)`, op one of `lt lte gt gte eq`.
+    pub predicates: Vec<(CmpOp, u64)>,
+    /// `value_count`: the field whose distinct values are counted.
+    pub field: Option<String>,
+    /// Alias → (referred rule as written → field in its events).
+    pub aliases: Vec<(String, Vec<(String, String)>)>,
+    /// Whether the referred rules also give findings of their own.
+    pub generate: bool,
+    /// Where the rule is written, to report a reference that is not loaded.
+    pub path: PathBuf,
+    pub line: Option<usize>,
+}
+
+/// The correlation types trailhunt runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrelationKind {
+    EventCount,
+    ValueCount,
+    Temporal,
+    TemporalOrdered,
+}
+
+impl CorrelationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrelationKind::EventCount => "event_count",
+            CorrelationKind::ValueCount => "value_count",
+            CorrelationKind::Temporal => "temporal",
+            CorrelationKind::TemporalOrdered => "temporal_ordered",
+        }
+    }
+}
+
+/// A threshold's comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    Eq,
+}
+
+impl CmpOp {
+    pub fn holds(self, n: u64, bound: u64) -> bool {
+        match self {
+            CmpOp::Lt => n < bound,
+            CmpOp::Lte => n <= bound,
+            CmpOp::Gt => n > bound,
+            CmpOp::Gte => n >= bound,
+            CmpOp::Eq => n == bound,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "lt",
+            CmpOp::Lte => "lte",
+            CmpOp::Gt => "gt",
+            CmpOp::Gte => "gte",
+            CmpOp::Eq => "eq",
+        }
+    }
+}
+
+fn adapt_correlation(
+    c: &rsigma_parser::ast::CorrelationRule,
+    text: &str,
+    path: &Path,
+    line: Option<usize>,
+) -> Result<(Rule, SigmaRule), String> {
+    use rsigma_parser::ast::{
+        ConditionOperator as O, CorrelationCondition as C, CorrelationType as T, WindowMode,
+    };
+    let kind = match c.correlation_type {
+        T::EventCount => CorrelationKind::EventCount,
+        T::ValueCount => CorrelationKind::ValueCount,
+        T::Temporal => CorrelationKind::Temporal,
+        T::TemporalOrdered => CorrelationKind::TemporalOrdered,
+        other => {
+            return Err(format!(
+                "correlation type `{}` is not supported (event_count, value_count, temporal, temporal_ordered are)",
+                other.as_str()
+            ));
+        }
+    };
+    if c.window != WindowMode::Sliding {
+        return Err(format!(
+            "window `{}` is not supported (only the specification's sliding window)",
+            c.window.as_str()
+        ));
+    }
+    if c.rules.is_empty() {
+        return Err("`rules` names no rule".into());
+    }
+    let (predicates, field) = match &c.condition {
+        C::Extended(_) => {
+            return Err(
+                "a condition written as an expression is not supported; use gt/gte/lt/lte/eq"
+                    .into(),
+            );
+        }
+        C::Threshold {
+            predicates, field, ..
+        } => {
+            let mut out = Vec::new();
+            for (op, n) in predicates {
+                out.push((
+                    match op {
+                        O::Lt => CmpOp::Lt,
+                        O::Lte => CmpOp::Lte,
+                        O::Gt => CmpOp::Gt,
+                        O::Gte => CmpOp::Gte,
+                        O::Eq => CmpOp::Eq,
+                        O::Neq => {
+                            return Err(
+                                "condition `neq` is not in the correlation specification".into()
+                            );
+                        }
+                    },
+                    *n,
+                ));
+            }
+            let field = match field.as_deref() {
+                None => None,
+                Some([f]) => Some(f.clone()),
+                Some(_) => return Err("condition `field` must name one field".into()),
+            };
+            (out, field)
+        }
+    };
+    let predicates = match kind {
+        // rsigma-parser 0.23 reads an absent temporal condition as `gte: 1`;
+        // the specification means "every referred rule", and a temporal
+        // correlation that any one rule satisfies would not correlate.
+        CorrelationKind::Temporal | CorrelationKind::TemporalOrdered
+            if predicates == [(CmpOp::Gte, 1)] =>
+        {
+            vec![(CmpOp::Gte, c.rules.len() as u64)]
+        }
+        _ => predicates,
+    };
+    let temporal = matches!(
+        kind,
+        CorrelationKind::Temporal | CorrelationKind::TemporalOrdered
+    );
+    if temporal
+        && predicates
+            .iter()
+            .any(|(o, _)| matches!(o, CmpOp::Lt | CmpOp::Lte))
+    {
+        return Err(
+            "a temporal condition counts the referred rules that matched: use gte, gt or eq".into(),
+        );
+    }
+    if kind == CorrelationKind::TemporalOrdered
+        && predicates != [(CmpOp::Gte, c.rules.len() as u64)]
+    {
+        return Err(
+            "temporal_ordered needs every referred rule, in order: leave out `condition`".into(),
+        );
+    }
+    if kind == CorrelationKind::ValueCount && field.is_none() {
+        return Err("value_count needs `field` in its condition".into());
+    }
+    if c.timespan.seconds == 0 {
+        return Err("`timespan` must be longer than 0s".into());
+    }
+    let timespan_ms = i64::try_from(c.timespan.seconds)
+        .ok()
+        .and_then(|s| s.checked_mul(1000))
+        .ok_or("`timespan` is too long")?;
+    let aliases = c
+        .aliases
+        .iter()
+        .map(|a| {
+            let mut m: Vec<(String, String)> = a
+                .mapping
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            m.sort();
+            (a.alias.clone(), m)
+        })
+        .collect();
+    let (rule, level, risk_score) = metadata(
+        Meta {
+            title: &c.title,
+            id: &c.id,
+            name: &c.name,
+            author: &c.author,
+            date: &c.date,
+            status: c.status.map(|s| format!("{s:?}").to_lowercase()),
+            description: &c.description,
+            falsepositives: &c.falsepositives,
+            references: &c.references,
+            tags: &c.tags,
+            level: c.level.map(|l| l.as_str().to_string()),
+            risk_score: risk_attrs!(c.custom_attributes).0,
+            risk_message: risk_attrs!(c.custom_attributes).1,
+        },
+        text,
+    )?;
+    let conditions = vec![format!(
+        "{} over {} within {} by {}: {}",
+        kind.as_str(),
+        c.rules.join(", "),
+        c.timespan.original,
+        if c.group_by.is_empty() {
+            "(no group)".to_string()
+        } else {
+            c.group_by.join(", ")
+        },
+        predicates
+            .iter()
+            .map(|(o, n)| format!("{} {n}", o.as_str()))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    )];
     let sigma = SigmaRule {
-        compiled,
-        event_names: pins("eventName", &r.detection.named, &r.detection.conditions),
-        event_sources: pins("eventSource", &r.detection.named, &r.detection.conditions),
+        compiled: None,
+        sigma_id: c.id.clone(),
+        sigma_name: c.name.clone(),
+        correlation: Some(Correlation {
+            kind,
+            rules: c.rules.clone(),
+            group_by: c.group_by.clone(),
+            timespan_ms,
+            timespan: c.timespan.original.clone(),
+            predicates,
+            field,
+            aliases,
+            generate: c.generate,
+            path: path.to_path_buf(),
+            line,
+        }),
+        // A correlation reads its referred rules' matches, not events.
+        event_names: Some(Vec::new()),
+        event_sources: None,
         level,
-        conditions: r.detection.condition_strings.clone(),
+        conditions,
         risk_score,
     };
     Ok((rule, sigma))

@@ -28,6 +28,9 @@ pub(super) fn run(
     let mut unpinned = Vec::new();
     for (ri, lr) in rules.iter().enumerate() {
         let Some(sr) = &lr.sigma else { continue };
+        if sr.correlation.is_some() {
+            continue;
+        }
         if sr.event_names.is_none() {
             unpinned.push((ri, sr.as_ref()));
             continue;
@@ -50,7 +53,16 @@ pub(super) fn run(
         every_event(&unpinned, index, parsed, &mut out.errors, &mut hits);
     }
     hits.sort_by_key(|h| (h.0, h.1));
+    let mut by_rule: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (ri, ei, _) in &hits {
+        by_rule.entry(*ri).or_default().push(*ei);
+    }
+    let mut correlated = RunOutput::default();
+    let withheld = super::sigma_correlation::run(rules, &by_rule, index, parsed, &mut correlated);
     for (ri, ei, why) in hits {
+        if withheld.contains(&ri) {
+            continue;
+        }
         let lr = &rules[ri];
         let g = Group {
             events: vec![ei],
@@ -64,6 +76,8 @@ pub(super) fn run(
         }
         out.findings.push(f);
     }
+    out.findings.extend(correlated.findings);
+    out.errors.extend(correlated.errors);
 }
 
 /// One pass for the rules that pin no event name: each file decoded once.

@@ -121,16 +121,69 @@ fn other_logsources_are_skipped_and_counted() {
 }
 
 #[test]
-fn correlation_rules_are_reported_not_skipped() {
+fn correlation_rules_load_beside_their_rules() {
     let y = format!(
-        "{}---\ntitle: many\ncorrelation:\n  type: event_count\n  rules:\n    - 11111111-2222-3333-4444-555555555555\n  group-by:\n    - sourceIPAddress\n  timespan: 5m\n  condition:\n    gte: 3\n",
+        "{}---\ntitle: many\nlevel: high\ncorrelation:\n  type: event_count\n  rules:\n    - 11111111-2222-3333-4444-555555555555\n  group-by:\n    - sourceIPAddress\n  timespan: 5m\n  condition:\n    gte: 3\n",
         rule("  sel:\n    eventName: A\n  condition: sel\n")
     );
     let f = load(&y, Path::new("c.yml"));
-    assert_eq!(f.rules.len(), 1);
-    assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
-    assert!(f.problems[0].message.contains("not supported"));
-    assert_eq!(f.problems[0].line, Some(12));
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(f.rules.len(), 2);
+    let (r, s) = &f.rules[1];
+    assert_eq!(r.name, "many");
+    assert_eq!(s.risk_score, 75.0);
+    let c = s.correlation.as_ref().expect("a correlation");
+    assert_eq!(c.kind, crate::rules::sigma::CorrelationKind::EventCount);
+    assert_eq!(c.timespan_ms, 300_000);
+    assert_eq!(c.predicates, vec![(crate::rules::sigma::CmpOp::Gte, 3)]);
+    assert_eq!(c.line, Some(12));
+    // A correlation matches no single event, so it reads none itself.
+    assert_eq!(s.event_names.as_deref(), Some(&[][..]));
+    assert!(s.matches(&serde_json::json!({"eventName": "A"})).is_none());
+}
+
+#[test]
+fn temporal_without_condition_needs_every_rule() {
+    let y = "title: seq\ncorrelation:\n  type: temporal\n  rules: [a, b, c]\n  group-by: [x]\n  timespan: 1h\n";
+    let f = load(y, Path::new("t.yml"));
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    let c = f.rules[0].1.correlation.as_ref().unwrap();
+    assert_eq!(c.predicates, vec![(crate::rules::sigma::CmpOp::Gte, 3)]);
+}
+
+#[test]
+fn unsupported_correlations_are_reported_with_line_and_reason() {
+    let cases = [
+        (
+            "  type: value_sum\n  rules: [a]\n  group-by: [x]\n  timespan: 1h\n  condition:\n    field: n\n    gte: 3\n",
+            "value_sum",
+        ),
+        (
+            "  type: value_count\n  rules: [a]\n  group-by: [x]\n  timespan: 1h\n  condition:\n    gte: 3\n",
+            "field",
+        ),
+        (
+            "  type: temporal_ordered\n  rules: [a, b]\n  group-by: [x]\n  timespan: 1h\n  condition:\n    eq: 1\n",
+            "every referred rule",
+        ),
+        (
+            "  type: temporal\n  rules: [a, b]\n  group-by: [x]\n  timespan: 1h\n  condition:\n    lt: 2\n",
+            "gte",
+        ),
+        (
+            "  type: event_count\n  rules: [a]\n  group-by: [x]\n  timespan: 1h\n  window: tumbling\n  condition:\n    gte: 2\n",
+            "window",
+        ),
+    ];
+    for (body, why) in cases {
+        let y = format!("level: low\ntitle: c\ncorrelation:\n{body}");
+        let f = load(&y, Path::new("c.yml"));
+        assert!(f.rules.is_empty(), "{body}");
+        assert_eq!(f.problems.len(), 1, "{body}: {:?}", f.problems);
+        let p = &f.problems[0];
+        assert!(p.message.contains(why), "{body}: {}", p.message);
+        assert_eq!(p.line, Some(2), "{body}: {p:?}");
+    }
 }
 
 #[test]
