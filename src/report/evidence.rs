@@ -223,10 +223,7 @@ impl Evidence {
 
     /// ATT&CK techniques as `T1136.003 Cloud Account (Persistence)`.
     pub fn attack_text(&self) -> Vec<String> {
-        self.attack
-            .iter()
-            .map(|t| format!("{} {} ({})", t.id, t.technique, t.tactic))
-            .collect()
+        self.attack.iter().map(Technique::label).collect()
     }
 
     /// The key fields, in the order the copy block shows them.

@@ -200,48 +200,49 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
         Span::styled(text, st),
     ]));
 
-    section(&mut out, "Description");
-    prose(&mut out, &rule.description);
-    let a = &rule.annotations;
-    section(&mut out, "ATT&CK");
-    for t in &a.mitre_attack {
-        out.push(Line::raw(format!(
-            "{} {} ({})",
-            escape(&t.id),
-            escape(&t.technique),
-            escape(&t.tactic)
-        )));
+    // A heading stands only over content: rules of every kind leave some
+    // of these out (a Sigma rule has no "how to implement" of its own).
+    if !rule.description.trim().is_empty() {
+        section(&mut out, "Description");
+        prose(&mut out, &rule.description);
     }
+    let a = &rule.annotations;
     let join = |v: &[String]| {
         v.iter()
             .map(|s| escape(s).into_owned())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    // Annotations a rule does not carry (a Sigma rule's tags rarely name
-    // all of them) are left out rather than shown empty.
-    for (name, v) in [
+    let named = [
         ("kill chain", &a.kill_chain_phases),
         ("NIST", &a.nist),
         ("CIS", &a.cis20),
-    ] {
+        ("story", &a.analytic_story),
+    ];
+    if !a.mitre_attack.is_empty() || named.iter().any(|(_, v)| !v.is_empty()) {
+        section(&mut out, "ATT&CK");
+    }
+    for t in &a.mitre_attack {
+        out.push(Line::raw(escape(&t.label()).into_owned()));
+    }
+    for (name, v) in named {
         if !v.is_empty() {
             out.push(Line::from(vec![label(name), Span::raw(join(v))]));
         }
     }
-    if !a.analytic_story.is_empty() {
-        out.push(Line::from(vec![
-            label("story"),
-            Span::raw(join(&a.analytic_story)),
-        ]));
+    if !rule.how_to_implement.trim().is_empty() {
+        section(&mut out, "How to implement");
+        prose(&mut out, &rule.how_to_implement);
     }
-    section(&mut out, "How to implement");
-    prose(&mut out, &rule.how_to_implement);
-    section(&mut out, "Known false positives");
-    prose(&mut out, &rule.known_false_positives);
-    section(&mut out, "References");
-    for r in &rule.references {
-        out.push(Line::raw(format!("• {}", escape(r))));
+    if !rule.known_false_positives.trim().is_empty() {
+        section(&mut out, "Known false positives");
+        prose(&mut out, &rule.known_false_positives);
+    }
+    if !rule.references.is_empty() {
+        section(&mut out, "References");
+        for r in &rule.references {
+            out.push(Line::raw(format!("• {}", escape(r))));
+        }
     }
     out
 }
