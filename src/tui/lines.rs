@@ -101,6 +101,33 @@ fn score_origin(
     }
 }
 
+/// A correlation's events, one a line: its time in the zone's long form,
+/// its event name and its role (the referred rule it matched).
+fn sequence_lines(
+    d: &super::data::Data,
+    f: &crate::rules::Finding,
+    zone: &crate::event::zone::Zone,
+    out: &mut Vec<Line<'static>>,
+) {
+    if f.roles.is_empty() {
+        return;
+    }
+    section(out, &format!("Sequence ({} events)", f.roles.len()));
+    for (n, (e, role)) in f.roles.iter().enumerate() {
+        let ev = d.index.events.get(*e);
+        let name = ev.and_then(|ev| d.index.str(ev.name)).unwrap_or("?");
+        out.push(Line::from(vec![
+            Span::raw(format!(
+                "{}. {}  {}  ",
+                n + 1,
+                zone.long(ev.and_then(|ev| ev.time)),
+                escape(name)
+            )),
+            Span::styled(escape(role).into_owned(), style::dim()),
+        ]));
+    }
+}
+
 /// The risk pane's text: the rule, the score, triage, the finding's fields,
 /// why it matched, and the rule's description and references.
 pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
@@ -203,6 +230,8 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
     // A heading stands only over content: rules of every kind leave some
     // of these out (a Sigma rule has no "how to implement" of its own).
     if !rule.description.trim().is_empty() {
+        sequence_lines(d, f, &zone, &mut out);
+
         section(&mut out, "Description");
         prose(&mut out, &rule.description);
     }
