@@ -366,10 +366,10 @@ fn markdown_escapes_metacharacters_in_log_values() {
     assert!(md.contains("*bold* _em_ [link](javascript:alert(1))"));
     // Table cells: every `|` from a log value is escaped, even inside a
     // code span (GFM splits cells first), so each row of a table has
-    // exactly its columns (key fields: 2, summary: 7).
+    // exactly its columns (key fields: 2, summary: 8).
     for line in md.lines().filter(|l| l.starts_with('|')) {
         let n = unescaped_pipes(line);
-        assert!(n == 3 || n == 8, "{n} separators in {line:?}");
+        assert!(n == 3 || n == 9, "{n} separators in {line:?}");
     }
 }
 
@@ -792,4 +792,94 @@ fn export_to_file_never_overwrites_an_earlier_file() {
         std::fs::read_to_string(&second).unwrap(),
         markdown::report(&ev, &scope)
     );
+}
+
+// ------------------------------------------------------- reports name rules --
+
+/// The public corpus with the pack loaded beside the seed: findings of
+/// several rules, Sigma ones among them.
+fn export_with_pack(format: ExportFormat) -> String {
+    let mut rules = RuleSet::builtin();
+    rules
+        .add_dir(&manifest().join("assets/rules/aws-iam-privesc"))
+        .unwrap();
+    let opts = LoadOptions {
+        keep_raw: rules.event_names(),
+        ..LoadOptions::default()
+    };
+    let index = load(
+        &[PathBuf::from(
+            "tests/fixtures/corpus/aws.persistence.iam-create-admin-user.json",
+        )],
+        &opts,
+        &mut |_| {},
+    );
+    let findings = rules.run(&index, Semantics::Strict).findings;
+    assert!(findings.iter().any(|f| f.semantics == Semantics::Sigma));
+    let ev = Evidence::build_all(&findings, None, &index, &rules, Zone::Utc);
+    let scope = ReportScope::new(&index, &rules, Semantics::Strict, findings.len(), Zone::Utc);
+    let mut out = Vec::new();
+    report::export(format, &ev, &scope, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+// create_user.yml, as the pack writes it.
+const CREATE_USER_ID: &str = "a4424ab4-084c-4a48-817d-2d0b3631e6e9";
+const CREATE_USER: &str = "AWS IAM User Created";
+
+#[test]
+fn csv_rows_carry_the_rule_id_and_name() {
+    let text = export_with_pack(ExportFormat::Csv);
+    let mut r = ::csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..2], ["rule_id", "rule_name"]);
+    let rows: Vec<::csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert!(
+        rows.iter()
+            .any(|row| &row[0] == CREATE_USER_ID && &row[1] == CREATE_USER),
+        "{text}"
+    );
+}
+
+#[test]
+fn markdown_and_html_summaries_name_each_findings_rule_and_its_annotations() {
+    let md = export_with_pack(ExportFormat::Markdown);
+    assert!(
+        md.contains("| # | Time | Score | Rule | Caller | Target | Source IP | Status |"),
+        "{md}"
+    );
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| 1 |"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert_eq!(row.matches(" | ").count(), 7, "{row}");
+    assert!(md.contains(&format!("| {CREATE_USER} |")), "{md}");
+    // The Sigma rule's custom annotations, under its ATT&CK line.
+    assert!(
+        md.contains("- **Analytic story:** AWS IAM Privilege Escalation"),
+        "{md}"
+    );
+    assert!(
+        md.contains("T1136.003 Cloud Account \\(persistence\\)"),
+        "{md}"
+    );
+    let html = export_with_pack(ExportFormat::Html);
+    assert!(html.contains("<th>Rule</th>"), "{html}");
+    assert!(html.contains(&format!("<td>{CREATE_USER}</td>")), "{html}");
+    assert!(
+        html.contains("<li><strong>Analytic story:</strong> AWS IAM Privilege Escalation</li>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_splunk_csv_stays_the_seeds_result_table() {
+    let (index, rules, _) = fixture();
+    let findings = rules.run(&index, Semantics::Splunk).findings;
+    let mut out = Vec::new();
+    report_csv::write_splunk(&mut out, &findings, &rules).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(!header.contains("rule"), "{header}");
+    assert!(header.ends_with("count,firstTime,lastTime"), "{header}");
 }

@@ -29,6 +29,8 @@ struct Hit {
     semantics: Semantics,
     risk: f64,
     message: String,
+    /// `(eventID, role)` for each event of a correlation, in order.
+    roles: Vec<(String, String)>,
 }
 
 fn hunt_with(rule_dir: PathBuf, events: &[Value]) -> (Vec<Hit>, Vec<String>) {
@@ -60,6 +62,14 @@ fn hunt_with(rule_dir: PathBuf, events: &[Value]) -> (Vec<Hit>, Vec<String>) {
             semantics: f.semantics,
             risk: f.risk_score,
             message: f.risk_message.clone(),
+            roles: f
+                .roles
+                .iter()
+                .map(|(i, r)| {
+                    let id = h.index.str(h.index.events[*i].event_id).unwrap_or_default();
+                    (id.to_string(), r.clone())
+                })
+                .collect(),
         })
         .collect();
     (hits, errors)
@@ -310,6 +320,18 @@ fn pack_login_profile_then_console_login_true_positive() {
             .any(|w| w.contains("event 2 at 2026-11-02T11:00:00")
                 && w.contains("aws_iam_user_console_login_seq"))
     );
+    let roles: Vec<(&str, &str)> = f
+        .roles
+        .iter()
+        .map(|(e, r)| (e.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("p1", "aws_login_profile_for_other_user_seq"),
+            ("l1", "aws_iam_user_console_login_seq")
+        ]
+    );
     // The steps give no findings; the pack's own CreateLoginProfile rule does.
     assert!(of(&hits, "AWS Console Login By An IAM User (sequence step)").is_empty());
     assert!(
@@ -419,4 +441,69 @@ fn scan_json_carries_every_event_of_a_correlation() {
     assert_eq!(f["event_ids"], json!(["p1", "l1"]));
     assert_eq!(f["event_id"], "p1");
     assert_eq!(f["count"], 2);
+}
+
+/// The pack's sequence in the console: its events with their times and roles.
+fn sequence_console() -> trailhunt::tui::headless::Headless {
+    let events = [
+        create_profile("p1", "bob", "198.51.100.7", "10:00:00"),
+        console_login("l1", "bob", "198.51.100.7", "11:00:00"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    write_lines(dir.path(), "events.jsonl", &events);
+    let mut config = Config::new(vec![dir.path().to_path_buf()]);
+    config.cache = false;
+    config.rule_dirs = vec![pack()];
+    let data = trailhunt::tui::headless::load(&config).expect("loads");
+    let zone = trailhunt::event::zone::Zone::parse("Europe/Paris").unwrap();
+    let mut c = trailhunt::tui::headless::Headless::with_zone(data, Some(zone), 160, 60);
+    // Filtered to the sequence, then opened.
+    c.keys("/rule:address<Enter>");
+    c
+}
+
+#[test]
+fn the_risk_pane_lists_a_correlations_events_with_time_and_role() {
+    let mut c = sequence_console();
+    c.keys("1");
+    let text = c.render();
+    assert!(text.contains(SEQ), "{text}");
+    assert!(text.contains("Sequence"), "{text}");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    // The zone's long form: 10:00 UTC is 11:00 in Paris in November.
+    let first = lines
+        .iter()
+        .position(|l| l.starts_with("1. 2026-11-02 11:00:00"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(lines[first].contains("CreateLoginProfile"), "{text}");
+    assert!(
+        lines[first].contains("aws_login_profile_for_other_user_seq"),
+        "{text}"
+    );
+    assert!(
+        lines[first + 1].starts_with("2. 2026-11-02 12:00:00"),
+        "{text}"
+    );
+    assert!(lines[first + 1].contains("ConsoleLogin"), "{text}");
+    assert!(
+        lines[first + 1].contains("aws_iam_user_console_login_seq"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_raw_pane_says_which_event_of_the_sequence_and_its_role() {
+    let mut c = sequence_console();
+    c.keys("2");
+    let text = c.render();
+    assert!(
+        text.contains("event 1 of 2 (aws_login_profile_for_other_user_seq)"),
+        "{text}"
+    );
+    c.keys("]");
+    let text = c.render();
+    assert!(
+        text.contains("event 2 of 2 (aws_iam_user_console_login_seq)"),
+        "{text}"
+    );
 }

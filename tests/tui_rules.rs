@@ -165,6 +165,27 @@ fn the_risk_pane_shows_the_sigma_findings_own_rule() {
 }
 
 #[test]
+fn the_risk_pane_shows_a_sigma_rules_custom_annotations_and_no_empty_headings() {
+    let text = screen("G1", 160, 80);
+    let line = |start: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start:?} line in\n{text}"))
+            .to_string()
+    };
+    // create_user.yml's own custom attributes, as it writes them.
+    assert!(line("story").ends_with("AWS IAM Privilege Escalation"));
+    assert!(line("kill chain").ends_with("Installation"));
+    // The tag gives the id; the name is ATT&CK's, with no double space.
+    assert_eq!(line("T1136.003"), "T1136.003 Cloud Account (persistence)");
+    // The rule has no how_to_implement: no heading standing empty.
+    assert!(!text.contains("How to implement"), "{text}");
+    assert!(text.contains("Known false positives"), "{text}");
+    assert!(text.contains("References"), "{text}");
+}
+
+#[test]
 fn key_usage_says_a_sigma_finding_created_no_key_and_related_work_lists_the_caller() {
     let keys = screen("G3", 160, 48);
     assert!(keys.contains("This event created no access key"), "{keys}");

@@ -79,6 +79,22 @@ pub struct KeyField {
     pub value: Option<String>,
 }
 
+/// A rule's annotations besides ATT&CK, leaving out those it does not
+/// carry (a Sigma rule names only what its custom attributes say).
+fn annotation_lines(rule: &crate::rules::rule::Rule) -> Vec<(&'static str, String)> {
+    let a = &rule.annotations;
+    [
+        ("Kill chain", &a.kill_chain_phases),
+        ("NIST", &a.nist),
+        ("CIS", &a.cis20),
+        ("Analytic story", &a.analytic_story),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| (k, v.join(", ")))
+    .collect()
+}
+
 /// Everything known about one finding, ready for any output.
 #[derive(Clone, Debug)]
 pub struct Evidence {
@@ -86,6 +102,9 @@ pub struct Evidence {
     pub rule_name: String,
     /// ATT&CK techniques of the rule.
     pub attack: Vec<Technique>,
+    /// The rule's other annotations that it carries (kill chain, NIST,
+    /// CIS, analytic story), each as a label and its values joined.
+    pub annotations: Vec<(&'static str, String)>,
     /// What triage says, when the caller knows (`None`: not looked up).
     pub triage: Option<FindingTriage>,
     /// `None` when the finding created no access key.
@@ -171,6 +190,7 @@ impl Evidence {
             attack: rule
                 .map(|r| r.annotations.mitre_attack.clone())
                 .unwrap_or_default(),
+            annotations: rule.map(annotation_lines).unwrap_or_default(),
             triage: triage.cloned(),
             key_usage: usage.usage(index, f).map(KeyUsage::from),
             raw,
@@ -223,10 +243,7 @@ impl Evidence {
 
     /// ATT&CK techniques as `T1136.003 Cloud Account (Persistence)`.
     pub fn attack_text(&self) -> Vec<String> {
-        self.attack
-            .iter()
-            .map(|t| format!("{} {} ({})", t.id, t.technique, t.tactic))
-            .collect()
+        self.attack.iter().map(Technique::label).collect()
     }
 
     /// The key fields, in the order the copy block shows them.

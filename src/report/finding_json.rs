@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 /// Columns of `scan --format csv` (strict semantics), dotted into objects.
 pub const CSV_COLUMNS: &[&str] = &[
     "rule_id",
+    "rule_name",
     "event_id",
     "event_time",
     "actor_arn",

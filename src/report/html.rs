@@ -61,7 +61,7 @@ pub fn report(evidence: &[Evidence], scope: &ReportScope) -> String {
     if evidence.is_empty() {
         s.push_str("<p>No findings.</p>\n");
     } else {
-        s.push_str("<table>\n<tr><th>#</th><th>Time</th><th>Score</th><th>Caller</th><th>Target</th><th>Source IP</th><th>Status</th></tr>\n");
+        s.push_str("<table>\n<tr><th>#</th><th>Time</th><th>Score</th><th>Rule</th><th>Caller</th><th>Target</th><th>Source IP</th><th>Status</th></tr>\n");
         for (i, ev) in evidence.iter().enumerate() {
             let f = &ev.finding;
             let opt = |v: &Option<String>| v.as_deref().map_or_else(|| "-".into(), esc);
@@ -71,9 +71,10 @@ pub fn report(evidence: &[Evidence], scope: &ReportScope) -> String {
             }
             let _ = writeln!(
                 s,
-                "<tr><td class=\"n\"><a href=\"#f{n}\">{n}</a></td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"n\"><a href=\"#f{n}\">{n}</a></td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&ev.zone.long(f.first_time)),
                 score(f.risk_score),
+                esc(&ev.rule_name),
                 opt(&ev.caller()),
                 opt(&f.target_user),
                 opt(&f.src),
@@ -113,6 +114,9 @@ fn section(s: &mut String, n: usize, ev: &Evidence) {
             attack.iter().map(|t| esc(t)).collect::<Vec<_>>().join("; ")
         }
     );
+    for (label, text) in &ev.annotations {
+        let _ = writeln!(s, "<li><strong>{label}:</strong> {}</li>", esc(text));
+    }
     let _ = writeln!(
         s,
         "<li><strong>Rule:</strong> {} ({}), {} semantics; {}</li>\n</ul>",

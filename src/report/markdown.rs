@@ -181,6 +181,9 @@ fn body(s: &mut String, ev: &Evidence) {
                 .join("; ")
         }
     );
+    for (label, text) in &ev.annotations {
+        let _ = writeln!(s, "- **{label}:** {}", escape_md(text));
+    }
     let _ = writeln!(
         s,
         "- **Rule:** {} ({}), {} semantics; {}",
@@ -355,17 +358,18 @@ pub fn report(evidence: &[Evidence], scope: &ReportScope) -> String {
     if evidence.is_empty() {
         s.push_str("No findings.\n");
     } else {
-        s.push_str("| # | Time | Score | Caller | Target | Source IP | Status |\n");
-        s.push_str("|---:|---|---:|---|---|---|---|\n");
+        s.push_str("| # | Time | Score | Rule | Caller | Target | Source IP | Status |\n");
+        s.push_str("|---:|---|---:|---|---|---|---|---|\n");
         for (i, ev) in evidence.iter().enumerate() {
             let f = &ev.finding;
             let opt = |v: &Option<String>| v.as_deref().map_or_else(|| "-".into(), code_cell);
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 i + 1,
                 ev.zone.long(f.first_time),
                 score(f.risk_score),
+                escape_md(&ev.rule_name),
                 opt(&ev.caller()),
                 opt(&f.target_user),
                 opt(&f.src),

@@ -146,6 +146,7 @@ mod tests {
             splunk_parity: parity,
             why: vec![],
             splunk_verdict: String::new(),
+            roles: Vec::new(),
         }
     }
 

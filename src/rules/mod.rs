@@ -126,6 +126,10 @@ pub struct Finding {
     pub why: Vec<String>,
     /// Why the seed's search would not return it, when it would not.
     pub splunk_verdict: String,
+    /// For a correlation: each event of the sequence (an index into
+    /// [`Index::events`]) and its role, the referred rule it matched as the
+    /// correlation names it, in sequence order. Empty for other findings.
+    pub roles: Vec<(usize, String)>,
 }
 
 /// Findings and the problems met while computing them.
@@ -496,5 +500,6 @@ fn make_finding(
         why: g.why,
         splunk_verdict: g.verdict,
         events: g.events,
+        roles: Vec::new(),
     }
 }

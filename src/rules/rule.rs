@@ -68,6 +68,23 @@ pub struct Technique {
     pub tactic: String,
 }
 
+impl Technique {
+    /// `T1136.003 Cloud Account (Persistence)`, leaving out a part that is
+    /// empty: a Sigma tag names only the id, and `T1098  (persistence)`
+    /// with its double space reads as a missing value.
+    pub fn label(&self) -> String {
+        let mut s = self.id.clone();
+        if !self.technique.is_empty() {
+            s.push(' ');
+            s.push_str(&self.technique);
+        }
+        if !self.tactic.is_empty() {
+            s.push_str(&format!(" ({})", self.tactic));
+        }
+        s
+    }
+}
+
 /// The rule as Splunk evaluates its SPL.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -231,6 +248,21 @@ mod tests {
     fn parse_errors_name_the_line() {
         let err = Rule::parse("id = \"x\"\nname = \n", Path::new("r.toml")).unwrap_err();
         assert!(err.to_string().starts_with("r.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn technique_label_leaves_out_what_is_empty() {
+        let t = |id: &str, technique: &str, tactic: &str| Technique {
+            id: id.into(),
+            technique: technique.into(),
+            tactic: tactic.into(),
+        };
+        assert_eq!(
+            t("T1136.003", "Cloud Account", "Persistence").label(),
+            "T1136.003 Cloud Account (Persistence)"
+        );
+        assert_eq!(t("T1098", "", "persistence").label(), "T1098 (persistence)");
+        assert_eq!(t("T1098", "", "").label(), "T1098");
     }
 
     #[test]

@@ -212,6 +212,7 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
             level: r.level.map(|l| l.as_str().to_string()),
             risk_score: risk_attrs!(r.custom_attributes).0,
             risk_message: risk_attrs!(r.custom_attributes).1,
+            attrs: &r.custom_attributes,
         },
         text,
     )?;
@@ -246,6 +247,26 @@ struct Meta<'a> {
     risk_score: Option<Option<f64>>,
     /// The `risk_message` custom attribute: absent, or its text if a string.
     risk_message: Option<Option<String>>,
+    /// Every custom attribute, for the annotations trailhunt reads.
+    attrs: &'a std::collections::HashMap<String, yaml_serde::Value>,
+}
+
+/// A custom attribute written as one string or a list of strings (the
+/// pack writes `analytic_story` as one, `nist` as a list); absent is empty.
+fn strings_attr(
+    attrs: &std::collections::HashMap<String, yaml_serde::Value>,
+    key: &str,
+) -> Result<Vec<String>, String> {
+    let bad = || format!("`{key}` must be a string or a list of strings");
+    match attrs.get(key) {
+        None | Some(yaml_serde::Value::Null) => Ok(Vec::new()),
+        Some(yaml_serde::Value::String(s)) => Ok(vec![s.clone()]),
+        Some(yaml_serde::Value::Sequence(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(bad))
+            .collect(),
+        Some(_) => Err(bad()),
+    }
 }
 
 /// trailhunt's description of a Sigma rule, its level and its risk score.
@@ -280,12 +301,18 @@ fn metadata(m: Meta, text: &str) -> Result<(Rule, Option<String>, f64), String> 
         confidence: 100,
         message,
         required_fields: Vec::new(),
-        how_to_implement: String::new(),
+        how_to_implement: strings_attr(m.attrs, "how_to_implement")?.join("\n"),
         known_false_positives: m.falsepositives.join("; "),
         references: m.references.to_vec(),
         filter_macro: None,
         search: text.to_string(),
-        annotations: annotations(m.tags),
+        annotations: Annotations {
+            kill_chain_phases: strings_attr(m.attrs, "kill_chain_phases")?,
+            nist: strings_attr(m.attrs, "nist")?,
+            cis20: strings_attr(m.attrs, "cis20")?,
+            analytic_story: strings_attr(m.attrs, "analytic_story")?,
+            ..annotations(m.tags)
+        },
         splunk: SplunkDef {
             terms: Vec::new(),
             not_match: None,
@@ -511,6 +538,7 @@ fn adapt_correlation(
             level: c.level.map(|l| l.as_str().to_string()),
             risk_score: risk_attrs!(c.custom_attributes).0,
             risk_message: risk_attrs!(c.custom_attributes).1,
+            attrs: &c.custom_attributes,
         },
         text,
     )?;
@@ -634,12 +662,34 @@ fn annotations(tags: &[String]) -> Annotations {
             .filter(|t| is_technique(t))
             .map(|t| Technique {
                 id: t.to_ascii_uppercase(),
-                technique: String::new(),
+                technique: technique_name(t).unwrap_or_default().to_string(),
                 tactic: tactic.clone(),
             })
             .collect(),
         ..Annotations::default()
     }
+}
+
+/// ATT&CK names of the techniques the pack's rules tag (sub-techniques by
+/// their own name, as the seed writes them); a Sigma tag carries only the
+/// id, and other ids are shown without a name rather than a guessed one.
+fn technique_name(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "t1069" => "Permission Groups Discovery",
+        "t1069.003" => "Cloud Groups",
+        "t1078" => "Valid Accounts",
+        "t1078.004" => "Cloud Accounts",
+        "t1087" => "Account Discovery",
+        "t1087.004" => "Cloud Account",
+        "t1098" => "Account Manipulation",
+        "t1098.001" => "Additional Cloud Credentials",
+        "t1098.003" => "Additional Cloud Roles",
+        "t1110" => "Brute Force",
+        "t1136" => "Create Account",
+        "t1136.003" => "Cloud Account",
+        "t1580" => "Cloud Infrastructure Discovery",
+        _ => return None,
+    })
 }
 
 fn is_technique(t: &str) -> bool {

@@ -294,6 +294,10 @@ pub(super) fn run(
                 .zip(group.into_iter().map(Some))
                 .collect();
             f.risk_score = sr.risk_score;
+            f.roles = m
+                .iter()
+                .map(|&i| (points[i].event, c.rules[points[i].role].clone()))
+                .collect();
             out.findings.push(f);
         }
     }

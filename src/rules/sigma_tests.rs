@@ -214,6 +214,10 @@ fn attack_tags_become_techniques() {
     assert_eq!(a.mitre_attack.len(), 1);
     assert_eq!(a.mitre_attack[0].id, "T1098.001");
     assert_eq!(a.mitre_attack[0].tactic, "persistence");
+    assert_eq!(a.mitre_attack[0].technique, "Additional Cloud Credentials");
+    let unknown = annotations(&["attack.t9999".into()]);
+    assert_eq!(unknown.mitre_attack[0].technique, "");
+    assert_eq!(unknown.mitre_attack[0].label(), "T9999");
 }
 
 // The corners the issue names, where rsigma-eval 0.23 and the spec text
@@ -343,4 +347,52 @@ fn rules_without_an_id_in_one_file_stay_distinct() {
     let f = load(&format!("{a}---\n{b}"), Path::new("two.yml"));
     let ids: Vec<&str> = f.rules.iter().map(|(r, _)| r.id.as_str()).collect();
     assert_eq!(ids, ["t", "u"]);
+}
+
+#[test]
+fn custom_attributes_become_annotations_as_the_pack_writes_them() {
+    let y = rule("  sel:\n    eventName: A\n  condition: sel\n").replace(
+        "level: high\n",
+        "level: high\nanalytic_story: AWS IAM Privilege Escalation\nnist: [PR.DS, DE.CM]\n\
+         cis20: [CIS 10]\nkill_chain_phases: [Actions on Objectives]\n\
+         how_to_implement: Send CloudTrail to the index.\n",
+    );
+    let mut f = load(&y, Path::new("a.yml"));
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    let (r, _) = f.rules.remove(0);
+    let a = &r.annotations;
+    assert_eq!(a.analytic_story, vec!["AWS IAM Privilege Escalation"]);
+    assert_eq!(a.nist, vec!["PR.DS", "DE.CM"]);
+    assert_eq!(a.cis20, vec!["CIS 10"]);
+    assert_eq!(a.kill_chain_phases, vec!["Actions on Objectives"]);
+    assert_eq!(r.how_to_implement, "Send CloudTrail to the index.");
+}
+
+#[test]
+fn the_packs_correlation_carries_its_annotations_too() {
+    let text = include_str!(
+        "../../assets/rules/aws-iam-privesc/create_login_profile_then_console_login.yml"
+    );
+    let f = load(text, Path::new("c.yml"));
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    let (r, _) = f
+        .rules
+        .iter()
+        .find(|(_, s)| s.correlation.is_some())
+        .expect("the correlation");
+    assert_eq!(
+        r.annotations.analytic_story,
+        vec!["AWS IAM Privilege Escalation"]
+    );
+    assert_eq!(r.annotations.cis20, vec!["CIS 10"]);
+    assert_eq!(r.annotations.nist.len(), 3);
+}
+
+#[test]
+fn a_misshapen_annotation_is_reported_not_dropped() {
+    let y = rule("  sel:\n    eventName: A\n  condition: sel\n")
+        .replace("level: high\n", "level: high\nnist:\n  x: 1\n");
+    let f = load(&y, Path::new("n.yml"));
+    assert!(f.rules.is_empty());
+    assert!(f.problems[0].message.contains("nist"), "{:?}", f.problems);
 }

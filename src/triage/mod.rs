@@ -193,6 +193,7 @@ pub(crate) mod testutil {
             splunk_parity: true,
             why: Vec::new(),
             splunk_verdict: String::new(),
+            roles: Vec::new(),
         }
     }
 }

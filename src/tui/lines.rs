@@ -101,6 +101,33 @@ fn score_origin(
     }
 }
 
+/// A correlation's events, one a line: its time in the zone's long form,
+/// its event name and its role (the referred rule it matched).
+fn sequence_lines(
+    d: &super::data::Data,
+    f: &crate::rules::Finding,
+    zone: &crate::event::zone::Zone,
+    out: &mut Vec<Line<'static>>,
+) {
+    if f.roles.is_empty() {
+        return;
+    }
+    section(out, &format!("Sequence ({} events)", f.roles.len()));
+    for (n, (e, role)) in f.roles.iter().enumerate() {
+        let ev = d.index.events.get(*e);
+        let name = ev.and_then(|ev| d.index.str(ev.name)).unwrap_or("?");
+        out.push(Line::from(vec![
+            Span::raw(format!(
+                "{}. {}  {}  ",
+                n + 1,
+                zone.long(ev.and_then(|ev| ev.time)),
+                escape(name)
+            )),
+            Span::styled(escape(role).into_owned(), style::dim()),
+        ]));
+    }
+}
+
 /// The risk pane's text: the rule, the score, triage, the finding's fields,
 /// why it matched, and the rule's description and references.
 pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
@@ -200,48 +227,51 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
         Span::styled(text, st),
     ]));
 
-    section(&mut out, "Description");
-    prose(&mut out, &rule.description);
-    let a = &rule.annotations;
-    section(&mut out, "ATT&CK");
-    for t in &a.mitre_attack {
-        out.push(Line::raw(format!(
-            "{} {} ({})",
-            escape(&t.id),
-            escape(&t.technique),
-            escape(&t.tactic)
-        )));
+    // A heading stands only over content: rules of every kind leave some
+    // of these out (a Sigma rule has no "how to implement" of its own).
+    if !rule.description.trim().is_empty() {
+        sequence_lines(d, f, &zone, &mut out);
+
+        section(&mut out, "Description");
+        prose(&mut out, &rule.description);
     }
+    let a = &rule.annotations;
     let join = |v: &[String]| {
         v.iter()
             .map(|s| escape(s).into_owned())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    // Annotations a rule does not carry (a Sigma rule's tags rarely name
-    // all of them) are left out rather than shown empty.
-    for (name, v) in [
+    let named = [
         ("kill chain", &a.kill_chain_phases),
         ("NIST", &a.nist),
         ("CIS", &a.cis20),
-    ] {
+        ("story", &a.analytic_story),
+    ];
+    if !a.mitre_attack.is_empty() || named.iter().any(|(_, v)| !v.is_empty()) {
+        section(&mut out, "ATT&CK");
+    }
+    for t in &a.mitre_attack {
+        out.push(Line::raw(escape(&t.label()).into_owned()));
+    }
+    for (name, v) in named {
         if !v.is_empty() {
             out.push(Line::from(vec![label(name), Span::raw(join(v))]));
         }
     }
-    if !a.analytic_story.is_empty() {
-        out.push(Line::from(vec![
-            label("story"),
-            Span::raw(join(&a.analytic_story)),
-        ]));
+    if !rule.how_to_implement.trim().is_empty() {
+        section(&mut out, "How to implement");
+        prose(&mut out, &rule.how_to_implement);
     }
-    section(&mut out, "How to implement");
-    prose(&mut out, &rule.how_to_implement);
-    section(&mut out, "Known false positives");
-    prose(&mut out, &rule.known_false_positives);
-    section(&mut out, "References");
-    for r in &rule.references {
-        out.push(Line::raw(format!("• {}", escape(r))));
+    if !rule.known_false_positives.trim().is_empty() {
+        section(&mut out, "Known false positives");
+        prose(&mut out, &rule.known_false_positives);
+    }
+    if !rule.references.is_empty() {
+        section(&mut out, "References");
+        for r in &rule.references {
+            out.push(Line::raw(format!("• {}", escape(r))));
+        }
     }
     out
 }

@@ -135,6 +135,7 @@ pub fn data(n: usize) -> Data {
             splunk_parity: i % 7 != 0,
             why: vec!["eventName is CreateAccessKey".into(), "successful (no errorCode)".into()],
             splunk_verdict: if i % 7 == 0 { "dropped by stats: by-field userIdentity.principalId is absent".into() } else { String::new() },
+            roles: Vec::new(),
         });
     }
     // A few later calls signed with the first new key, after every other

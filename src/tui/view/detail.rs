@@ -110,6 +110,40 @@ fn text_pane(frame: &mut Frame<'_>, lines: &[Line<'static>], scroll: usize, area
     }
 }
 
+/// Where the shown copy sits: ` copy i/n ` for one event; for a finding of
+/// several events ` event i of n (role) `, its role when a correlation
+/// gave it one, and the copy within that event when it was delivered twice.
+fn place_label(app: &App, d: &Data, deliveries: &[crate::tui::app::Delivery], at: usize) -> String {
+    let finding = match app.detail.raw.target {
+        RawTarget::Finding => d.findings.get(app.detail.finding),
+        RawTarget::Event { .. } => None,
+    };
+    let Some(del) = deliveries.get(at) else {
+        return String::new();
+    };
+    let Some(f) = finding.filter(|f| f.events.len() > 1) else {
+        return format!(" copy {}/{} ", at + 1, deliveries.len());
+    };
+    let e = del.key.event;
+    let pos = f.events.iter().position(|&x| x == e).unwrap_or(0);
+    let mut s = format!(" event {} of {}", pos + 1, f.events.len());
+    let roles: Vec<&str> = f
+        .roles
+        .iter()
+        .filter(|(x, _)| *x == e)
+        .map(|(_, r)| r.as_str())
+        .collect();
+    if !roles.is_empty() {
+        s.push_str(&format!(" ({})", escape(&roles.join(", "))));
+    }
+    let copies = deliveries.iter().filter(|x| x.key.event == e).count();
+    if copies > 1 {
+        s.push_str(&format!(", copy {}/{copies}", del.key.copy + 1));
+    }
+    s.push(' ');
+    s
+}
+
 fn raw(frame: &mut Frame<'_>, app: &App, d: &Data) {
     let p = layout::pane(app);
     let raw = &app.detail.raw;
@@ -144,7 +178,7 @@ fn raw(frame: &mut Frame<'_>, app: &App, d: &Data) {
             .map(|f| crate::sanitize::escape_path(&f.path))
             .unwrap_or_default();
         info.push(Span::styled(
-            format!(" copy {}/{} ", raw.delivery + 1, deliveries.len()),
+            place_label(app, d, &deliveries, raw.delivery),
             style::bold(),
         ));
         let used: usize = info
