@@ -122,13 +122,15 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
             raw: Some(Arc::from(raw.as_str())),
         };
         events.push(ev);
-        // Uneven spread (rule r gets about twice rule r+1's share at the top)
-        // so the header's ordering by count has work to do.
-        // One rule draws nothing, so `data` stays as it was.
-        let ri = if nrules > 1 {
-            (rng.next(1 << nrules.min(20)) as usize).trailing_zeros() as usize % nrules
-        } else {
+        // Half spread evenly, half halving from rule to rule: every rule has
+        // findings and the header's order by count has work to do. One rule
+        // draws nothing, so `data` stays as it was.
+        let ri = if nrules == 1 {
             0
+        } else if rng.next(2) == 0 {
+            rng.next(nrules as u64) as usize
+        } else {
+            (rng.next(1 << nrules.min(20)) as usize).trailing_zeros() as usize % nrules
         };
         let rule = &rules.rules[ri].rule;
         findings.push(Finding {
