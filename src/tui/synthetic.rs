@@ -28,6 +28,13 @@ impl Lcg {
 /// finding's new key, so the key usage pane has something to show). The
 /// events live in memory only: no file backs them.
 pub fn data(n: usize) -> Data {
+    data_rules(n, 1)
+}
+
+/// As [`data`], with the findings spread over `rule_count` rules (the built-in
+/// one and copies of it under other ids), so the console's per-rule parts
+/// (RULE column, header counts, grouping) are measured at scale.
+pub fn data_rules(n: usize, rule_count: usize) -> Data {
     let mut rng = Lcg(42);
     let mut strings = Interner::default();
     let mut events = Vec::with_capacity(n + 8);
@@ -46,8 +53,14 @@ pub fn data(n: usize) -> Data {
         "eu-central-1",
         "ap-southeast-2",
     ];
-    let rules = RuleSet::builtin();
-    let rule = &rules.rules[0].rule;
+    let mut rules = RuleSet::builtin();
+    for k in 1..rule_count.max(1) {
+        let mut copy = rules.rules[0].clone();
+        copy.rule.id = format!("synthetic-{k:02}");
+        copy.rule.name = format!("Synthetic rule {k:02}");
+        rules.rules.push(copy);
+    }
+    let nrules = rules.rules.len();
     for i in 0..n {
         let time = base + (i as i64) * 30_000 + rng.next(20_000) as i64;
         let actor_user = format!("user{:03}", rng.next(200));
@@ -109,8 +122,19 @@ pub fn data(n: usize) -> Data {
             raw: Some(Arc::from(raw.as_str())),
         };
         events.push(ev);
+        // Half spread evenly, half halving from rule to rule: every rule has
+        // findings and the header's order by count has work to do. One rule
+        // draws nothing, so `data` stays as it was.
+        let ri = if nrules == 1 {
+            0
+        } else if rng.next(2) == 0 {
+            rng.next(nrules as u64) as usize
+        } else {
+            (rng.next(1 << nrules.min(20)) as usize).trailing_zeros() as usize % nrules
+        };
+        let rule = &rules.rules[ri].rule;
         findings.push(Finding {
-            rule: 0,
+            rule: ri,
             rule_id: rule.id.clone(),
             semantics: Semantics::Strict,
             key: format!("{}/{event_id}/{i:08x}", rule.id),
@@ -189,4 +213,33 @@ pub fn data(n: usize) -> Data {
         rule_errors: Vec::new(),
     };
     Data::new(&hunt, &Zone::Utc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_rules_spreads_the_findings_over_every_rule() {
+        let d = data_rules(2000, 20);
+        assert_eq!(d.rules.rules.len(), 20);
+        assert!(d.many_rules());
+        let mut per_rule = [0usize; 20];
+        for f in &d.findings {
+            assert_eq!(f.rule_id, d.rules.rules[f.rule].rule.id);
+            per_rule[f.rule] += 1;
+        }
+        assert!(per_rule.iter().all(|&n| n > 0), "{per_rule:?}");
+        // Uneven: the header's order by count is exercised.
+        assert!(per_rule[0] > per_rule[5], "{per_rule:?}");
+        let counts = d.rule_counts();
+        assert_eq!(counts.iter().map(|c| c.open).sum::<usize>(), 2000);
+    }
+
+    #[test]
+    fn data_keeps_one_rule() {
+        let d = data(50);
+        assert_eq!(d.rules.rules.len(), 1);
+        assert!(d.findings.iter().all(|f| f.rule == 0));
+    }
 }
