@@ -30,6 +30,29 @@ macro_rules! risk_attrs {
     };
 }
 
+/// The [`Meta`] of a parsed Sigma rule or correlation rule: rsigma gives
+/// the two the same metadata fields on different types.
+macro_rules! meta_of {
+    ($r:expr) => {
+        Meta {
+            title: &$r.title,
+            id: &$r.id,
+            name: &$r.name,
+            author: &$r.author,
+            date: &$r.date,
+            status: $r.status.map(|s| format!("{s:?}").to_lowercase()),
+            description: &$r.description,
+            falsepositives: &$r.falsepositives,
+            references: &$r.references,
+            tags: &$r.tags,
+            level: $r.level.map(|l| l.as_str().to_string()),
+            risk_score: risk_attrs!($r.custom_attributes).0,
+            risk_message: risk_attrs!($r.custom_attributes).1,
+            attrs: &$r.custom_attributes,
+        }
+    };
+}
+
 /// A Sigma rule compiled for evaluation, with what trailhunt reads from it.
 #[derive(Debug)]
 pub struct SigmaRule {
@@ -197,25 +220,7 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
         wildcards_as_regex(d);
     }
     let compiled = rsigma_eval::compile_rule(&fixed).map_err(|e| e.to_string())?;
-    let (rule, level, risk_score) = metadata(
-        Meta {
-            title: &r.title,
-            id: &r.id,
-            name: &r.name,
-            author: &r.author,
-            date: &r.date,
-            status: r.status.map(|s| format!("{s:?}").to_lowercase()),
-            description: &r.description,
-            falsepositives: &r.falsepositives,
-            references: &r.references,
-            tags: &r.tags,
-            level: r.level.map(|l| l.as_str().to_string()),
-            risk_score: risk_attrs!(r.custom_attributes).0,
-            risk_message: risk_attrs!(r.custom_attributes).1,
-            attrs: &r.custom_attributes,
-        },
-        text,
-    )?;
+    let (rule, level, risk_score) = metadata(meta_of!(r), text)?;
     let sigma = SigmaRule {
         compiled: Some(compiled),
         sigma_id: r.id.clone(),
@@ -523,25 +528,7 @@ fn adapt_correlation(
             (a.alias.clone(), m)
         })
         .collect();
-    let (rule, level, risk_score) = metadata(
-        Meta {
-            title: &c.title,
-            id: &c.id,
-            name: &c.name,
-            author: &c.author,
-            date: &c.date,
-            status: c.status.map(|s| format!("{s:?}").to_lowercase()),
-            description: &c.description,
-            falsepositives: &c.falsepositives,
-            references: &c.references,
-            tags: &c.tags,
-            level: c.level.map(|l| l.as_str().to_string()),
-            risk_score: risk_attrs!(c.custom_attributes).0,
-            risk_message: risk_attrs!(c.custom_attributes).1,
-            attrs: &c.custom_attributes,
-        },
-        text,
-    )?;
+    let (rule, level, risk_score) = metadata(meta_of!(c), text)?;
     let conditions = vec![format!(
         "{} over {} within {} by {}: {}",
         kind.as_str(),
