@@ -329,3 +329,36 @@ fn missing_paths_are_reported() {
     assert_eq!(index.errors.len(), 1);
     assert!(index.errors[0].message.contains("cannot read"));
 }
+
+#[test]
+fn raw_many_reads_each_event_as_raw_does_in_the_order_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = |e: &serde_json::Value| json!({"preview": false, "result": {"_raw": e.to_string()}});
+    write_lines(dir.path(), "export.json", &[row(&ev("s1")), row(&ev("s2"))]);
+    std::fs::write(
+        dir.path().join("b.json.gz"),
+        gzip(records(&[ev("g1"), ev("g2"), ev("g3")]).as_bytes()),
+    )
+    .unwrap();
+    write_lines(dir.path(), "c.jsonl", &[ev("p1"), ev("p2")]);
+    let index = load_one(dir.path());
+    assert!(index.errors.is_empty(), "{:?}", index.errors);
+    // Out of order, across files, with a repeat and an unknown event.
+    let n = index.events.len();
+    let mut ask: Vec<usize> = (0..n).rev().collect();
+    ask.push(0);
+    ask.push(n + 5);
+    let many = index.raw_many(&ask);
+    assert_eq!(many.len(), ask.len());
+    for (&ei, got) in ask.iter().zip(&many) {
+        match index.events.get(ei) {
+            Some(e) => assert_eq!(**got.as_ref().unwrap(), *index.raw(e).unwrap()),
+            None => assert!(got.is_err()),
+        }
+    }
+    // The Splunk rows come back unwrapped, as the event itself.
+    let s1 = index.events.iter().position(|e| e.loc.splunk_raw).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(index.raw_many(&[s1])[0].as_ref().unwrap()).unwrap();
+    assert!(v["eventID"].as_str().unwrap().starts_with('s'));
+}

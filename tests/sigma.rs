@@ -332,12 +332,58 @@ fn a_pinned_rule_reads_only_its_candidate_events() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("any.yml"),
-        "title: any\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    awsRegion|startswith: us\n  condition: sel\n",
+        "title: any\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventVersion|startswith: '1'\n  condition: sel\n",
     )
     .unwrap();
     let unpinned = run(dir.path());
+    // Said at load, so a user knows which rule makes a large load slow.
+    let mut rs = RuleSet::default();
+    rs.add_dir(dir.path()).unwrap();
+    assert!(
+        rs.notes
+            .iter()
+            .any(|n| n.contains("`any` pins no indexed field") && n.contains("every event")),
+        "{:?}",
+        rs.notes
+    );
     // Eight events, none kept (the rule names no event): every one is re-read.
     assert_eq!(about_log(&unpinned.errors), 8, "{:?}", unpinned.errors);
+    // A rule pinning another indexed field (the caller's type, matched
+    // case-insensitively as Sigma does) reads only the events holding one
+    // of its values: the six IAMUser events, not the two without a type.
+    let by_type = tempfile::tempdir().unwrap();
+    std::fs::write(
+        by_type.path().join("t.yml"),
+        "title: t\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    userIdentity.type: iamuser\n    awsRegion|startswith: us\n  condition: sel\n",
+    )
+    .unwrap();
+    let typed = run(by_type.path());
+    assert_eq!(about_log(&typed.errors), 6, "{:?}", typed.errors);
+    // Any modifier narrows too, decided by the item alone: a regular
+    // expression on the caller's ARN reads only the events whose ARN fits.
+    let by_re = tempfile::tempdir().unwrap();
+    std::fs::write(
+        by_re.path().join("r.yml"),
+        "title: r\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    userIdentity.arn|re: ':user/Alice$'\n  filter:\n    eventSource: ssm.amazonaws.com\n  condition: sel and not filter\n",
+    )
+    .unwrap();
+    let alice = run(by_re.path());
+    assert_eq!(about_log(&alice.errors), 6, "{:?}", alice.errors);
+    // With the file in place, the same rule finds what a full read would.
+    let mut rules = RuleSet::default();
+    rules.add_dir(by_type.path()).unwrap();
+    let index = load(
+        std::slice::from_ref(&log),
+        &LoadOptions {
+            cache: CacheMode::Off,
+            ..LoadOptions::default()
+        },
+        &mut |_| {},
+    );
+    let out = rules.run(&index, trailhunt::rules::Semantics::Strict);
+    let regions: Vec<_> = out.findings.iter().map(|f| f.region.clone()).collect();
+    assert_eq!(out.errors.len(), 0, "{:?}", out.errors);
+    assert_eq!(regions.len(), 6, "{regions:?}");
 }
 
 #[test]

@@ -307,6 +307,13 @@ pub struct Index {
 pub trait RawReader: Send + Sync + std::fmt::Debug {
     /// The JSON at `loc` in `file`, decoded the way the load decoded it.
     fn read(&self, file: &SourceFile, loc: &Loc) -> Result<String, LoadError>;
+
+    /// Several events of one file, in the order given. A reader that must
+    /// decode a whole file to reach one event overrides this to decode it
+    /// once for all of them.
+    fn read_many(&self, file: &SourceFile, locs: &[Loc]) -> Vec<Result<String, LoadError>> {
+        locs.iter().map(|l| self.read(file, l)).collect()
+    }
 }
 
 impl Index {
@@ -322,6 +329,48 @@ impl Index {
             return Ok(r.clone());
         }
         self.raw_at(&ev.loc).map(Arc::from)
+    }
+
+    /// The raw JSON of each of `events` (positions in [`Index::events`]), in
+    /// the order given: kept ones from memory, the others re-read with the
+    /// rest of their file's, so each file is decoded at most once.
+    pub fn raw_many(&self, events: &[usize]) -> Vec<Result<Arc<str>, LoadError>> {
+        let mut out: Vec<Option<Result<Arc<str>, LoadError>>> = vec![None; events.len()];
+        let mut by_file: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+        for (i, &ei) in events.iter().enumerate() {
+            match self.events.get(ei) {
+                None => out[i] = Some(Err(LoadError::file(Path::new("?"), "unknown event"))),
+                Some(ev) => match &ev.raw {
+                    Some(r) => out[i] = Some(Ok(r.clone())),
+                    None => by_file.entry(ev.loc.file).or_default().push(i),
+                },
+            }
+        }
+        for (fi, slots) in by_file {
+            let locs: Vec<Loc> = slots.iter().map(|&i| self.events[events[i]].loc).collect();
+            let read = match (self.files.get(fi as usize), &self.reader) {
+                (Some(file), Some(r)) => r.read_many(file, &locs),
+                (Some(file), None) => locs
+                    .iter()
+                    .map(|_| {
+                        Err(LoadError::file(
+                            &file.path,
+                            "raw events cannot be re-read from this index",
+                        ))
+                    })
+                    .collect(),
+                (None, _) => locs
+                    .iter()
+                    .map(|_| Err(LoadError::file(Path::new("?"), "unknown file")))
+                    .collect(),
+            };
+            for (&i, r) in slots.iter().zip(read) {
+                out[i] = Some(r.map(Arc::from));
+            }
+        }
+        out.into_iter()
+            .map(|r| r.expect("every event answered"))
+            .collect()
     }
 
     /// Re-reads the JSON at `loc` from its file, with the reader the

@@ -79,29 +79,49 @@ pub struct FileReader;
 
 impl RawReader for FileReader {
     fn read(&self, file: &SourceFile, loc: &Loc) -> Result<String, LoadError> {
-        let path = &file.path;
-        let bytes = read_regular(path)
-            .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
-        let d = decode::decode(bytes, u64::MAX, u64::MAX);
-        let (text, _) = decode::repair_utf8(d.bytes);
-        let bytes = text.as_bytes();
-        let start = loc.offset as usize;
-        let end = start + loc.len as usize;
-        let text = bytes
-            .get(start..end)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))?;
-        if !loc.splunk_raw {
-            return Ok(text.to_string());
-        }
-        let v: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| LoadError::file(path, format!("file changed: {e}")))?;
-        let row = v.get("result").unwrap_or(&v);
-        row.get("_raw")
-            .and_then(|r| r.as_str())
-            .map(str::to_string)
-            .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))
+        let text = decoded(&file.path)?;
+        event_at(&file.path, &text, loc)
     }
+
+    fn read_many(&self, file: &SourceFile, locs: &[Loc]) -> Vec<Result<String, LoadError>> {
+        match decoded(&file.path) {
+            Ok(text) => locs
+                .iter()
+                .map(|l| event_at(&file.path, &text, l))
+                .collect(),
+            Err(e) => locs.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+}
+
+/// A log file's whole text, decoded the way the load decoded it.
+fn decoded(path: &Path) -> Result<String, LoadError> {
+    let bytes =
+        read_regular(path).map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
+    let d = decode::decode(bytes, u64::MAX, u64::MAX);
+    Ok(decode::repair_utf8(d.bytes).0)
+}
+
+/// The event at `loc` in a file's decoded text (a Splunk export line
+/// unwrapped to the event its `result._raw` holds).
+fn event_at(path: &Path, text: &str, loc: &Loc) -> Result<String, LoadError> {
+    let bytes = text.as_bytes();
+    let start = loc.offset as usize;
+    let end = start + loc.len as usize;
+    let text = bytes
+        .get(start..end)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))?;
+    if !loc.splunk_raw {
+        return Ok(text.to_string());
+    }
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| LoadError::file(path, format!("file changed: {e}")))?;
+    let row = v.get("result").unwrap_or(&v);
+    row.get("_raw")
+        .and_then(|r| r.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))
 }
 
 /// A file's bytes, opened non-blocking: a FIFO or device swapped in for a

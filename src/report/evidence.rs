@@ -130,7 +130,8 @@ impl Evidence {
         zone: Zone,
     ) -> Evidence {
         let usage = KeyUsageIndex::new(index, std::slice::from_ref(finding));
-        Self::build_with(finding, index, rules, triage, zone, &usage)
+        let raw = index.raw_many(&finding.events);
+        Self::build_with(finding, index, rules, triage, zone, &usage, raw)
     }
 
     /// The evidence of each finding, `triage` (when given) in the same order.
@@ -142,12 +143,20 @@ impl Evidence {
         zone: Zone,
     ) -> Vec<Evidence> {
         let usage = KeyUsageIndex::new(index, findings);
+        // Every raw event at once, so each file is decoded once however
+        // many findings it holds events of.
+        let all: Vec<usize> = findings
+            .iter()
+            .flat_map(|f| f.events.iter().copied())
+            .collect();
+        let mut raw = index.raw_many(&all).into_iter();
         findings
             .iter()
             .enumerate()
             .map(|(i, f)| {
                 let t = triage.and_then(|t| t.get(i));
-                Self::build_with(f, index, rules, t, zone, &usage)
+                let mine: Vec<_> = raw.by_ref().take(f.events.len()).collect();
+                Self::build_with(f, index, rules, t, zone, &usage, mine)
             })
             .collect()
     }
@@ -159,6 +168,7 @@ impl Evidence {
         triage: Option<&FindingTriage>,
         zone: Zone,
         usage: &KeyUsageIndex,
+        raw: Vec<Result<std::sync::Arc<str>, crate::event::LoadError>>,
     ) -> Evidence {
         let rule = rules.rules.get(f.rule).map(|r| &r.rule);
         let mut base_json = finding_json::to_json(f, index, rules);
@@ -168,8 +178,9 @@ impl Evidence {
         let raw = f
             .events
             .iter()
-            .filter_map(|&i| index.events.get(i))
-            .map(|ev| RawEvent {
+            .zip(raw)
+            .filter_map(|(&i, text)| Some((index.events.get(i)?, text)))
+            .map(|(ev, text)| RawEvent {
                 file: index
                     .files
                     .get(ev.loc.file as usize)
@@ -178,10 +189,7 @@ impl Evidence {
                 line: ev.loc.line,
                 offset: ev.loc.offset,
                 copies: ev.copies,
-                text: index
-                    .raw(ev)
-                    .map(|r| r.to_string())
-                    .map_err(|e| e.to_string()),
+                text: text.map(|r| r.to_string()).map_err(|e| e.to_string()),
             })
             .collect();
         Evidence {

@@ -217,6 +217,16 @@ impl RuleSet {
             }));
             for (rule, sr) in file.rules {
                 loaded += 1;
+                if sr.correlation.is_none() && sr.pivots.is_empty() {
+                    // Said once at load: such a rule costs a read of every
+                    // event, which is what makes a large load slow.
+                    self.notes.push(format!(
+                        "{}: Sigma rule `{}` pins no indexed field ({}) to a plain value: it is evaluated on every event",
+                        crate::event::show_path(p),
+                        rule.name,
+                        sigma_run::PIVOTS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
+                    ));
+                }
                 self.put(LoadedRule {
                     rule,
                     source: source.clone(),
@@ -385,7 +395,7 @@ impl RuleSet {
                     .push(make_finding(ri, lr, semantics, key, g, index, &parsed));
             }
         }
-        sigma_run::run(&self.rules, index, &mut parsed, &mut out);
+        sigma_run::run(&self.rules, index, &mut out);
         out
     }
 }
@@ -437,9 +447,22 @@ fn make_finding(
     index: &Index,
     parsed: &HashMap<usize, Value>,
 ) -> Finding {
+    let v = &parsed[&g.events[0]];
+    finding_from(ri, lr, semantics, key, g, index, v)
+}
+
+/// A finding whose first event's JSON is `v`.
+fn finding_from(
+    ri: usize,
+    lr: &LoadedRule,
+    semantics: Semantics,
+    key: Vec<Option<String>>,
+    g: Group,
+    index: &Index,
+    v: &Value,
+) -> Finding {
     let rule = &lr.rule;
     let first = g.events[0];
-    let v = &parsed[&first];
     let evs = g.events.iter().map(|&i| &index.events[i]);
     let count = match semantics {
         Semantics::Splunk | Semantics::SplunkQuoted => evs.clone().map(|e| e.copies as u64).sum(),

@@ -69,6 +69,10 @@ pub struct SigmaRule {
     /// Lower-cased event sources (`eventSource`) the rule can match, the
     /// same way.
     pub event_sources: Option<Vec<String>>,
+    /// What an event's indexed fields must satisfy for the rule to match
+    /// it (see [`index_tests`]): how the run narrows the rule to its
+    /// candidate events. Empty: every event is a candidate.
+    pub pivots: Vec<Pivot>,
     /// The Sigma `level`, as written (`None` when absent).
     pub level: Option<String>,
     /// The rule's conditions as written, for "why it matched".
@@ -228,6 +232,7 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
         correlation: None,
         event_names: pins("eventName", &r.detection.named, &r.detection.conditions),
         event_sources: pins("eventSource", &r.detection.named, &r.detection.conditions),
+        pivots: index_tests(&fixed),
         level,
         conditions: r.detection.condition_strings.clone(),
         risk_score,
@@ -565,6 +570,7 @@ fn adapt_correlation(
         // A correlation reads its referred rules' matches, not events.
         event_names: Some(Vec::new()),
         event_sources: None,
+        pivots: Vec::new(),
         level,
         conditions,
         risk_score,
@@ -769,6 +775,170 @@ fn detection_pins(field: &str, d: &Detection) -> Option<BTreeSet<String>> {
         Detection::AnyOf(subs) => union(subs.iter().map(|d| detection_pins(field, d))),
         _ => None,
     }
+}
+
+/// One thing a rule needs of an event's indexed fields: that any of its
+/// alternatives holds. Each alternative is one detection item of the rule,
+/// compiled on its own, on a field the index holds (`eventName`,
+/// `userIdentity.arn`…), so it is decided from the field's value alone —
+/// with every modifier (`re`, `contains`, `cidr`, wildcards, case) exactly
+/// as the whole rule would decide it.
+#[derive(Debug, Clone)]
+pub struct Pivot(pub Vec<(&'static str, std::sync::Arc<rsigma_eval::CompiledRule>)>);
+
+impl Pivot {
+    /// Whether the alternative's item holds when its field has the value
+    /// `v` (`None`: absent; a null field is tried too, since the index
+    /// holds both as absent).
+    pub fn holds(rule: &rsigma_eval::CompiledRule, field: &str, v: Option<&str>) -> bool {
+        let at = |leaf: Value| {
+            field
+                .rsplit('.')
+                .fold(leaf, |inner, k| serde_json::json!({ k: inner }))
+        };
+        let eval = |e: &Value| {
+            rsigma_eval::evaluate_rule(rule, &rsigma_eval::JsonEvent::borrow(e)).is_some()
+        };
+        match v {
+            Some(s) => eval(&at(Value::String(s.to_string()))),
+            None => eval(&serde_json::json!({})) || eval(&at(Value::Null)),
+        }
+    }
+}
+
+/// What a rule needs of the indexed fields: every [`Pivot`] must hold.
+/// Sound, not tight — an event failing one cannot match the rule: `and`
+/// keeps each operand's needs; `or`, `1 of` and a list of maps keep, as
+/// one pivot, the first need of each branch, and only when every branch
+/// has one; `not` and keywords give none. Items with `fieldref` (which
+/// reads another field) give none.
+pub fn index_tests(rule: &rsigma_parser::ast::SigmaRule) -> Vec<Pivot> {
+    let named = &rule.detection.named;
+    let mut memo: std::collections::HashMap<String, Vec<Pivot>> = Default::default();
+    let mut out = Vec::new();
+    for c in &rule.detection.conditions {
+        out.extend(cond_tests(rule, named, c, &mut memo));
+    }
+    out
+}
+
+fn cond_tests(
+    rule: &rsigma_parser::ast::SigmaRule,
+    named: &std::collections::HashMap<String, Detection>,
+    c: &ConditionExpr,
+    memo: &mut std::collections::HashMap<String, Vec<Pivot>>,
+) -> Vec<Pivot> {
+    let detection = |name: &str, memo: &mut std::collections::HashMap<String, Vec<Pivot>>| {
+        if let Some(t) = memo.get(name) {
+            return t.clone();
+        }
+        let t = named
+            .get(name)
+            .map(|d| detection_tests(rule, d))
+            .unwrap_or_default();
+        memo.insert(name.to_string(), t.clone());
+        t
+    };
+    match c {
+        ConditionExpr::Identifier(n) => detection(n, memo),
+        ConditionExpr::And(v) => v
+            .iter()
+            .flat_map(|e| cond_tests(rule, named, e, memo))
+            .collect(),
+        ConditionExpr::Or(v) => {
+            let branches: Vec<Vec<Pivot>> =
+                v.iter().map(|e| cond_tests(rule, named, e, memo)).collect();
+            either(branches)
+        }
+        ConditionExpr::Not(_) => Vec::new(),
+        ConditionExpr::Selector {
+            quantifier,
+            pattern,
+        } => {
+            let mut chosen: Vec<&String> = named
+                .keys()
+                .filter(|k| match pattern {
+                    SelectorPattern::Them => !k.starts_with('_'),
+                    SelectorPattern::Pattern(p) => glob(p, k),
+                })
+                .collect();
+            chosen.sort();
+            let each: Vec<Vec<Pivot>> = chosen.iter().map(|k| detection(k, memo)).collect();
+            match quantifier {
+                Quantifier::All => each.into_iter().flatten().collect(),
+                Quantifier::Any | Quantifier::Count(_) => either(each),
+            }
+        }
+    }
+}
+
+/// The need of "any of these branches": when every branch needs something,
+/// pivot `i` holds branch 1's `i`-th need or branch 2's `i`-th… — implied
+/// by the branches, since whichever holds meets all its needs. Each
+/// branch's needs go most selective first (`eventName`, then `eventSource`,
+/// …, the order of the index's fields), so the first pivot is the one the
+/// run can start from.
+fn either(branches: Vec<Vec<Pivot>>) -> Vec<Pivot> {
+    if branches.is_empty() || branches.iter().any(Vec::is_empty) {
+        return Vec::new();
+    }
+    let rank = |p: &Pivot| {
+        p.0.iter()
+            .map(|(f, _)| {
+                super::sigma_run::PIVOTS
+                    .iter()
+                    .position(|(g, _)| g == f)
+                    .unwrap_or(usize::MAX)
+            })
+            .max()
+            .unwrap_or(usize::MAX)
+    };
+    let mut branches = branches;
+    for b in &mut branches {
+        b.sort_by_key(rank);
+    }
+    let n = branches.iter().map(Vec::len).min().unwrap_or(0);
+    (0..n)
+        .map(|i| Pivot(branches.iter().flat_map(|b| b[i].0.clone()).collect()))
+        .collect()
+}
+
+fn detection_tests(rule: &rsigma_parser::ast::SigmaRule, d: &Detection) -> Vec<Pivot> {
+    match d {
+        Detection::AllOf(items) => items
+            .iter()
+            .filter_map(|it| item_test(rule, it))
+            .map(|alt| Pivot(vec![alt]))
+            .collect(),
+        Detection::AnyOf(subs) => either(subs.iter().map(|s| detection_tests(rule, s)).collect()),
+        _ => Vec::new(),
+    }
+}
+
+/// One detection item on an indexed field, compiled as a rule of its own.
+fn item_test(
+    rule: &rsigma_parser::ast::SigmaRule,
+    it: &rsigma_parser::ast::DetectionItem,
+) -> Option<(&'static str, std::sync::Arc<rsigma_eval::CompiledRule>)> {
+    let name = it.field.name.as_deref()?;
+    let field = super::sigma_run::PIVOTS
+        .iter()
+        .map(|(f, _)| *f)
+        .find(|f| *f == name)?;
+    if it
+        .field
+        .modifiers
+        .iter()
+        .any(|m| matches!(m, rsigma_parser::ast::Modifier::FieldRef))
+    {
+        return None;
+    }
+    let mut one = rule.clone();
+    one.detection.named = [("sel".to_string(), Detection::AllOf(vec![it.clone()]))].into();
+    one.detection.conditions = vec![ConditionExpr::Identifier("sel".into())];
+    one.detection.condition_strings = vec!["sel".into()];
+    let compiled = rsigma_eval::compile_rule(&one).ok()?;
+    Some((field, std::sync::Arc::new(compiled)))
 }
 
 /// `*` wildcard match of a condition's identifier pattern.

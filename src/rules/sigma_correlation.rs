@@ -167,7 +167,7 @@ fn ordered(c: &Correlation, pts: &[Point], g: &[usize], out: &mut Vec<Vec<usize>
 
 /// Which loaded detection rule each correlation's reference names, or why
 /// the correlation cannot run.
-fn resolve(rules: &[LoadedRule], c: &Correlation) -> Result<Vec<usize>, String> {
+pub(super) fn resolve(rules: &[LoadedRule], c: &Correlation) -> Result<Vec<usize>, String> {
     c.rules
         .iter()
         .map(|want| {

@@ -1,56 +1,69 @@
-//! Running the Sigma rules over the index: one finding per matching event.
+//! Running the Sigma detection rules over the index: one finding per
+//! matching event, then the correlations over those matches.
 //!
-//! A rule that pins `eventName` reads only those events, whose JSON the
-//! loader kept. A rule that does not must read every event (those pinned
-//! to an `eventSource` only its service's); re-reading an event from its
-//! file decodes the whole file, so these rules share one pass that decodes
-//! each file once and evaluates all of them on each event.
+//! A rule is evaluated only on its candidate events: those whose indexed
+//! fields (`eventName`, `eventSource`, `userIdentity.type`, `userAgent`…)
+//! hold a value the rule's detection pins (see [`super::sigma::pins`]).
+//! Every candidate event is parsed once for all the rules that read it, the
+//! events are spread over the cores, and a parsed event is dropped as soon
+//! as its findings are made — kept only for the rules a correlation reads.
+//! An event whose JSON the loader did not keep is re-read with the rest of
+//! its file's candidates, so each file is decoded at most once.
 
-use super::sigma::SigmaRule;
-use super::{Group, LoadedRule, RunOutput, Semantics, make_finding, parse_event, parse_raw};
-use crate::event::{Index, LoadError, Loc, Sym};
+use super::sigma::{Pivot, SigmaRule};
+use super::{Finding, Group, LoadedRule, RunOutput, Semantics, finding_from, parse_raw};
+use crate::event::{Event, Index, LoadError, Sym};
+use rayon::prelude::*;
 use serde_json::Value;
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// The index fields a Sigma detection can be narrowed by: each holds its
+/// CloudTrail field's string value verbatim, or `Sym::NONE` when that
+/// field was absent, null or not a string.
+pub(crate) const PIVOTS: &[(&str, fn(&Event) -> Sym)] = &[
+    ("eventName", |e| e.name),
+    ("eventSource", |e| e.source),
+    ("userIdentity.type", |e| e.actor_type),
+    ("userIdentity.arn", |e| e.actor_arn),
+    ("userIdentity.accessKeyId", |e| e.access_key),
+    ("userAgent", |e| e.user_agent),
+    ("sourceIPAddress", |e| e.src),
+    ("awsRegion", |e| e.region),
+    ("errorCode", |e| e.error_code),
+];
 
 /// A match: the rule's index, the event's, and why.
 type Hit = (usize, usize, Vec<String>);
 
 /// Runs every Sigma rule in `rules`; findings come in rule order, then
 /// event order.
-pub(super) fn run(
-    rules: &[LoadedRule],
-    index: &Index,
-    parsed: &mut HashMap<usize, Value>,
-    out: &mut RunOutput,
-) {
-    let mut hits: Vec<Hit> = Vec::new();
-    let mut unpinned = Vec::new();
-    for (ri, lr) in rules.iter().enumerate() {
-        let Some(sr) = &lr.sigma else { continue };
-        if sr.correlation.is_some() {
-            continue;
-        }
-        if sr.event_names.is_none() {
-            unpinned.push((ri, sr.as_ref()));
-            continue;
-        }
-        let mut names = Candidates::new(&sr.event_names, index);
-        let mut sources = Candidates::new(&sr.event_sources, index);
-        for (ei, ev) in index.events.iter().enumerate() {
-            if !names.admits(ev.name, index) || !sources.admits(ev.source, index) {
-                continue;
-            }
-            let Some(v) = parse_event(index, ei, parsed, &mut out.errors) else {
-                continue;
-            };
-            if let Some(m) = sr.matches(v) {
-                hits.push((ri, ei, sr.why(&m)));
-            }
-        }
-    }
-    if !unpinned.is_empty() {
-        every_event(&unpinned, index, parsed, &mut out.errors, &mut hits);
+pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
+    let detections: Vec<(usize, &SigmaRule)> = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(ri, lr)| Some((ri, lr.sigma.as_deref()?)))
+        .filter(|(_, sr)| sr.correlation.is_none())
+        .collect();
+    // The rules some correlation reads keep their events' JSON for it.
+    let kept_for: HashSet<usize> = rules
+        .iter()
+        .filter_map(|lr| lr.sigma.as_ref()?.correlation.as_ref())
+        .filter_map(|c| super::sigma_correlation::resolve(rules, c).ok())
+        .flatten()
+        .collect();
+    let work = candidates(&detections, index);
+    let batches = batches(&work, index);
+    let results: Vec<Batch> = batches
+        .into_par_iter()
+        .map(|b| evaluate(&b, &work, &detections, rules, &kept_for, index))
+        .collect();
+    let mut hits: Vec<(usize, usize, Option<Finding>)> = Vec::new();
+    let mut parsed: HashMap<usize, Value> = HashMap::new();
+    for b in results {
+        hits.extend(b.findings);
+        parsed.extend(b.parsed);
+        out.errors.extend(b.errors);
     }
     hits.sort_by_key(|h| (h.0, h.1));
     let mut by_rule: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -58,159 +71,199 @@ pub(super) fn run(
         by_rule.entry(*ri).or_default().push(*ei);
     }
     let mut correlated = RunOutput::default();
-    let withheld = super::sigma_correlation::run(rules, &by_rule, index, parsed, &mut correlated);
-    for (ri, ei, why) in hits {
-        if withheld.contains(&ri) {
-            continue;
-        }
-        let lr = &rules[ri];
-        let g = Group {
-            events: vec![ei],
-            why,
-            parity: true,
-            verdict: String::new(),
-        };
-        let mut f = make_finding(ri, lr, Semantics::Sigma, Vec::new(), g, index, parsed);
-        if let Some(sr) = &lr.sigma {
-            f.risk_score = sr.risk_score;
-        }
-        out.findings.push(f);
-    }
+    let withheld = super::sigma_correlation::run(rules, &by_rule, index, &parsed, &mut correlated);
+    out.findings.extend(
+        hits.into_iter()
+            .filter(|(ri, _, _)| !withheld.contains(ri))
+            .filter_map(|(_, _, f)| f),
+    );
     out.findings.extend(correlated.findings);
     out.errors.extend(correlated.errors);
 }
 
-/// One pass for the rules that pin no event name: each file decoded once.
-fn every_event(
-    rules: &[(usize, &SigmaRule)],
-    index: &Index,
-    parsed: &mut HashMap<usize, Value>,
-    errors: &mut Vec<LoadError>,
-    hits: &mut Vec<Hit>,
-) {
-    let mut sources: Vec<Candidates> = rules
-        .iter()
-        .map(|(_, sr)| Candidates::new(&sr.event_sources, index))
-        .collect();
-    let mut by_file: Vec<Vec<usize>> = vec![Vec::new(); index.files.len()];
+/// Each candidate event with the rules (positions in `detections`) that
+/// read it, in event order.
+type Work = Vec<(usize, Vec<u32>)>;
+
+/// The candidate events of every rule. A rule pinning `eventName` (or else
+/// `eventSource`) starts from those events' lists, built in one pass; a
+/// rule pinning neither starts from every event; the other pinned fields
+/// then narrow it. A field the index holds as `Sym::NONE` (absent, null,
+/// or not a string) is tried as absent and as null: CloudTrail writes
+/// these fields as strings, and the loader reports an event where one is
+/// not (such a field is then out of the rule's reach).
+fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
+    let mut by_name: HashMap<Sym, Vec<u32>> = HashMap::new();
+    let mut by_source: HashMap<Sym, Vec<u32>> = HashMap::new();
     for (ei, ev) in index.events.iter().enumerate() {
-        let wanted = sources.iter_mut().any(|c| c.admits(ev.source, index));
-        if let (true, Some(list)) = (wanted, by_file.get_mut(ev.loc.file as usize)) {
-            list.push(ei);
-        }
+        by_name.entry(ev.name).or_default().push(ei as u32);
+        by_source.entry(ev.source).or_default().push(ei as u32);
     }
-    for (fi, events) in by_file.iter().enumerate() {
-        if events.iter().all(|&ei| index.events[ei].raw.is_some()) {
-            for &ei in events {
-                evaluate(rules, &mut sources, index, ei, None, parsed, errors, hits);
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (di, (_, sr)) in detections.iter().enumerate() {
+        let mut tests: Vec<Test> = sr.pivots.iter().map(Test::new).collect();
+        let on = |t: &Test, field: &str| t.alts.iter().all(|a| a.0 == field);
+        let name = tests.iter().position(|t| on(t, "eventName"));
+        let source = tests.iter().position(|t| on(t, "eventSource"));
+        let base = match (name, source) {
+            (Some(i), _) => start(&by_name, tests.remove(i), index),
+            (None, Some(i)) => start(&by_source, tests.remove(i), index),
+            (None, None) => (0..index.events.len() as u32).collect(),
+        };
+        for ei in base {
+            let ev = &index.events[ei as usize];
+            if tests.iter_mut().all(|t| t.admits(ev, index)) {
+                pairs.push((ei, di as u32));
             }
-            continue;
         }
-        let text = whole_file(index, fi);
-        for &ei in events {
-            evaluate(
-                rules,
-                &mut sources,
-                index,
-                ei,
-                text.as_deref(),
-                parsed,
-                errors,
-                hits,
-            );
+    }
+    pairs.sort_unstable();
+    let mut work: Work = Vec::new();
+    for (ei, di) in pairs {
+        match work.last_mut() {
+            Some((e, ds)) if *e == ei as usize => ds.push(di),
+            _ => work.push((ei as usize, vec![di])),
         }
+    }
+    work
+}
+
+/// The events listed under every value `test` admits, in event order.
+fn start(lists: &HashMap<Sym, Vec<u32>>, mut test: Test, index: &Index) -> Vec<u32> {
+    let mut v: Vec<u32> = lists
+        .iter()
+        .filter(|(_, l)| test.admits(&index.events[l[0] as usize], index))
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// A rule's [`Pivot`] over the index: an event is admitted when any
+/// alternative holds for its field's value, decided once per value.
+struct Test<'r> {
+    alts: Vec<(&'r str, fn(&Event) -> Sym, &'r rsigma_eval::CompiledRule)>,
+    seen: HashMap<(usize, Sym), bool>,
+}
+
+impl<'r> Test<'r> {
+    fn new(p: &'r Pivot) -> Self {
+        let alts =
+            p.0.iter()
+                .filter_map(|(field, rule)| {
+                    let get = PIVOTS.iter().find(|(f, _)| f == field)?.1;
+                    Some((*field, get, rule.as_ref()))
+                })
+                .collect();
+        Test {
+            alts,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn admits(&mut self, ev: &Event, index: &Index) -> bool {
+        for (ai, (field, get, rule)) in self.alts.iter().enumerate() {
+            let sym = get(ev);
+            let holds = *self
+                .seen
+                .entry((ai, sym))
+                .or_insert_with(|| Pivot::holds(rule, field, index.str(sym)));
+            if holds {
+                return true;
+            }
+        }
+        false
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A slice of the work evaluated by one task: events the loader kept in
+/// memory, or the candidates of one file, decoded once.
+struct Task {
+    /// Positions in the work list.
+    items: Vec<usize>,
+}
+
+fn batches(work: &Work, index: &Index) -> Vec<Task> {
+    const KEPT_CHUNK: usize = 4096;
+    let mut kept: Vec<usize> = Vec::new();
+    let mut by_file: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (wi, (ei, _)) in work.iter().enumerate() {
+        let ev = &index.events[*ei];
+        if kept_raw(ev).is_some() {
+            kept.push(wi);
+        } else {
+            by_file.entry(ev.loc.file as usize).or_default().push(wi);
+        }
+    }
+    let mut tasks: Vec<Task> = kept
+        .chunks(KEPT_CHUNK)
+        .map(|c| Task { items: c.to_vec() })
+        .collect();
+    let mut files: Vec<(usize, Vec<usize>)> = by_file.into_iter().collect();
+    files.sort_unstable_by_key(|(f, _)| *f);
+    tasks.extend(files.into_iter().map(|(_, items)| Task { items }));
+    tasks
+}
+
+/// The raw JSON the loader kept for an event, if it did.
+fn kept_raw(ev: &Event) -> Option<&Arc<str>> {
+    ev.raw.as_ref()
+}
+
+#[derive(Default)]
+struct Batch {
+    findings: Vec<(usize, usize, Option<Finding>)>,
+    parsed: Vec<(usize, Value)>,
+    errors: Vec<LoadError>,
+}
+
 fn evaluate(
-    rules: &[(usize, &SigmaRule)],
-    sources: &mut [Candidates],
+    task: &Task,
+    work: &Work,
+    detections: &[(usize, &SigmaRule)],
+    rules: &[LoadedRule],
+    kept_for: &HashSet<usize>,
     index: &Index,
-    ei: usize,
-    file_text: Option<&str>,
-    parsed: &mut HashMap<usize, Value>,
-    errors: &mut Vec<LoadError>,
-    hits: &mut Vec<Hit>,
-) {
-    let ev = &index.events[ei];
-    let slice = || {
-        let start = usize::try_from(ev.loc.offset).ok()?;
-        let end = start.checked_add(ev.loc.len as usize)?;
-        file_text?.get(start..end)
-    };
-    let raw: Result<Cow<str>, LoadError> = match (&ev.raw, ev.loc.splunk_raw) {
-        (Some(r), _) => Ok(Cow::Borrowed(r)),
-        (None, false) => match slice() {
-            Some(t) => Ok(Cow::Borrowed(t)),
-            None => index.raw(ev).map(|r| Cow::Owned(r.to_string())),
-        },
-        // A Splunk export line holds the event as a string: the reader unwraps it.
-        (None, true) => index.raw(ev).map(|r| Cow::Owned(r.to_string())),
-    };
-    let v = match raw.and_then(|r| parse_raw(index, ev, &r)) {
-        Ok(v) => v,
-        Err(e) => {
-            errors.push(e);
-            return;
-        }
-    };
-    let mut matched = false;
-    for ((ri, sr), src) in rules.iter().zip(sources.iter_mut()) {
-        if !src.admits(ev.source, index) {
-            continue;
-        }
-        if let Some(m) = sr.matches(&v) {
-            hits.push((*ri, ei, sr.why(&m)));
-            matched = true;
-        }
-    }
-    // Only a finding's own event is kept parsed, not every event's.
-    if matched {
-        parsed.insert(ei, v);
-    }
-}
-
-/// File `fi`'s decoded text, read once, or `None` (each event is then
-/// re-read on its own, which reports any problem with the event's place).
-fn whole_file(index: &Index, fi: usize) -> Option<String> {
-    let f = index.files.get(fi)?;
-    let loc = Loc {
-        file: u32::try_from(fi).ok()?,
-        line: 1,
-        offset: 0,
-        len: u32::try_from(f.inflated).ok()?,
-        splunk_raw: false,
-    };
-    index.raw_at(&loc).ok()
-}
-
-/// The event names (or sources) a Sigma rule can match, checked once per
-/// interned string.
-struct Candidates<'r> {
-    wanted: Option<&'r [String]>,
-    seen: Vec<Option<bool>>,
-}
-
-impl<'r> Candidates<'r> {
-    fn new(wanted: &'r Option<Vec<String>>, index: &Index) -> Self {
-        Candidates {
-            wanted: wanted.as_deref(),
-            seen: vec![None; index.strings.len() + 1],
-        }
-    }
-
-    fn admits(&mut self, sym: Sym, index: &Index) -> bool {
-        let Some(wanted) = self.wanted else {
-            return true;
+) -> Batch {
+    let mut out = Batch::default();
+    let events: Vec<usize> = task.items.iter().map(|&wi| work[wi].0).collect();
+    for (&wi, text) in task.items.iter().zip(index.raw_many(&events)) {
+        let (ei, ref dets) = work[wi];
+        let ev = &index.events[ei];
+        let v = match text.and_then(|r| parse_raw(index, ev, &r)) {
+            Ok(v) => v,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
         };
-        let Some(slot) = self.seen.get_mut(sym.0 as usize) else {
-            return false;
-        };
-        *slot.get_or_insert_with(|| {
-            index
-                .str(sym)
-                .is_some_and(|n| wanted.iter().any(|w| w.eq_ignore_ascii_case(n)))
-        })
+        let mut keep = false;
+        for &di in dets {
+            let (ri, sr) = detections[di as usize];
+            let Some(m) = sr.matches(&v) else { continue };
+            let hit: Hit = (ri, ei, sr.why(&m));
+            out.findings
+                .push((ri, ei, Some(finding(rules, hit, index, &v))));
+            keep |= kept_for.contains(&ri);
+        }
+        if keep {
+            out.parsed.push((ei, v));
+        }
     }
+    out
+}
+
+fn finding(rules: &[LoadedRule], (ri, ei, why): Hit, index: &Index, v: &Value) -> Finding {
+    let lr = &rules[ri];
+    let g = Group {
+        events: vec![ei],
+        why,
+        parity: true,
+        verdict: String::new(),
+    };
+    let mut f = finding_from(ri, lr, Semantics::Sigma, Vec::new(), g, index, v);
+    if let Some(sr) = &lr.sigma {
+        f.risk_score = sr.risk_score;
+    }
+    f
 }
