@@ -18,10 +18,13 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+/// Reads one indexed field of an event.
+pub(crate) type Field = fn(&Event) -> Sym;
+
 /// The index fields a Sigma detection can be narrowed by: each holds its
 /// CloudTrail field's string value verbatim, or `Sym::NONE` when that
 /// field was absent, null or not a string.
-pub(crate) const PIVOTS: &[(&str, fn(&Event) -> Sym)] = &[
+pub(crate) const PIVOTS: &[(&str, Field)] = &[
     ("eventName", |e| e.name),
     ("eventSource", |e| e.source),
     ("userIdentity.type", |e| e.actor_type),
@@ -142,7 +145,7 @@ fn start(lists: &HashMap<Sym, Vec<u32>>, mut test: Test, index: &Index) -> Vec<u
 /// A rule's [`Pivot`] over the index: an event is admitted when any
 /// alternative holds for its field's value, decided once per value.
 struct Test<'r> {
-    alts: Vec<(&'r str, fn(&Event) -> Sym, &'r rsigma_eval::CompiledRule)>,
+    alts: Vec<(&'r str, Field, &'r rsigma_eval::CompiledRule)>,
     seen: HashMap<(usize, Sym), bool>,
 }
 
