@@ -920,3 +920,44 @@ fn scan_json_gives_each_event_its_role_and_the_rule_its_annotations() {
     assert_eq!(f["roles"][1], "aws_backdoor_user_credential_seq");
     assert_eq!(f["annotations"]["nist"], json!(["PR.AC", "DE.CM"]));
 }
+
+#[test]
+fn a_per_rule_allowlist_entry_matches_the_step_that_names_the_finding() {
+    use trailhunt::triage::allowlist::{Condition, Entry, MatchKind, RuleScope};
+    use trailhunt::triage::field::Field;
+    // The user is created from one address, its key from another: the
+    // finding is named by the credential step, so an entry on that address
+    // (or on the new key) suppresses it, one on the creation's does not.
+    let key_step = with(
+        create_key("k1", "backdoor", "AKIABACKDOOR0000001", "10:20:00"),
+        "sourceIPAddress",
+        json!("198.51.100.77"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_lines(
+        dir.path(),
+        "events.jsonl",
+        &[create_user("u1", "backdoor", "10:00:00"), key_step],
+    );
+    let mut config = Config::new(vec![dir.path().to_path_buf()]);
+    config.cache = false;
+    let h = Hunt::run(&config, config.rules().unwrap(), &mut |_| {});
+    let f = h
+        .findings
+        .iter()
+        .find(|f| f.rule_id == BACKDOOR_USER)
+        .expect("the backdoor user");
+    let entry = |field: Field, value: &str| Entry {
+        id: "e".into(),
+        rules: RuleScope::Ids(vec![BACKDOOR_USER.into()]),
+        conditions: vec![Condition::new(field, MatchKind::Exact, value).unwrap()],
+        reason: "test".into(),
+        author: None,
+        created: None,
+        expires: None,
+        disabled: false,
+    };
+    assert!(entry(Field::Src, "198.51.100.77").matches(f));
+    assert!(entry(Field::NewAccessKeyId, "AKIABACKDOOR0000001").matches(f));
+    assert!(!entry(Field::Src, "203.0.113.66").matches(f));
+}
