@@ -526,14 +526,7 @@ fn new_key_first_use_edges() {
             "same address",
             vec![
                 create_key("k1", "bob", key, "10:00:00"),
-                used(
-                    "g1",
-                    "ListUsers",
-                    "bob",
-                    key,
-                    "203.0.113.66",
-                    "10:01:00",
-                ),
+                used("g1", "ListUsers", "bob", key, "203.0.113.66", "10:01:00"),
             ],
             true,
         ),
@@ -542,14 +535,7 @@ fn new_key_first_use_edges() {
             vec![
                 create_key("k1", "bob", key, "00:00:00"),
                 with(
-                    used(
-                        "g1",
-                        "ListUsers",
-                        "bob",
-                        key,
-                        "198.51.100.1",
-                        "00:00:00",
-                    ),
+                    used("g1", "ListUsers", "bob", key, "198.51.100.1", "00:00:00"),
                     "eventTime",
                     json!("2026-11-03T00:00:00Z"),
                 ),
@@ -561,14 +547,7 @@ fn new_key_first_use_edges() {
             vec![
                 create_key("k1", "bob", key, "00:00:00"),
                 with(
-                    used(
-                        "g1",
-                        "ListUsers",
-                        "bob",
-                        key,
-                        "198.51.100.1",
-                        "00:00:01",
-                    ),
+                    used("g1", "ListUsers", "bob", key, "198.51.100.1", "00:00:01"),
                     "eventTime",
                     json!("2026-11-03T00:00:01Z"),
                 ),
@@ -610,14 +589,7 @@ fn new_key_first_use_edges() {
         (
             "used before created",
             vec![
-                used(
-                    "g1",
-                    "ListUsers",
-                    "bob",
-                    key,
-                    "198.51.100.1",
-                    "09:59:00",
-                ),
+                used("g1", "ListUsers", "bob", key, "198.51.100.1", "09:59:00"),
                 create_key("k1", "bob", key, "10:00:00"),
             ],
             false,
