@@ -159,7 +159,9 @@ const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 #[test]
 fn backdoor_user_on_real_samples() {
     let got = of(&corpus(), BACKDOOR_USER);
-    let mut seen: Vec<(String, Vec<String>, Option<String>, Option<String>)> = got
+    // (file, events, target, new key)
+    type Seen = (String, Vec<String>, Option<String>, Option<String>);
+    let mut seen: Vec<Seen> = got
         .iter()
         .map(|h| {
             (
