@@ -10,9 +10,9 @@
 # The data is the benchmark tree of benches/load_vs_gzip.sh (gen-demo into
 # $BENCH_DIR, default /tmp/trailhunt-bench-EVENTS). Timed, all with --no-cache:
 #   gzip        `gzip -dc` over every log file, one process, one core
-#   seed        `trailhunt scan`, the built-in seed alone
-#   pack        the seed + the pack (assets/rules/aws-iam-privesc)
-#   pack+sigma  the seed + the pack + SIGMA_DIR
+#   seed        `trailhunt scan --no-pack`, the built-in seed alone
+#   pack        `trailhunt scan`: the seed + the built-in pack (the default)
+#   pack+sigma  the seed + the built-in pack + SIGMA_DIR
 # and prints medians and each ratio to gzip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,6 @@ SIGMA=$(cd "$SIGMA" && pwd)
 EVENTS=${2:-1000000}
 DAYS=${3:-30}
 DIR=${BENCH_DIR:-/tmp/trailhunt-bench-$EVENTS}
-PACK="$PWD/assets/rules/aws-iam-privesc"
 command -v hyperfine >/dev/null || { echo "hyperfine is needed (apt-get install hyperfine)" >&2; exit 2; }
 cargo build --release --locked -p trailhunt --bin trailhunt -p trailhunt-demo --bin gen-demo
 if [ ! -d "$DIR/AWSLogs" ]; then
@@ -32,7 +31,7 @@ find "$DIR" -name '*.json.gz' ! -path '*CloudTrail-Digest*' | sort > "$LIST"
 export TRAILHUNT_CACHE_DIR="$DIR.rules-cache" TRAILHUNT_DATA_DIR="$DIR.rules-data"
 TH="$PWD/target/release/trailhunt"
 # How many rules each set loads, and what it reports (stderr), once.
-for set in "seed:" "pack:--rules $PACK" "pack+sigma:--rules $PACK --rules $SIGMA"; do
+for set in "seed:--no-pack" "pack:" "pack+sigma:--rules $SIGMA"; do
   name=${set%%:*}; args=${set#*:}
   # shellcheck disable=SC2086
   n=$("$TH" scan --no-cache --format ndjson $args "$DIR" 2>"$DIR.$name.err" | wc -l) || true
@@ -42,9 +41,9 @@ echo "files: $(wc -l < "$LIST"), compressed: $(du -sh "$DIR" | cut -f1), nproc: 
 # Exit status 1 means "findings", not failure: -i.
 hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$DIR.rules.json" \
   -n gzip "xargs gzip -dc < $LIST > /dev/null" \
-  -n seed "$TH scan --no-cache --format ndjson $DIR > /dev/null 2>&1" \
-  -n pack "$TH scan --no-cache --format ndjson --rules $PACK $DIR > /dev/null 2>&1" \
-  -n pack+sigma "$TH scan --no-cache --format ndjson --rules $PACK --rules $SIGMA $DIR > /dev/null 2>&1"
+  -n seed "$TH scan --no-cache --format ndjson --no-pack $DIR > /dev/null 2>&1" \
+  -n pack "$TH scan --no-cache --format ndjson $DIR > /dev/null 2>&1" \
+  -n pack+sigma "$TH scan --no-cache --format ndjson --rules $SIGMA $DIR > /dev/null 2>&1"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$DIR.rules.json" <<'PY'
 import json, sys

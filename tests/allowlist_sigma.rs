@@ -81,7 +81,7 @@ fn hostile_exact_values_round_trip_through_yaml_escaped_for_sigma() {
             Condition::new(Field::UserAgent, MatchKind::Exact, v).unwrap(),
         ]);
         let d = doc(&e);
-        let (k, got) = only(&d, "c1_target_user");
+        let (k, got) = only(&d, "selection");
         assert_eq!(k, "requestParameters.userName");
         assert_eq!(sigma_literal(got.as_str().unwrap()).as_deref(), Some(v));
         // AWS compares user agents by case; Sigma does not unless told.
@@ -90,7 +90,7 @@ fn hostile_exact_values_round_trip_through_yaml_escaped_for_sigma() {
         assert_eq!(sigma_literal(got.as_str().unwrap()).as_deref(), Some(v));
         assert_eq!(
             d["filter"]["condition"].as_str(),
-            Some("not (c1_target_user and c2_user_agent)")
+            Some("not (selection and c2_user_agent)")
         );
         assert_eq!(d["filter"]["rules"][0].as_str(), Some(SEED));
     }
@@ -106,7 +106,7 @@ fn globs_cidrs_and_regexes_map_to_wildcards_cidr_and_re() {
     ]);
     let d = doc(&e);
     assert_eq!(
-        only(&d, "c1_target_user"),
+        only(&d, "selection"),
         (
             "requestParameters.userName".into(),
             Value::String(r"svc-*-?\*".into())
@@ -144,7 +144,7 @@ fn actor_arn_and_account_follow_their_fallback_fields() {
     assert_eq!(
         d["filter"]["condition"].as_str(),
         Some(
-            "not ((c1_actor_arn or c1_actor_arn_role) and (c2_account_service or (c2_account and not c2_account_service_caller)))"
+            "not ((selection or c1_actor_arn_role) and (c2_account_service or (c2_account and not c2_account_service_caller)))"
         )
     );
 }
@@ -158,10 +158,7 @@ fn disabled_conditions_are_left_out() {
             .with_enabled(false),
     ]);
     let d = doc(&e);
-    assert_eq!(
-        d["filter"]["condition"].as_str(),
-        Some("not (c1_target_user)")
-    );
+    assert_eq!(d["filter"]["condition"].as_str(), Some("not (selection)"));
     assert!(d["filter"].get("c2_src").is_none());
 }
 
@@ -174,7 +171,7 @@ proptest! {
         prop_assume!(c.is_ok());
         let c = c.unwrap();
         let d = doc(&entry(vec![c]));
-        let (_, got) = only(&d, "c1_target_user");
+        let (_, got) = only(&d, "selection");
         prop_assert_eq!(sigma_literal(got.as_str().unwrap()), Some(v));
     }
 }
@@ -451,4 +448,98 @@ fn a_sigma_engine_follows_actor_arn_and_account_fallbacks() {
     assert!(fires(&acct, ev("IAMUser", "222", "111")));
     assert!(!fires(&acct, ev("AWSService", "222", "111")));
     assert!(fires(&acct, ev("AWSService", "111", "222")));
+}
+
+/// What the Sigma filters specification (v2.1.0, SigmaHQ/sigma-specification
+/// `specification/sigma-filters-specification.md` and its JSON schema
+/// `json-schema/sigma-filters-schema.json`) requires of a filter document.
+fn assert_filter_spec(d: &Value) {
+    let title = d["title"].as_str().expect("title is mandatory");
+    assert!(title.chars().count() <= 256, "title at most 256 characters");
+    assert!(
+        d["logsource"].as_mapping().is_some(),
+        "logsource is mandatory"
+    );
+    // "It has no level or status."
+    assert!(d.get("level").is_none() && d.get("status").is_none());
+    let f = d["filter"].as_mapping().expect("filter is mandatory");
+    let rules = f
+        .get("rules")
+        .and_then(Value::as_sequence)
+        .expect("filter.rules");
+    assert!(!rules.is_empty(), "rules: at least one");
+    let mut uniq: Vec<&str> = rules.iter().map(|r| r.as_str().unwrap()).collect();
+    uniq.sort();
+    uniq.dedup();
+    assert_eq!(uniq.len(), rules.len(), "rules: unique items");
+    assert!(
+        f.get("selection").is_some(),
+        "filter.selection is mandatory: {d:?}"
+    );
+    let cond = f
+        .get("condition")
+        .and_then(Value::as_str)
+        .expect("filter.condition");
+    // The condition names `selection` as a whole identifier, and every
+    // identifier it names is a selection of the filter.
+    let words: Vec<&str> = cond
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty() && !["not", "and", "or"].contains(w))
+        .collect();
+    assert!(words.contains(&"selection"), "{cond}");
+    for w in words {
+        assert!(f.get(w).is_some(), "`{w}` in `{cond}` is no selection");
+    }
+}
+
+#[test]
+fn every_filter_has_what_the_filters_specification_requires() {
+    for conds in [
+        vec![Condition::new(Field::TargetUser, MatchKind::Exact, "deploy").unwrap()],
+        vec![
+            Condition::new(Field::ActorArn, MatchKind::Glob, "arn:aws:iam::1:user/*").unwrap(),
+            Condition::new(Field::Src, MatchKind::Cidr, "10.0.0.0/8").unwrap(),
+        ],
+        vec![Condition::new(Field::Account, MatchKind::Exact, "111122223333").unwrap()],
+        vec![
+            Condition::new(Field::Src, MatchKind::Exact, "10.0.0.5")
+                .unwrap()
+                .with_enabled(false),
+            Condition::new(Field::UserAgent, MatchKind::Regex, "^terraform/").unwrap(),
+        ],
+    ] {
+        assert_filter_spec(&doc(&entry(conds)));
+    }
+}
+
+#[test]
+fn an_entry_with_no_enabled_condition_is_not_exported() {
+    use trailhunt::triage::allowlist::Allowlist;
+    let mut off = entry(vec![
+        Condition::new(Field::Src, MatchKind::Exact, "10.0.0.5")
+            .unwrap()
+            .with_enabled(false),
+    ]);
+    off.id = "nothing-enabled".into();
+    let on = entry(vec![
+        Condition::new(Field::Src, MatchKind::Exact, "10.0.0.6").unwrap(),
+    ]);
+    let list = Allowlist {
+        entries: vec![off, on],
+    };
+    let out = trailhunt::triage::sigma::export(
+        &list,
+        &trailhunt::rules::RuleSet::builtin(),
+        chrono::Utc::now(),
+    );
+    assert!(!out.text.contains("nothing-enabled"), "{}", out.text);
+    assert!(!out.text.contains("not ()"), "{}", out.text);
+    assert_eq!(out.text.matches("title: ").count(), 1, "{}", out.text);
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.contains("nothing-enabled") && w.contains("no enabled condition")),
+        "{:?}",
+        out.warnings
+    );
 }

@@ -105,7 +105,7 @@ fn json_findings_carry_the_documented_fields() {
 #[test]
 fn ndjson_is_one_finding_per_line() {
     let out = trailhunt()
-        .args(["scan", "--format", "ndjson"])
+        .args(["scan", "--no-pack", "--format", "ndjson"])
         .arg(fixtures().join("corpus"))
         .output()
         .unwrap();
@@ -217,9 +217,14 @@ fn a_second_rule_needs_only_a_file() {
         Some(json!({"loginProfile": {"userName": "bob"}})),
     );
     write_lines(dir.path(), "e.jsonl", &[e]);
-    trailhunt().arg("scan").arg(dir.path()).assert().code(0);
+    // The seed alone: the pack's own CreateLoginProfile rule would see it.
+    trailhunt()
+        .args(["scan", "--no-pack"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
     let out = trailhunt()
-        .args(["scan", "--format", "json", "--rules"])
+        .args(["scan", "--no-pack", "--format", "json", "--rules"])
         .arg(fixtures().join("rules"))
         .arg(dir.path())
         .output()

@@ -37,11 +37,10 @@ struct Hit {
     message: String,
 }
 
-/// Runs the built-in rules plus the pack over `paths`.
+/// Runs the built-in rules (the seed and the pack, compiled in) over `paths`.
 fn hunt(paths: Vec<PathBuf>) -> Vec<Hit> {
     let mut config = Config::new(paths);
     config.cache = false;
-    config.rule_dirs = vec![pack()];
     let rules = config.rules().expect("the pack loads");
     assert!(
         rules.problems.is_empty(),
@@ -109,8 +108,7 @@ fn with(mut e: Value, path: &str, v: Option<Value>) -> Value {
 
 #[test]
 fn the_pack_loads_whole_and_each_rule_is_pinned_to_its_event_names() {
-    let mut config = Config::new(vec![]);
-    config.rule_dirs = vec![pack()];
+    let config = Config::new(vec![]);
     let rules = config.rules().unwrap();
     assert!(rules.problems.is_empty(), "{:?}", rules.problems);
     assert!(
@@ -131,9 +129,9 @@ fn the_pack_loads_whole_and_each_rule_is_pinned_to_its_event_names() {
         s.sigma_name.as_deref().is_some_and(|n| steps.contains(&n))
     };
     let all: Vec<_> = rules.rules.iter().filter(|r| r.sigma.is_some()).collect();
-    assert_eq!(all.iter().filter(|r| is_step(r)).count(), 2);
+    assert_eq!(all.iter().filter(|r| is_step(r)).count(), 10);
     let pack: Vec<_> = all.into_iter().filter(|r| !is_step(r)).collect::<Vec<_>>();
-    assert_eq!(pack.len(), 11);
+    assert_eq!(pack.len(), 18);
     for r in pack {
         let s = r.sigma.as_ref().unwrap();
         // Indexed by eventName: no rule of the pack sees every event (a
@@ -669,12 +667,93 @@ fn trust_policy_malformed_has_no_public_sample_and_its_edges() {
 }
 
 #[test]
+fn every_file_of_the_pack_folder_is_compiled_in() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(pack())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+        .collect();
+    on_disk.sort();
+    let mut built_in: Vec<String> = trailhunt::rules::PACK
+        .iter()
+        .map(|(p, _)| p.rsplit('/').next().unwrap().to_string())
+        .collect();
+    built_in.sort();
+    assert_eq!(built_in, on_disk);
+    for (p, text) in trailhunt::rules::PACK {
+        let on_disk = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(p));
+        assert_eq!(&on_disk.unwrap(), text, "{p}");
+    }
+}
+
+#[test]
+fn the_pack_runs_by_default_and_no_pack_leaves_the_seed_alone() {
+    let mut config = Config::new(vec![fixtures().join("corpus")]);
+    config.cache = false;
+    let by_default = Hunt::run(&config, config.rules().unwrap(), &mut |_| {});
+    assert!(
+        by_default.rules.problems.is_empty(),
+        "{:?}",
+        by_default.rules.problems
+    );
+    assert!(
+        by_default
+            .findings
+            .iter()
+            .any(|f| f.rule_id == ATTACH_ADMIN)
+    );
+    assert!(
+        by_default
+            .rules
+            .rules
+            .iter()
+            .any(|r| r.source == "built-in (assets/rules/aws-iam-privesc/attach_admin_policy.yml)")
+    );
+    config.no_pack = true;
+    let seed = Hunt::run(&config, config.rules().unwrap(), &mut |_| {});
+    assert_eq!(seed.rules.rules.len(), 1);
+    assert!(!seed.findings.is_empty());
+    assert!(
+        seed.findings
+            .iter()
+            .all(|f| f.semantics != Semantics::Sigma)
+    );
+}
+
+#[test]
+fn a_rules_folder_overrides_a_built_in_pack_rule_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(pack().join("attach_admin_policy.yml")).unwrap();
+    assert!(text.contains("risk_score: 80"));
+    std::fs::write(
+        dir.path().join("mine.yml"),
+        text.replace("risk_score: 80", "risk_score: 5"),
+    )
+    .unwrap();
+    let mut config = Config::new(vec![fixtures().join("corpus")]);
+    config.cache = false;
+    let before = config.rules().unwrap().rules.len();
+    config.rule_dirs = vec![dir.path().to_path_buf()];
+    let rules = config.rules().unwrap();
+    assert_eq!(rules.rules.len(), before, "replaced, not added");
+    let h = Hunt::run(&config, rules, &mut |_| {});
+    let admin: Vec<_> = h
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == ATTACH_ADMIN)
+        .collect();
+    assert!(!admin.is_empty());
+    assert!(admin.iter().all(|f| f.risk_score == 5.0));
+}
+
+#[test]
 fn pack_findings_are_sigma_and_the_seed_is_unchanged() {
     let dir = fixtures().join("corpus");
     let mut config = Config::new(vec![dir.clone()]);
     config.cache = false;
+    config.no_pack = true;
     let seed_only = Hunt::run(&config, config.rules().unwrap(), &mut |_| {});
-    config.rule_dirs = vec![pack()];
+    config.no_pack = false;
     let with_pack = Hunt::run(&config, config.rules().unwrap(), &mut |_| {});
     let seed = |h: &Hunt| -> Vec<Option<String>> {
         let mut v: Vec<_> = h

@@ -256,6 +256,26 @@ fn a_reference_to_a_rule_not_loaded_is_reported_with_file_line_and_reason() {
     assert_eq!(of(&hits, "A rule that loads").len(), 1);
 }
 
+#[test]
+fn fields_from_naming_a_rule_not_referred_to_is_reported() {
+    let (hits, errors) = hunt_with(
+        fixture("bad_fields_from"),
+        &[call("e1", "ListUsers", "eve", "10:00:00")],
+    );
+    let e = errors
+        .iter()
+        .find(|e| e.contains("bad.yml"))
+        .unwrap_or_else(|| panic!("{errors:?}"));
+    assert!(e.contains("bad.yml:1:"), "{e}");
+    assert!(
+        e.contains(
+            "`fields_from` names `step_three`, which is not one of the correlation's `rules`"
+        ),
+        "{e}"
+    );
+    assert!(of(&hits, "Names a step it does not refer to").is_empty());
+}
+
 // The pack's sequence: CreateLoginProfile for another user, then that user's
 // console login from the same address within the hour.
 

@@ -17,8 +17,13 @@ use trailhunt::tui::update::Msg;
 use trailhunt::tui::{event_loop, layout, synthetic};
 
 fn fixture() -> Data {
-    let cli =
-        trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", "tests/fixtures/console"]);
+    let cli = trailhunt::cli::Cli::parse_from([
+        "trailhunt",
+        "--threads",
+        "1",
+        "--no-pack",
+        "tests/fixtures/console",
+    ]);
     headless::load(&cli.console.config()).expect("the fixture loads")
 }
 

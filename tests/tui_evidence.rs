@@ -10,8 +10,13 @@ use trailhunt::tui::headless::{self, Headless};
 
 /// The fixture console whose clipboard writes to `clip` and exports go to `dir`.
 fn console(dir: &std::path::Path) -> (Headless, std::path::PathBuf) {
-    let cli =
-        trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", "tests/fixtures/console"]);
+    let cli = trailhunt::cli::Cli::parse_from([
+        "trailhunt",
+        "--threads",
+        "1",
+        "--no-pack",
+        "tests/fixtures/console",
+    ]);
     let data = headless::load(&cli.console.config()).expect("the fixture loads");
     let mut c = Headless::new(data, 120, 30);
     let clip = dir.join("clip.txt");

@@ -134,18 +134,23 @@ fn the_grouped_view_groups_by_rule_then_caller_then_target() {
             .starts_with("RULE"),
         "{text}"
     );
-    // christophe → malicious-iam-user is one group per rule: three rules.
+    // christophe → malicious-iam-user is one group per rule: the seed,
+    // AdministratorAccess attached, CreateUser, and the backdoor-user and
+    // admin-user sequences (named by their credential / attaching steps,
+    // christophe's too).
     let groups = text
         .lines()
         .filter(|l| l.contains("user/christophe") && l.contains("malicious-iam-user"))
         .count();
-    assert_eq!(groups, 3, "{text}");
+    assert_eq!(groups, 5, "{text}");
 }
 
 #[test]
 fn the_risk_pane_shows_the_sigma_findings_own_rule() {
-    // G goes to the last finding: christophe's CreateUser (a Sigma rule).
-    let text = screen("G1", 160, 48);
+    // G goes to the last finding, the admin-user sequence; two up is
+    // christophe's CreateUser (a Sigma detection rule), after which come
+    // the backdoor-user and admin-user sequences of the same second.
+    let text = screen("Gkk1", 160, 48);
     assert!(
         text.contains("AWS IAM User Created  a4424ab4-084c-4a48-817d-2d0b3631e6e9"),
         "{text}"
@@ -166,7 +171,7 @@ fn the_risk_pane_shows_the_sigma_findings_own_rule() {
 
 #[test]
 fn the_risk_pane_shows_a_sigma_rules_custom_annotations_and_no_empty_headings() {
-    let text = screen("G1", 160, 80);
+    let text = screen("Gkk1", 160, 80);
     let line = |start: &str| {
         text.lines()
             .map(str::trim)
@@ -187,9 +192,9 @@ fn the_risk_pane_shows_a_sigma_rules_custom_annotations_and_no_empty_headings() 
 
 #[test]
 fn key_usage_says_a_sigma_finding_created_no_key_and_related_work_lists_the_caller() {
-    let keys = screen("G3", 160, 48);
+    let keys = screen("Gkk3", 160, 48);
     assert!(keys.contains("This event created no access key"), "{keys}");
-    let related = screen("G4", 160, 48);
+    let related = screen("Gkk4", 160, 48);
     assert!(
         related.contains("caller user/christophe (IAMUser): 3"),
         "{related}"

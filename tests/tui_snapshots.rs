@@ -16,8 +16,13 @@ use trailhunt::tui::update::Msg;
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn fixture() -> Data {
-    let cli =
-        trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", "tests/fixtures/console"]);
+    let cli = trailhunt::cli::Cli::parse_from([
+        "trailhunt",
+        "--threads",
+        "1",
+        "--no-pack",
+        "tests/fixtures/console",
+    ]);
     headless::load(&cli.console.config()).expect("the fixture loads")
 }
 

@@ -16,6 +16,7 @@ fn console(ws: &std::path::Path, w: u16, h: u16) -> Headless {
         "trailhunt",
         "--threads",
         "1",
+        "--no-pack",
         "--workspace",
         ws.to_str().unwrap(),
         LOGS,
@@ -227,7 +228,7 @@ when = [{ field = "actor_arn", glob = "*:root" }]
 }
 
 fn snapshot_console() -> Headless {
-    let cli = trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", LOGS]);
+    let cli = trailhunt::cli::Cli::parse_from(["trailhunt", "--threads", "1", "--no-pack", LOGS]);
     let data = headless::load(&cli.console.config()).expect("the fixture loads");
     let mut c = Headless::new(data, 80, 24);
     c.send(Msg::Triage(Box::new(Reply {

@@ -116,6 +116,10 @@ pub struct LoadArgs {
     /// *.yml/*.yaml) to the built-in rules; repeatable.
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// Leave out the built-in AWS IAM Privilege Escalation pack: run the
+    /// seed rule (and any --rules) only.
+    #[arg(long)]
+    pub no_pack: bool,
     /// Worker threads for loading (default: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -154,6 +158,7 @@ impl LoadArgs {
             paths: paths.to_vec(),
             semantics: self.semantics.into(),
             rule_dirs: self.rules.clone(),
+            no_pack: self.no_pack,
             limits: Limits {
                 threads: self.threads,
                 max_inflated: self.max_inflated_mib.saturating_mul(1 << 20),

@@ -61,6 +61,9 @@ pub struct Config {
     pub semantics: Semantics,
     /// Folders of rule files added to the built-in rules, in order.
     pub rule_dirs: Vec<PathBuf>,
+    /// Leave the built-in AWS IAM Privilege Escalation pack out: the seed
+    /// (and any rule folders) only.
+    pub no_pack: bool,
     pub limits: Limits,
     /// Whether to read and write the index cache.
     pub cache: bool,
@@ -82,9 +85,15 @@ impl Config {
         }
     }
 
-    /// The rules in force: the built-in ones plus every rule folder.
+    /// The rules in force: the seed, the pack unless [`Config::no_pack`],
+    /// then every rule folder (a folder's rule with a built-in rule's id
+    /// replaces it).
     pub fn rules(&self) -> Result<RuleSet, crate::rules::rule::RuleError> {
-        let mut rules = RuleSet::builtin();
+        let mut rules = if self.no_pack {
+            RuleSet::builtin()
+        } else {
+            RuleSet::builtin_with_pack()
+        };
         for dir in &self.rule_dirs {
             rules.add_dir(dir)?;
         }

@@ -57,6 +57,28 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         .iter()
         .map(|&i| index.str(index.events[i].event_id).map(str::to_string))
         .collect();
+    // Each event's role in a correlation (the referred rule it matched),
+    // parallel to `event_ids`; null for an event of any other finding.
+    let roles: Vec<Option<&str>> = f
+        .events
+        .iter()
+        .map(|&i| {
+            f.roles
+                .iter()
+                .find(|(e, _)| *e == i)
+                .map(|(_, r)| r.as_str())
+        })
+        .collect();
+    // The rule's annotations besides ATT&CK (which the evidence's `attack`
+    // carries): empty lists when the rule has none.
+    let annotations = lr.map(|r| &r.rule.annotations).map(|a| {
+        json!({
+            "analytic_story": a.analytic_story,
+            "kill_chain_phases": a.kill_chain_phases,
+            "nist": a.nist,
+            "cis20": a.cis20,
+        })
+    });
     json!({
         "rule_id": f.rule_id,
         "rule_name": lr.map(|r| r.rule.name.as_str()),
@@ -65,6 +87,8 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         "key": f.key,
         "event_id": f.event_id,
         "event_ids": event_ids,
+        "roles": roles,
+        "annotations": annotations,
         "event_name": f.event_name,
         "event_time": rfc3339(first.time),
         "actor_arn": f.actor_arn,

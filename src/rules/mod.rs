@@ -22,11 +22,44 @@ use std::collections::hash_map::Entry;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The rules shipped in `assets/rules/`, compiled in.
+/// One file of the pack: its path (for messages) and its text, compiled in.
+macro_rules! pack_file {
+    ($name:literal) => {
+        (
+            concat!("assets/rules/aws-iam-privesc/", $name),
+            include_str!(concat!("../../assets/rules/aws-iam-privesc/", $name)),
+        )
+    };
+}
+
+/// The seed rule shipped in `assets/rules/`, compiled in.
 pub const BUILTIN: &[(&str, &str)] = &[(
     "assets/rules/aws_createaccesskey.toml",
     include_str!("../../assets/rules/aws_createaccesskey.toml"),
 )];
+
+/// The AWS IAM Privilege Escalation pack (`assets/rules/aws-iam-privesc/`),
+/// compiled in and run by default beside the seed (`--no-pack` leaves it
+/// out). A test checks that every `*.yml` of the folder is listed here.
+pub const PACK: &[(&str, &str)] = &[
+    pack_file!("assume_role_policy_brute_force.yml"),
+    pack_file!("assume_role_policy_malformed.yml"),
+    pack_file!("attach_admin_policy.yml"),
+    pack_file!("backdoor_user.yml"),
+    pack_file!("create_login_profile_other_user.yml"),
+    pack_file!("create_login_profile_then_console_login.yml"),
+    pack_file!("create_user.yml"),
+    pack_file!("delete_group_failed.yml"),
+    pack_file!("delete_group_repeated.yml"),
+    pack_file!("delete_group_success.yml"),
+    pack_file!("iam_discovery_access_denied.yml"),
+    pack_file!("iam_discovery_access_denied_burst.yml"),
+    pack_file!("new_key_first_use.yml"),
+    pack_file!("policy_version_allows_all.yml"),
+    pack_file!("principal_created_then_admin.yml"),
+    pack_file!("set_default_policy_version.yml"),
+    pack_file!("update_login_profile_other_user.yml"),
+];
 
 /// How a rule's conditions are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize)]
@@ -156,6 +189,79 @@ impl RuleSet {
         }
     }
 
+    /// The seed and the AWS IAM Privilege Escalation pack ([`PACK`]): the
+    /// rules a hunt runs by default.
+    pub fn builtin_with_pack() -> RuleSet {
+        let mut rules = RuleSet::builtin();
+        for (path, text) in PACK {
+            let (_, problems, _) =
+                rules.add_text(Path::new(path), format!("built-in ({path})"), text);
+            // The pack's tests load it whole; a problem here is a build that
+            // shipped a broken rule, which must still not be silent.
+            rules.problems.extend(problems);
+        }
+        rules
+    }
+
+    /// Adds the rules of one file's `text` (TOML by `path`'s extension,
+    /// else Sigma), each known by `source`. Returns how many loaded, the
+    /// problems, and how many Sigma rules were skipped for their logsource.
+    fn add_text(
+        &mut self,
+        path: &Path,
+        source: String,
+        text: &str,
+    ) -> (usize, Vec<LoadError>, usize) {
+        if path.extension().is_some_and(|x| x == "toml") {
+            return match Rule::parse(text, path) {
+                Ok(rule) => {
+                    self.put(LoadedRule {
+                        rule,
+                        source,
+                        sigma: None,
+                    });
+                    (1, Vec::new(), 0)
+                }
+                Err(e) => (0, vec![e.into_load_error()], 0),
+            };
+        }
+        let file = sigma::load(text, path);
+        let problems = file
+            .problems
+            .into_iter()
+            .map(|q| LoadError {
+                path: q.path,
+                line: q.line.and_then(|l| u32::try_from(l).ok()),
+                offset: None,
+                message: q.message,
+                ends_early: false,
+            })
+            .collect();
+        let loaded = file.rules.len();
+        for (rule, sr) in file.rules {
+            if sr.correlation.is_none() && sr.pivots.is_empty() {
+                // Said once at load: such a rule costs a read of every
+                // event, which is what makes a large load slow.
+                self.notes.push(format!(
+                    "{}: Sigma rule `{}` pins no indexed field ({}): it is evaluated on every event",
+                    crate::event::show_path(path),
+                    rule.name,
+                    sigma_run::PIVOTS
+                        .iter()
+                        .map(|(f, _)| *f)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            self.put(LoadedRule {
+                rule,
+                source: source.clone(),
+                sigma: Some(Arc::new(sr)),
+            });
+        }
+        (loaded, problems, file.skipped.len())
+    }
+
     /// Adds every rule under `dir`, walked recursively: `*.toml` (trailhunt
     /// rules) and `*.yml`/`*.yaml` (Sigma). A rule with an id already loaded
     /// replaces it, so a team can override the built-in. A file or document
@@ -191,48 +297,10 @@ impl RuleSet {
                     continue;
                 }
             };
-            let source = p.display().to_string();
-            if p.extension().is_some_and(|x| x == "toml") {
-                match Rule::parse(&text, p) {
-                    Ok(rule) => {
-                        loaded += 1;
-                        self.put(LoadedRule {
-                            rule,
-                            source,
-                            sigma: None,
-                        });
-                    }
-                    Err(e) => problems.push(e.into_load_error()),
-                }
-                continue;
-            }
-            let file = sigma::load(&text, p);
-            skipped += file.skipped.len();
-            problems.extend(file.problems.into_iter().map(|q| LoadError {
-                path: q.path,
-                line: q.line.and_then(|l| u32::try_from(l).ok()),
-                offset: None,
-                message: q.message,
-                ends_early: false,
-            }));
-            for (rule, sr) in file.rules {
-                loaded += 1;
-                if sr.correlation.is_none() && sr.pivots.is_empty() {
-                    // Said once at load: such a rule costs a read of every
-                    // event, which is what makes a large load slow.
-                    self.notes.push(format!(
-                        "{}: Sigma rule `{}` pins no indexed field ({}) to a plain value: it is evaluated on every event",
-                        crate::event::show_path(p),
-                        rule.name,
-                        sigma_run::PIVOTS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                self.put(LoadedRule {
-                    rule,
-                    source: source.clone(),
-                    sigma: Some(Arc::new(sr)),
-                });
-            }
+            let (n, more, skip) = self.add_text(p, p.display().to_string(), &text);
+            loaded += n;
+            problems.extend(more);
+            skipped += skip;
         }
         let shown = crate::event::show_path(dir);
         self.notes.push(format!("{shown}: {loaded} rule(s) loaded"));
@@ -429,6 +497,23 @@ fn parse_event<'p>(
             }
         },
     }
+}
+
+/// Names a Sigma correlation finding's caller, target, address, user agent,
+/// account, region and caller key from event `v`, the event its
+/// `fields_from` step matched (the triage key, `event_id` and
+/// `event_name` stay the first event's).
+fn name_from(f: &mut Finding, rule: &Rule, v: &Value) {
+    let s = |p: &str| get(v, p).map(|c| c.into_owned());
+    f.actor_arn = s("user_arn");
+    f.actor_type = s("userIdentity.type");
+    f.target_user = s("requestParameters.userName");
+    f.src = s("src");
+    f.user_agent = s("userAgent");
+    f.account = s("aws_account_id");
+    f.region = s("awsRegion");
+    f.caller_key = s("userIdentity.accessKeyId");
+    f.risk_message = render_template(&rule.message, v, "(none)");
 }
 
 struct Group {

@@ -356,6 +356,10 @@ pub struct Correlation {
     pub aliases: Vec<(String, Vec<(String, String)>)>,
     /// Whether the referred rules also give findings of their own.
     pub generate: bool,
+    /// trailhunt's `fields_from` attribute: the referred rule (as written
+    /// in `rules`) whose event names the finding's caller, target, address,
+    /// user agent and keys; `None` takes the first event's.
+    pub fields_from: Option<String>,
     /// Where the rule is written, to report a reference that is not loaded.
     pub path: PathBuf,
     pub line: Option<usize>,
@@ -533,6 +537,16 @@ fn adapt_correlation(
             (a.alias.clone(), m)
         })
         .collect();
+    let fields_from = match strings_attr(&c.custom_attributes, "fields_from")?.as_slice() {
+        [] => None,
+        [r] if c.rules.contains(r) => Some(r.clone()),
+        [r] => {
+            return Err(format!(
+                "`fields_from` names `{r}`, which is not one of the correlation's `rules`"
+            ));
+        }
+        _ => return Err("`fields_from` must name one of the correlation's `rules`".into()),
+    };
     let (rule, level, risk_score) = metadata(meta_of!(c), text)?;
     let conditions = vec![format!(
         "{} over {} within {} by {}: {}",
@@ -564,6 +578,7 @@ fn adapt_correlation(
             field,
             aliases,
             generate: c.generate,
+            fields_from,
             path: path.to_path_buf(),
             line,
         }),

@@ -13,7 +13,7 @@
 //! so a burst gives one finding, not one per event.
 
 use super::sigma::{Correlation, CorrelationKind, SigmaRule};
-use super::{Group, LoadedRule, RunOutput, Semantics, make_finding};
+use super::{Group, LoadedRule, RunOutput, Semantics, make_finding, name_from};
 use crate::event::fields::get;
 use crate::event::{Index, LoadError};
 use serde_json::Value;
@@ -139,23 +139,33 @@ fn temporal(c: &Correlation, pts: &[Point], g: &[usize], out: &mut Vec<Vec<usize
 /// `temporal_ordered`: every referred rule, in the order written, by
 /// different events, the last no later than `timespan` after the first.
 /// The earliest chain from each first event is taken (greedy is enough for
-/// a subsequence); its events are used up.
+/// a subsequence); its events are used up. Events of the same time have no
+/// known order (CloudTrail times are whole seconds, and files list events
+/// in any order), so a step may be at the time of the step before it.
 fn ordered(c: &Correlation, pts: &[Point], g: &[usize], out: &mut Vec<Vec<usize>>) {
     let mut used: HashSet<usize> = HashSet::new();
-    for (a, &first) in g.iter().enumerate() {
+    for &first in g {
         let p = &pts[first];
         if p.role != 0 || used.contains(&p.event) {
             continue;
         }
         let mut chain = vec![first];
-        for &j in &g[a + 1..] {
-            let q = &pts[j];
-            if q.time - p.time > c.timespan_ms || chain.len() == c.rules.len() {
-                break;
-            }
-            let taken = chain.iter().any(|&i| pts[i].event == q.event);
-            if q.role == chain.len() && !used.contains(&q.event) && !taken {
-                chain.push(j);
+        while chain.len() < c.rules.len() {
+            let after = pts[chain[chain.len() - 1]].time;
+            let lo = g.partition_point(|&i| pts[i].time < after);
+            let next = g[lo..]
+                .iter()
+                .copied()
+                .take_while(|&j| pts[j].time - p.time <= c.timespan_ms)
+                .find(|&j| {
+                    let q = &pts[j];
+                    q.role == chain.len()
+                        && !used.contains(&q.event)
+                        && !chain.iter().any(|&i| pts[i].event == q.event)
+                });
+            match next {
+                Some(j) => chain.push(j),
+                None => break,
             }
         }
         if chain.len() == c.rules.len() {
@@ -294,6 +304,22 @@ pub(super) fn run(
                 .zip(group.into_iter().map(Some))
                 .collect();
             f.risk_score = sr.risk_score;
+            let subject = c.fields_from.as_ref().and_then(|want| {
+                m.iter()
+                    .map(|&i| &points[i])
+                    .find(|p| c.rules[p.role] == *want)
+                    .and_then(|p| parsed.get(&p.event))
+            });
+            if let Some(v) = subject {
+                name_from(&mut f, &lr.rule, v);
+            }
+            // The key a sequence created, whichever step created it.
+            if f.new_key.is_none() {
+                f.new_key = m.iter().find_map(|&i| {
+                    let v = parsed.get(&points[i].event)?;
+                    get(v, "responseElements.accessKey.accessKeyId").map(|k| k.into_owned())
+                });
+            }
             f.roles = m
                 .iter()
                 .map(|&i| (points[i].event, c.rules[points[i].role].clone()))

@@ -15,6 +15,7 @@ fn corr(kind: CorrelationKind, rules: usize, predicates: Vec<(CmpOp, u64)>) -> C
         field: (kind == CorrelationKind::ValueCount).then(|| "ip".to_string()),
         aliases: Vec::new(),
         generate: false,
+        fields_from: None,
         path: PathBuf::from("c.yml"),
         line: None,
     }
@@ -192,4 +193,20 @@ fn one_event_is_not_a_sequence_on_its_own() {
     let mut p = pts(&[(0, 0, "a", ""), (0, 1, "a", "")]);
     p[1].event = 0;
     assert!(windows(&o, &p).is_empty());
+}
+
+#[test]
+fn ordered_reads_events_of_the_same_time_as_in_order() {
+    let o = corr(CorrelationKind::TemporalOrdered, 3, vec![(CmpOp::Gte, 3)]);
+    // CloudTrail times have whole seconds and files list events in any
+    // order (Stratus's newest first): steps 2, 1, 0 within one second are
+    // a sequence; the chain is given in step order.
+    let p = pts(&[(5, 2, "a", ""), (5, 1, "a", ""), (5, 0, "a", "")]);
+    assert_eq!(events(&windows(&o, &p), &p), vec![vec![2, 1, 0]]);
+    // A step one second earlier than the step before it is still out of order.
+    let p = pts(&[(4, 1, "a", ""), (5, 0, "a", ""), (6, 2, "a", "")]);
+    assert!(windows(&o, &p).is_empty());
+    // A later step at the first step's time, then the last one later on.
+    let p = pts(&[(5, 1, "a", ""), (5, 0, "a", ""), (7, 2, "a", "")]);
+    assert_eq!(events(&windows(&o, &p), &p), vec![vec![1, 0, 2]]);
 }

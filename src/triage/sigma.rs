@@ -158,16 +158,45 @@ fn filter_id(entry_id: &str) -> String {
     )
 }
 
+/// `expr` with the search identifier `from` (a whole word) renamed `to`.
+fn rename_identifier(expr: &str, from: &str, to: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if word == from { to } else { word });
+        word.clear();
+    };
+    for ch in expr.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            word.push(ch);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// One filter document for `e`, whose rules are `rule_ids`.
 pub fn filter(e: &Entry, rule_ids: &[String]) -> Result<String, yaml_serde::Error> {
     let mut detection = Vec::new();
-    let exprs: Vec<String> = e
+    let mut exprs: Vec<String> = e
         .conditions
         .iter()
         .filter(|c| c.enabled())
         .enumerate()
         .map(|(i, c)| condition(c, i, &mut detection))
         .collect();
+    // The filters specification makes `filter.selection` mandatory (its
+    // JSON schema requires it): the first selection takes that name.
+    if let Some((first, _)) = detection.first_mut() {
+        exprs = exprs
+            .iter()
+            .map(|x| rename_identifier(x, first, "selection"))
+            .collect();
+        *first = "selection".into();
+    }
     let mut f = Mapping::new();
     f.insert(
         "rules".into(),
@@ -218,6 +247,15 @@ pub fn export(list: &Allowlist, rules: &RuleSet, now: DateTime<Utc>) -> Export {
     let mut docs = Vec::new();
     for e in &list.entries {
         if e.state(now) != EntryState::Active {
+            continue;
+        }
+        // `not ()` is no Sigma condition, and such an entry suppresses
+        // nothing in trailhunt either.
+        if !e.conditions.iter().any(|c| c.enabled()) {
+            out.warnings.push(format!(
+                "entry {}: not exported: it has no enabled condition, so it suppresses nothing",
+                e.id
+            ));
             continue;
         }
         let ids: Vec<String> = match &e.rules {
