@@ -29,12 +29,9 @@ pub const RATIO_GUARD_AFTER: u64 = 64 << 20;
 /// Inflates `raw` if it is gzip (every member, as `gzip -dc` does), stopping
 /// at `max_inflated` bytes, or when more than [`RATIO_GUARD_AFTER`] bytes
 /// have come out of the stream at more than `max_ratio` times the
-/// compressed bytes read so far — a decompression bomb.
-///
-/// Inflates straight into the output's spare capacity (flate2's
-/// `decompress_vec` over zlib-rs in gzip mode, which checks each member's
-/// CRC-32 and length): no bounce buffer, no zero-filling, no window copy
-/// per read call.
+/// compressed bytes read so far — a decompression bomb. Plain bytes are
+/// returned as they are. For a whole file in memory (re-reading one event);
+/// the loader reads through [`Inflow`] instead.
 pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
     if !is_gzip(&raw) {
         return Decoded {
@@ -44,78 +41,390 @@ pub fn decode(raw: Vec<u8>, max_inflated: u64, max_ratio: u64) -> Decoded {
             ends_early: false,
         };
     }
-    // Real CloudTrail inflates about 10:1; the vector grows if it must.
-    let mut out: Vec<u8> = Vec::with_capacity(
-        (raw.len().saturating_mul(12).min(256 << 20) as u64).min(max_inflated.saturating_add(1))
-            as usize,
-    );
-    let mut dec = Decompress::new_gzip(15);
-    let mut input = &raw[..];
-    // Compressed bytes of the members before the current one.
-    let mut done_in = 0u64;
-    let mut ends_early = false;
-    const STEP: u64 = 16 << 20;
-    let error = loop {
-        if out.len() == out.capacity() {
-            let room = max_inflated.saturating_sub(out.len() as u64);
-            out.reserve(STEP.min(room.saturating_add(1)) as usize);
-        }
-        let (in_before, out_before) = (dec.total_in(), out.len());
-        let status = dec.decompress_vec(input, &mut out, FlushDecompress::None);
-        input = &input[(dec.total_in() - in_before) as usize..];
-        let inflated = out.len() as u64;
-        if inflated > max_inflated {
-            out.truncate(max_inflated as usize);
-            break Some(format!(
-                "gzip inflates past the {max_inflated} byte cap; read stopped there"
-            ));
-        }
-        let consumed = (done_in + dec.total_in()).max(1);
-        if inflated > RATIO_GUARD_AFTER && inflated / consumed > max_ratio {
-            break Some(format!(
-                "gzip inflates more than {max_ratio}:1 ({inflated} bytes from {consumed}): \
-                 a decompression bomb? read stopped there"
-            ));
-        }
-        match status {
-            Ok(Status::StreamEnd) => {
-                // Another member follows, or trailing zeros (which gzip ignores too).
-                if input.iter().all(|&b| b == 0) {
-                    break None;
-                }
-                if !is_gzip(input) {
-                    break Some(format!(
-                        "corrupt gzip after {inflated} inflated bytes: what follows the last member is not gzip"
-                    ));
-                }
-                done_in += dec.total_in();
-                dec = Decompress::new_gzip(15);
-            }
-            Ok(_) if input.is_empty() && out.len() < out.capacity() => {
-                ends_early = true;
-                break Some(format!(
-                    "truncated gzip: the stream ends early after {inflated} inflated bytes"
-                ));
-            }
-            Ok(_) if out.len() == out_before && dec.total_in() == in_before => {
-                // No progress with input and room left: cannot happen with a
-                // sound inflater; stop rather than spin.
-                break Some(format!(
-                    "corrupt gzip after {inflated} inflated bytes: no progress"
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                break Some(format!("corrupt gzip after {inflated} inflated bytes: {e}"));
-            }
-        }
-    };
+    let mut inflow = Inflow::new(&raw[..], max_inflated, max_ratio);
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(12).min(256 << 20));
+    while inflow.fill(&mut out, 16 << 20) > 0 {}
     Decoded {
         bytes: out,
         gzip: true,
-        error,
-        ends_early,
+        error: inflow.error,
+        ends_early: inflow.ends_early,
     }
+}
+
+/// Compressed bytes read from the file at a time.
+const IN_CHUNK: usize = 256 << 10;
+
+/// A file's content as a stream: gzip (found by its magic bytes) inflated
+/// member after member, plain bytes passed through, with the size cap (on
+/// both) and the ratio guard (on gzip). Memory is one input chunk, the
+/// inflater's window and what the caller asks for at a time.
+pub struct Inflow<R> {
+    src: R,
+    input: Vec<u8>,
+    pos: usize,
+    src_done: bool,
+    /// Bytes read from the source.
+    src_bytes: u64,
+    /// `None` for a plain file.
+    dec: Option<Decompress>,
+    /// Compressed bytes of the members before the current one.
+    done_in: u64,
+    inflated: u64,
+    max_inflated: u64,
+    max_ratio: u64,
+    /// Set when the stream stopped before its end (truncated or corrupt
+    /// gzip, over the cap); what came before was delivered.
+    pub error: Option<String>,
+    /// The gzip stream stops before its end (as a file still being written does).
+    pub ends_early: bool,
+    finished: bool,
+}
+
+impl<R: std::io::Read> Inflow<R> {
+    pub fn new(src: R, max_inflated: u64, max_ratio: u64) -> Self {
+        let mut s = Inflow {
+            src,
+            input: Vec::with_capacity(IN_CHUNK),
+            pos: 0,
+            src_done: false,
+            src_bytes: 0,
+            dec: None,
+            done_in: 0,
+            inflated: 0,
+            max_inflated,
+            max_ratio,
+            error: None,
+            ends_early: false,
+            finished: false,
+        };
+        s.want_input(2);
+        if is_gzip(&s.input[s.pos..]) {
+            s.dec = Some(Decompress::new_gzip(15));
+        }
+        s
+    }
+
+    pub fn gzip(&self) -> bool {
+        self.dec.is_some()
+    }
+
+    /// Bytes delivered so far (inflated, for gzip).
+    pub fn inflated(&self) -> u64 {
+        self.inflated
+    }
+
+    /// Bytes read from the file so far (compressed, for gzip).
+    pub fn read_bytes(&self) -> u64 {
+        self.src_bytes
+    }
+
+    /// Reads until at least `n` unread input bytes are buffered or the file ends.
+    fn want_input(&mut self, n: usize) {
+        if self.input.len() - self.pos >= n || self.src_done {
+            return;
+        }
+        self.input.drain(..self.pos);
+        self.pos = 0;
+        while self.input.len() < n.max(IN_CHUNK) && !self.src_done {
+            let len = self.input.len();
+            self.input.resize(len.max(IN_CHUNK).max(n), 0);
+            match self.src.read(&mut self.input[len..]) {
+                Ok(0) => {
+                    self.input.truncate(len);
+                    self.src_done = true;
+                }
+                Ok(k) => {
+                    self.input.truncate(len + k);
+                    self.src_bytes += k as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.input.truncate(len),
+                Err(e) => {
+                    self.input.truncate(len);
+                    self.src_done = true;
+                    if self.error.is_none() {
+                        self.error = Some(format!("read error after {} bytes: {e}", self.inflated));
+                    }
+                }
+            }
+        }
+    }
+
+    fn stop(&mut self, message: String) -> usize {
+        self.finished = true;
+        if self.error.is_none() {
+            self.error = Some(message);
+        }
+        0
+    }
+
+    /// Appends about `want` more bytes to `out` (a little more for gzip);
+    /// 0 only when the stream has ended, normally or not ([`Self::error`]).
+    pub fn fill(&mut self, out: &mut Vec<u8>, want: usize) -> usize {
+        let want = want.max(1);
+        loop {
+            if self.finished {
+                return 0;
+            }
+            let room = self.max_inflated.saturating_sub(self.inflated);
+            let n = match self.dec.is_some() {
+                false => self.fill_plain(out, want, room),
+                true => self.fill_gzip(out, want),
+            };
+            if n == 0 && !self.finished {
+                continue;
+            }
+            if self.inflated > self.max_inflated {
+                let over = (self.inflated - self.max_inflated) as usize;
+                out.truncate(out.len() - over);
+                self.inflated = self.max_inflated;
+                let what = if self.gzip() {
+                    "gzip inflates"
+                } else {
+                    "the file is"
+                };
+                let max = self.max_inflated;
+                self.stop(format!(
+                    "{what} past the {max} byte cap (--max-inflated-mib); read stopped there"
+                ));
+                return n - over;
+            }
+            return n;
+        }
+    }
+
+    fn fill_plain(&mut self, out: &mut Vec<u8>, want: usize, room: u64) -> usize {
+        if self.pos == self.input.len() {
+            if self.src_done {
+                self.finished = true;
+                return 0;
+            }
+            self.want_input(1);
+            if self.pos == self.input.len() {
+                self.finished = true;
+                return 0;
+            }
+        }
+        // One byte past the cap is read, so that the cap is reported.
+        let n = (self.input.len() - self.pos)
+            .min(want)
+            .min(room.saturating_add(1).min(usize::MAX as u64) as usize);
+        out.extend_from_slice(&self.input[self.pos..self.pos + n]);
+        self.pos += n;
+        self.inflated += n as u64;
+        n
+    }
+
+    /// Inflates straight into the output's spare capacity (flate2's
+    /// `decompress_vec` over zlib-rs in gzip mode, which checks each
+    /// member's CRC-32 and length): no bounce buffer, no zero-filling.
+    fn fill_gzip(&mut self, out: &mut Vec<u8>, want: usize) -> usize {
+        let start = out.len();
+        if out.capacity() - out.len() < want {
+            out.reserve(want);
+        }
+        while out.len() == start {
+            self.want_input(1);
+            let Some(dec) = self.dec.as_mut() else {
+                return 0;
+            };
+            let (in_before, out_before) = (dec.total_in(), out.len());
+            let status = dec.decompress_vec(&self.input[self.pos..], out, FlushDecompress::None);
+            self.pos += (dec.total_in() - in_before) as usize;
+            let consumed = (self.done_in + dec.total_in()).max(1);
+            let progressed = out.len() > out_before || dec.total_in() > in_before;
+            self.inflated += (out.len() - out_before) as u64;
+            let inflated = self.inflated;
+            if inflated > self.max_inflated {
+                return out.len() - start;
+            }
+            if inflated > RATIO_GUARD_AFTER && inflated / consumed > self.max_ratio {
+                let r = self.max_ratio;
+                self.stop(format!(
+                    "gzip inflates more than {r}:1 ({inflated} bytes from {consumed}): \
+                     a decompression bomb? read stopped there"
+                ));
+                return out.len() - start;
+            }
+            match status {
+                Ok(Status::StreamEnd) => {
+                    self.done_in += dec.total_in();
+                    // Another member follows, or trailing zeros (which gzip ignores too).
+                    self.want_input(2);
+                    if self.trailing_zeros() {
+                        self.finished = true;
+                        return out.len() - start;
+                    }
+                    if !is_gzip(&self.input[self.pos..]) {
+                        self.stop(format!(
+                            "corrupt gzip after {inflated} inflated bytes: what follows the last member is not gzip"
+                        ));
+                        return out.len() - start;
+                    }
+                    self.dec = Some(Decompress::new_gzip(15));
+                }
+                Ok(_) if self.pos == self.input.len() && out.len() < out.capacity() => {
+                    self.want_input(1);
+                    if self.pos == self.input.len() {
+                        self.ends_early = true;
+                        self.stop(format!(
+                            "truncated gzip: the stream ends early after {inflated} inflated bytes"
+                        ));
+                        return out.len() - start;
+                    }
+                }
+                Ok(_) if !progressed && out.len() < out.capacity() => {
+                    // No progress with input and room left: cannot happen
+                    // with a sound inflater; stop rather than spin.
+                    self.stop(format!(
+                        "corrupt gzip after {inflated} inflated bytes: no progress"
+                    ));
+                    return out.len() - start;
+                }
+                Ok(_) => {
+                    if out.len() == out.capacity() {
+                        return out.len() - start;
+                    }
+                }
+                Err(e) => {
+                    self.stop(format!("corrupt gzip after {inflated} inflated bytes: {e}"));
+                    return out.len() - start;
+                }
+            }
+        }
+        out.len() - start
+    }
+
+    /// Whether everything left in the file is zero bytes (read to find out).
+    fn trailing_zeros(&mut self) -> bool {
+        loop {
+            if self.input[self.pos..].iter().any(|&b| b != 0) {
+                return false;
+            }
+            self.pos = self.input.len();
+            if self.src_done {
+                return true;
+            }
+            self.want_input(2);
+        }
+    }
+}
+
+/// A file's content as valid UTF-8 text, a piece at a time: each invalid
+/// byte becomes the text `\\xNN`, exactly as [`repair_utf8`] writes it for
+/// the whole file, so offsets agree with a re-read. A character cut by a
+/// piece's end waits for the next piece.
+pub struct TextStream<R> {
+    pub inflow: Inflow<R>,
+    carry: Vec<u8>,
+    /// Input bytes (before repair) delivered so far.
+    raw_pos: u64,
+    /// Invalid bytes met, and the input offset of the first.
+    pub bad: u64,
+    pub first_bad: Option<u64>,
+}
+
+impl<R: std::io::Read> TextStream<R> {
+    pub fn new(inflow: Inflow<R>) -> Self {
+        TextStream {
+            inflow,
+            carry: Vec::new(),
+            raw_pos: 0,
+            bad: 0,
+            first_bad: None,
+        }
+    }
+
+    /// Appends about `want` bytes of text to `out` (valid UTF-8 before and
+    /// after); false when the stream has ended and nothing was added.
+    pub fn fill(&mut self, out: &mut Vec<u8>, want: usize) -> bool {
+        let from = out.len();
+        loop {
+            let at = out.len();
+            out.append(&mut self.carry);
+            let eof = self.inflow.fill(out, want) == 0;
+            self.repair(out, at, eof);
+            if out.len() > from || eof {
+                return out.len() > from;
+            }
+        }
+    }
+
+    fn repair(&mut self, out: &mut Vec<u8>, from: usize, eof: bool) {
+        let e = match std::str::from_utf8(&out[from..]) {
+            Ok(_) => {
+                self.raw_pos += (out.len() - from) as u64;
+                return;
+            }
+            Err(e) => e,
+        };
+        let good = from + e.valid_up_to();
+        if e.error_len().is_none() && !eof {
+            // Only a character cut at the end: it waits for the next piece.
+            self.carry.extend_from_slice(&out[good..]);
+            out.truncate(good);
+            self.raw_pos += (good - from) as u64;
+            return;
+        }
+        let tail = out.split_off(good);
+        self.raw_pos += (good - from) as u64;
+        let mut rest = &tail[..];
+        while !rest.is_empty() {
+            match std::str::from_utf8(rest) {
+                Ok(_) => {
+                    out.extend_from_slice(rest);
+                    self.raw_pos += rest.len() as u64;
+                    break;
+                }
+                Err(e) => {
+                    let good = e.valid_up_to();
+                    out.extend_from_slice(&rest[..good]);
+                    self.raw_pos += good as u64;
+                    if e.error_len().is_none() && !eof {
+                        self.carry.extend_from_slice(&rest[good..]);
+                        break;
+                    }
+                    let n = e.error_len().unwrap_or(rest.len() - good);
+                    for &b in &rest[good..good + n] {
+                        self.first_bad.get_or_insert(self.raw_pos);
+                        self.bad += 1;
+                        self.raw_pos += 1;
+                        out.extend_from_slice(format!("\\\\x{b:02x}").as_bytes());
+                    }
+                    rest = &rest[good + n..];
+                }
+            }
+        }
+    }
+}
+
+/// The text at `offset..offset + len` of a file's content as the loader
+/// reads it (inflated, made text by [`TextStream`]), read as a stream so
+/// that only a chunk and the event are held; `None` when the file is
+/// shorter or the range does not fall on characters.
+pub fn read_text_at(src: impl std::io::Read, offset: u64, len: usize) -> Option<String> {
+    const STEP: usize = 1 << 20;
+    let mut text = TextStream::new(Inflow::new(src, u64::MAX, u64::MAX));
+    let (mut window, mut base) = (Vec::new(), 0u64);
+    let end = offset.checked_add(len as u64)?;
+    loop {
+        let more = text.fill(&mut window, STEP.max(len));
+        let have = base + window.len() as u64;
+        if have >= end {
+            break;
+        }
+        if !more {
+            return None;
+        }
+        if have <= offset {
+            // Nothing of the event yet: the window's text is dropped.
+            base = have;
+            window.clear();
+        }
+    }
+    let start = (offset - base) as usize;
+    let bytes = window.get(start..start + len)?;
+    std::str::from_utf8(bytes).ok().map(str::to_string)
 }
 
 /// Makes `bytes` valid UTF-8 by writing each invalid byte as the text

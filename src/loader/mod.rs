@@ -80,17 +80,11 @@ pub struct FileReader;
 impl RawReader for FileReader {
     fn read(&self, file: &SourceFile, loc: &Loc) -> Result<String, LoadError> {
         let path = &file.path;
-        let bytes = read_regular(path)
+        let f = crate::files::open_regular(path)
             .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
-        let d = decode::decode(bytes, u64::MAX, u64::MAX);
-        let (text, _) = decode::repair_utf8(d.bytes);
-        let bytes = text.as_bytes();
-        let start = loc.offset as usize;
-        let end = start + loc.len as usize;
-        let text = bytes
-            .get(start..end)
-            .and_then(|b| std::str::from_utf8(b).ok())
+        let text = decode::read_text_at(f, loc.offset, loc.len as usize)
             .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))?;
+        let text = text.as_str();
         if !loc.splunk_raw {
             return Ok(text.to_string());
         }
@@ -102,15 +96,6 @@ impl RawReader for FileReader {
             .map(str::to_string)
             .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))
     }
-}
-
-/// A file's bytes, opened non-blocking: a FIFO or device swapped in for a
-/// log file after discovery is refused, never waited on.
-fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut f = crate::files::open_regular(path)?;
-    let mut v = Vec::new();
-    std::io::Read::read_to_end(&mut f, &mut v)?;
-    Ok(v)
 }
 
 /// What one worker made of one file.
@@ -138,15 +123,17 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions) -> FileResult {
         errors: Vec::new(),
         inflated: 0,
     };
-    let raw = match read_regular(path) {
-        Ok(r) => r,
+    // Opened non-blocking: a FIFO or device swapped in for a log file
+    // after discovery is refused, never waited on.
+    let f = match crate::files::open_regular(path) {
+        Ok(f) => f,
         Err(e) => {
             res.errors
                 .push(LoadError::file(path, format!("cannot read: {e}")));
             return res;
         }
     };
-    index_bytes(&mut res, path, raw, opts);
+    index_bytes(&mut res, path, f, opts);
     res
 }
 
@@ -167,62 +154,28 @@ pub fn index_file_bytes(
         errors: Vec::new(),
         inflated: 0,
     };
-    index_bytes(&mut res, Path::new("<bytes>"), raw, opts);
+    index_bytes(&mut res, Path::new("<bytes>"), &raw[..], opts);
     (res.events, res.strings, res.errors)
 }
 
-fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptions) {
+/// Reads one file as a stream (see [`split::split_stream`]): a worker
+/// holds a chunk and at most one event, whatever the file's size.
+fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts: &LoadOptions) {
     let idx = res.file;
-    res.source.bytes = raw.len() as u64;
-    let d = decode::decode(raw, opts.max_inflated, opts.max_ratio);
-    res.source.gzip = d.gzip;
-    res.inflated = d.bytes.len() as u64;
-    res.source.inflated = res.inflated;
-    let truncated = d.error.is_some();
-    if let Some(e) = d.error {
-        res.errors.push(LoadError {
-            offset: Some(res.inflated),
-            ends_early: d.ends_early,
-            ..LoadError::file(path, e)
-        });
-    }
-    // Bytes that cannot start JSON get one clear error, not a UTF-8 report too.
-    let first = d.bytes.iter().position(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|i| !matches!(d.bytes[i], b'{' | b'[' | 0xEF)) {
-        let mut problems = Vec::new();
-        split::split(&d.bytes, &mut |_| {}, &mut problems);
-        for p in problems {
-            res.errors.push(LoadError {
-                path: path.to_path_buf(),
-                line: p.line,
-                offset: p.offset,
-                message: p.message,
-                ends_early: p.ends_early,
-            });
-        }
-        return;
-    }
-    let (text, bad) = decode::repair_utf8(d.bytes);
-    if let Some(&first) = bad.first() {
-        res.errors.push(LoadError {
-            offset: Some(first as u64),
-            ..LoadError::file(
-                path,
-                format!(
-                    "invalid UTF-8: {} byte(s), the first at byte {first}; each kept as the text backslash-x-hex, events kept",
-                    bad.len()
-                ),
-            )
-        });
-    }
+    let mut text =
+        decode::TextStream::new(decode::Inflow::new(src, opts.max_inflated, opts.max_ratio));
+    res.source.gzip = text.inflow.gzip();
+    let mut event_errors = Vec::new();
     let mut problems = Vec::new();
     let mut hbuf = Vec::new();
     let mut type_problems = Vec::new();
     let strings = &mut res.strings;
     let events = &mut res.events;
-    let errors = &mut res.errors;
-    split::split_str(
-        &text,
+    let errors = &mut event_errors;
+    let cap = usize::try_from(opts.max_event_bytes).unwrap_or(usize::MAX);
+    let json = split::split_stream(
+        &mut |w: &mut Vec<u8>, n: usize| text.fill(w, n),
+        cap,
         &mut |mut p: split::Piece<'_>| {
             let at = |message: String| LoadError {
                 path: path.to_path_buf(),
@@ -264,6 +217,31 @@ fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptio
         },
         &mut problems,
     );
+    res.source.bytes = text.inflow.read_bytes();
+    res.inflated = text.inflow.inflated();
+    res.source.inflated = res.inflated;
+    let truncated = text.inflow.error.is_some();
+    if let Some(e) = text.inflow.error.take() {
+        res.errors.push(LoadError {
+            offset: Some(res.inflated),
+            ends_early: text.inflow.ends_early,
+            ..LoadError::file(path, e)
+        });
+    }
+    // Bytes that cannot start JSON get one clear error, not a UTF-8 report too.
+    if let (Some(first), true) = (text.first_bad, json) {
+        res.errors.push(LoadError {
+            offset: Some(first),
+            ..LoadError::file(
+                path,
+                format!(
+                    "invalid UTF-8: {} byte(s), the first at byte {first}; each kept as the text backslash-x-hex, events kept",
+                    text.bad
+                ),
+            )
+        });
+    }
+    res.errors.append(&mut event_errors);
     // The tail of a truncated stream is damage already reported.
     let cut = res.inflated;
     for p in problems {
