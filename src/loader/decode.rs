@@ -126,21 +126,18 @@ impl<R: std::io::Read> Inflow<R> {
         }
         self.input.drain(..self.pos);
         self.pos = 0;
-        while self.input.len() < n.max(IN_CHUNK) && !self.src_done {
-            let len = self.input.len();
-            self.input.resize(len.max(IN_CHUNK).max(n), 0);
+        // Zero-filled once per refill, not per read call.
+        let mut len = self.input.len();
+        self.input.resize(len.max(IN_CHUNK).max(n), 0);
+        while len < n.max(IN_CHUNK) && !self.src_done {
             match self.src.read(&mut self.input[len..]) {
-                Ok(0) => {
-                    self.input.truncate(len);
-                    self.src_done = true;
-                }
+                Ok(0) => self.src_done = true,
                 Ok(k) => {
-                    self.input.truncate(len + k);
+                    len += k;
                     self.src_bytes += k as u64;
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.input.truncate(len),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.input.truncate(len);
                     self.src_done = true;
                     if self.error.is_none() {
                         self.error = Some(format!("read error after {} bytes: {e}", self.inflated));
@@ -148,6 +145,7 @@ impl<R: std::io::Read> Inflow<R> {
                 }
             }
         }
+        self.input.truncate(len);
     }
 
     fn stop(&mut self, message: String) -> usize {
@@ -571,5 +569,98 @@ mod tests {
             d.error
         );
         assert!((d.bytes.len() as u64) < 100 << 20);
+    }
+
+    /// A reader that hands out at most `n` bytes per call, as a pipe might.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Everything an [`Inflow`] delivers, asked for `want` bytes at a time.
+    fn stream(raw: &[u8], read: usize, want: usize, max: u64) -> (Vec<u8>, Inflow<Trickle<'_>>) {
+        let mut f = Inflow::new(Trickle(raw, read), max, 100);
+        let mut out = Vec::new();
+        while f.fill(&mut out, want) > 0 {}
+        (out, f)
+    }
+
+    #[test]
+    fn a_stream_read_in_small_pieces_inflates_as_the_whole_does() {
+        let data: Vec<u8> = (0..50000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let mut two = gz(&data);
+        two.extend(gz(b"second member"));
+        two.extend([0u8; 100]);
+        let mut want = data.clone();
+        want.extend(b"second member");
+        for (read, ask) in [(1, 7), (3, 1000), (4096, 1), (1 << 20, 1 << 20)] {
+            let (out, f) = stream(&two, read, ask, u64::MAX);
+            assert_eq!(out, want, "{read} {ask}");
+            assert!(f.error.is_none() && f.gzip(), "{:?}", f.error);
+            assert_eq!(f.read_bytes(), two.len() as u64);
+        }
+        let mut cut = gz(&data);
+        cut.truncate(cut.len() / 2);
+        let (out, f) = stream(&cut, 5, 100, u64::MAX);
+        assert!(f.ends_early && f.error.unwrap().contains("truncated gzip"));
+        assert_eq!(&out[..], &data[..out.len()]);
+    }
+
+    #[test]
+    fn the_cap_applies_to_plain_files_too() {
+        let (out, f) = stream(&[b' '; 5000], 7, 100, 1000);
+        assert_eq!(out.len(), 1000);
+        let e = f.error.unwrap();
+        assert!(e.contains("the file is past the 1000 byte cap"), "{e}");
+        assert!(!f.ends_early);
+        let (out, f) = stream(&[b' '; 1000], 7, 100, 1000);
+        assert_eq!((out.len(), f.error), (1000, None));
+    }
+
+    #[test]
+    fn text_made_a_piece_at_a_time_matches_the_whole_file_repair() {
+        let raw = "a\u{e9}b\u{1f600}c"
+            .as_bytes()
+            .iter()
+            .copied()
+            .chain([0x9f, b'x', 0xf0, 0x9f])
+            .chain("\u{e9}".bytes())
+            .chain([0xe2, 0x82])
+            .collect::<Vec<u8>>();
+        let (whole, bad) = repair_utf8(raw.clone());
+        for read in [1, 2, 3, 5, 64] {
+            let mut t = TextStream::new(Inflow::new(Trickle(&raw, read), u64::MAX, 100));
+            let mut out = Vec::new();
+            while t.fill(&mut out, 1) {
+                assert!(std::str::from_utf8(&out).is_ok(), "{read}: {out:?}");
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "{read}");
+            assert_eq!(
+                (t.bad, t.first_bad),
+                (bad.len() as u64, Some(bad[0] as u64))
+            );
+        }
+    }
+
+    #[test]
+    fn one_event_is_read_back_from_the_middle_of_a_stream() {
+        let text: Vec<u8> = (0..300_000u32)
+            .flat_map(|i| format!("{i},").into_bytes())
+            .collect();
+        let at = text.len() - 1000;
+        let z = gz(&text);
+        let got = read_text_at(Trickle(&z, 4096), at as u64, 12).unwrap();
+        assert_eq!(got.as_bytes(), &text[at..at + 12]);
+        assert_eq!(
+            read_text_at(&text[..], 3, 4).unwrap().as_bytes(),
+            &text[3..7]
+        );
+        assert_eq!(read_text_at(&text[..], text.len() as u64 - 2, 4), None);
     }
 }
