@@ -4,7 +4,7 @@
 //! Start at [`load`]. Files are read on a rayon pool, one file per task; each
 //! task builds a small per-file index with its own interner, and the calling
 //! thread merges those as they arrive, so memory grows with the index, not
-//! with the raw bytes (a file's bytes are dropped as soon as it is split).
+//! with the raw bytes (a file is read as a stream, see [`split::split_stream`]).
 //! Every problem becomes a [`LoadError`] naming the file and, where it can,
 //! the line and byte offset; a problem never stops the other files.
 
