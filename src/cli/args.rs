@@ -123,7 +123,7 @@ pub struct LoadArgs {
     /// Worker threads for loading (default: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Stop inflating a gzip file past this many MiB.
+    /// Stop reading a file (inflated, if gzip) past this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 4096)]
     pub max_inflated_mib: u64,
     /// Stop inflating a gzip file that inflates more than N:1 (past 64 MiB).

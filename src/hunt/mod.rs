@@ -28,7 +28,7 @@ use std::sync::Arc;
 pub struct Limits {
     /// Worker threads for loading; `None` uses every core.
     pub threads: Option<usize>,
-    /// Stop inflating a gzip file past this many bytes.
+    /// Stop reading a file (inflated, if gzip) past this many bytes.
     pub max_inflated: u64,
     /// Stop inflating a gzip file that inflates more than N:1 (past 64 MiB).
     pub max_ratio: u64,

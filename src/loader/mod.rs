@@ -4,7 +4,7 @@
 //! Start at [`load`]. Files are read on a rayon pool, one file per task; each
 //! task builds a small per-file index with its own interner, and the calling
 //! thread merges those as they arrive, so memory grows with the index, not
-//! with the raw bytes (a file's bytes are dropped as soon as it is split).
+//! with the raw bytes (a file is read as a stream, see [`split::split_stream`]).
 //! Every problem becomes a [`LoadError`] naming the file and, where it can,
 //! the line and byte offset; a problem never stops the other files.
 
@@ -79,58 +79,45 @@ pub struct FileReader;
 
 impl RawReader for FileReader {
     fn read(&self, file: &SourceFile, loc: &Loc) -> Result<String, LoadError> {
-        let text = decoded(&file.path)?;
-        event_at(&file.path, &text, loc)
+        let path = &file.path;
+        let f = crate::files::open_regular(path)
+            .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
+        let text = decode::read_text_at(f, loc.offset, loc.len as usize);
+        unwrap_event(path, text, loc)
     }
 
     fn read_many(&self, file: &SourceFile, locs: &[Loc]) -> Vec<Result<String, LoadError>> {
-        match decoded(&file.path) {
-            Ok(text) => locs
-                .iter()
-                .map(|l| event_at(&file.path, &text, l))
-                .collect(),
-            Err(e) => locs.iter().map(|_| Err(e.clone())).collect(),
-        }
+        let path = &file.path;
+        let f = match crate::files::open_regular(path) {
+            Ok(f) => f,
+            Err(e) => {
+                let e = LoadError::file(path, format!("cannot re-read: {e}"));
+                return locs.iter().map(|_| Err(e.clone())).collect();
+            }
+        };
+        let ranges: Vec<(u64, usize)> = locs.iter().map(|l| (l.offset, l.len as usize)).collect();
+        decode::read_texts_at(f, &ranges)
+            .into_iter()
+            .zip(locs)
+            .map(|(text, loc)| unwrap_event(path, text, loc))
+            .collect()
     }
 }
 
-/// A log file's whole text, decoded the way the load decoded it.
-fn decoded(path: &Path) -> Result<String, LoadError> {
-    let bytes =
-        read_regular(path).map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
-    let d = decode::decode(bytes, u64::MAX, u64::MAX);
-    Ok(decode::repair_utf8(d.bytes).0)
-}
-
-/// The event at `loc` in a file's decoded text (a Splunk export line
-/// unwrapped to the event its `result._raw` holds).
-fn event_at(path: &Path, text: &str, loc: &Loc) -> Result<String, LoadError> {
-    let bytes = text.as_bytes();
-    let start = loc.offset as usize;
-    let end = start + loc.len as usize;
-    let text = bytes
-        .get(start..end)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))?;
+/// The event read back at `loc` (`None`: the file no longer holds it), a
+/// Splunk export line unwrapped to the event its `result._raw` holds.
+fn unwrap_event(path: &Path, text: Option<String>, loc: &Loc) -> Result<String, LoadError> {
+    let text = text.ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))?;
     if !loc.splunk_raw {
-        return Ok(text.to_string());
+        return Ok(text);
     }
-    let v: serde_json::Value = serde_json::from_str(text)
+    let v: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| LoadError::file(path, format!("file changed: {e}")))?;
     let row = v.get("result").unwrap_or(&v);
     row.get("_raw")
         .and_then(|r| r.as_str())
         .map(str::to_string)
         .ok_or_else(|| LoadError::file(path, "file changed since it was loaded"))
-}
-
-/// A file's bytes, opened non-blocking: a FIFO or device swapped in for a
-/// log file after discovery is refused, never waited on.
-fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut f = crate::files::open_regular(path)?;
-    let mut v = Vec::new();
-    std::io::Read::read_to_end(&mut f, &mut v)?;
-    Ok(v)
 }
 
 /// What one worker made of one file.
@@ -158,15 +145,17 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions) -> FileResult {
         errors: Vec::new(),
         inflated: 0,
     };
-    let raw = match read_regular(path) {
-        Ok(r) => r,
+    // Opened non-blocking: a FIFO or device swapped in for a log file
+    // after discovery is refused, never waited on.
+    let f = match crate::files::open_regular(path) {
+        Ok(f) => f,
         Err(e) => {
             res.errors
                 .push(LoadError::file(path, format!("cannot read: {e}")));
             return res;
         }
     };
-    index_bytes(&mut res, path, raw, opts);
+    index_bytes(&mut res, path, f, opts);
     res
 }
 
@@ -187,62 +176,28 @@ pub fn index_file_bytes(
         errors: Vec::new(),
         inflated: 0,
     };
-    index_bytes(&mut res, Path::new("<bytes>"), raw, opts);
+    index_bytes(&mut res, Path::new("<bytes>"), &raw[..], opts);
     (res.events, res.strings, res.errors)
 }
 
-fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptions) {
+/// Reads one file as a stream (see [`split::split_stream`]): a worker
+/// holds a chunk and at most one event, whatever the file's size.
+fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts: &LoadOptions) {
     let idx = res.file;
-    res.source.bytes = raw.len() as u64;
-    let d = decode::decode(raw, opts.max_inflated, opts.max_ratio);
-    res.source.gzip = d.gzip;
-    res.inflated = d.bytes.len() as u64;
-    res.source.inflated = res.inflated;
-    let truncated = d.error.is_some();
-    if let Some(e) = d.error {
-        res.errors.push(LoadError {
-            offset: Some(res.inflated),
-            ends_early: d.ends_early,
-            ..LoadError::file(path, e)
-        });
-    }
-    // Bytes that cannot start JSON get one clear error, not a UTF-8 report too.
-    let first = d.bytes.iter().position(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|i| !matches!(d.bytes[i], b'{' | b'[' | 0xEF)) {
-        let mut problems = Vec::new();
-        split::split(&d.bytes, &mut |_| {}, &mut problems);
-        for p in problems {
-            res.errors.push(LoadError {
-                path: path.to_path_buf(),
-                line: p.line,
-                offset: p.offset,
-                message: p.message,
-                ends_early: p.ends_early,
-            });
-        }
-        return;
-    }
-    let (text, bad) = decode::repair_utf8(d.bytes);
-    if let Some(&first) = bad.first() {
-        res.errors.push(LoadError {
-            offset: Some(first as u64),
-            ..LoadError::file(
-                path,
-                format!(
-                    "invalid UTF-8: {} byte(s), the first at byte {first}; each kept as the text backslash-x-hex, events kept",
-                    bad.len()
-                ),
-            )
-        });
-    }
+    let mut text =
+        decode::TextStream::new(decode::Inflow::new(src, opts.max_inflated, opts.max_ratio));
+    res.source.gzip = text.inflow.gzip();
+    let mut event_errors = Vec::new();
     let mut problems = Vec::new();
     let mut hbuf = Vec::new();
     let mut type_problems = Vec::new();
     let strings = &mut res.strings;
     let events = &mut res.events;
-    let errors = &mut res.errors;
-    split::split_str(
-        &text,
+    let errors = &mut event_errors;
+    let cap = usize::try_from(opts.max_event_bytes).unwrap_or(usize::MAX);
+    let json = split::split_stream(
+        &mut |w: &mut Vec<u8>, n: usize| text.fill(w, n),
+        cap,
         &mut |mut p: split::Piece<'_>| {
             let at = |message: String| LoadError {
                 path: path.to_path_buf(),
@@ -284,6 +239,31 @@ fn index_bytes(res: &mut FileResult, path: &Path, raw: Vec<u8>, opts: &LoadOptio
         },
         &mut problems,
     );
+    res.source.bytes = text.inflow.read_bytes();
+    res.inflated = text.inflow.inflated();
+    res.source.inflated = res.inflated;
+    let truncated = text.inflow.error.is_some();
+    if let Some(e) = text.inflow.error.take() {
+        res.errors.push(LoadError {
+            offset: Some(res.inflated),
+            ends_early: text.inflow.ends_early,
+            ..LoadError::file(path, e)
+        });
+    }
+    // Bytes that cannot start JSON get one clear error, not a UTF-8 report too.
+    if let (Some(first), true) = (text.first_bad, json) {
+        res.errors.push(LoadError {
+            offset: Some(first),
+            ..LoadError::file(
+                path,
+                format!(
+                    "invalid UTF-8: {} byte(s), the first at byte {first}; each kept as the text backslash-x-hex, events kept",
+                    text.bad
+                ),
+            )
+        });
+    }
+    res.errors.append(&mut event_errors);
     // The tail of a truncated stream is damage already reported.
     let cut = res.inflated;
     for p in problems {

@@ -38,9 +38,11 @@ write("good.jsonl", lines([event("good-1"), event("good-2")]))
 # Truncated gzip: a Records file cut in half.
 z = gz(lines([event(f"trunc-{i}") for i in range(200)]))
 write("truncated.jsonl.gz", z[: len(z) // 2])
-# Decompression bomb: 80 gzip members of 1 MiB of zeros (~80 MiB from ~80 KiB).
-member = gz(b"\0" * (1 << 20))
-write("bomb.json.gz", member * 80)
+# Decompression bomb: a Records header, then 80 gzip members of 1 MiB of
+# spaces (~80 MiB from ~80 KiB). It looks like JSON, so the streaming reader
+# reads on until the ratio guard stops it (zeros would be "not JSON" at once).
+member = gz(b" " * (1 << 20))
+write("bomb.json.gz", gz(b'{"Records":[') + member * 80)
 # Deep nesting: an event with a field nested 100 deep (over the 64 cap), then a good one.
 deep = event("deep-1")
 text = json.dumps(deep).replace('"userName": "bob"}', '"userName": "bob", "x": ' + "[" * 100 + "1" + "]" * 100 + "}", 1)
