@@ -317,3 +317,78 @@ fn spark_output_shows_what_the_full_tree_shows() {
         assert_same(&repo().join(full), &repo().join(kept));
     }
 }
+
+/// `--engine spark` hands spark-submit the job shipped in the binary and the
+/// plan, then the output folder and the trees; a failed job is an error.
+#[cfg(unix)]
+#[test]
+fn engine_spark_runs_spark_submit_on_the_shipped_job() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fake = d.join("spark-submit");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > {0}/args\ncp \"$3\" {0}/job.py\ncp \"$5\" {0}/plan.json\nexit ${{FAKE_STATUS:-0}}\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |status: &str| {
+        assert_cmd::Command::cargo_bin("trailhunt")
+            .unwrap()
+            .env("FAKE_STATUS", status)
+            .args(["prefilter", "--engine", "spark", "--spark-submit"])
+            .arg(&fake)
+            .args(["--spark-arg=--master", "--spark-arg", "local[1]"])
+            .args(["--out", "s3a://bucket/kept/", "tests/fixtures/corpus"])
+            .current_dir(repo())
+            .assert()
+    };
+    run("0").success();
+    let args = std::fs::read_to_string(d.join("args")).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    assert_eq!(args[..2], ["--master", "local[1]"]);
+    assert_eq!(
+        args[3..],
+        [
+            "--plan",
+            args[4],
+            "--out",
+            "s3a://bucket/kept/",
+            "tests/fixtures/corpus"
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("job.py")).unwrap(),
+        std::fs::read_to_string(repo().join("scaleout/prefilter.py")).unwrap()
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["schema_version"], 1);
+    run("3")
+        .code(2)
+        .stderr(predicates::str::contains("the prefilter job failed"));
+}
+
+#[test]
+fn related_window_narrows_what_the_plan_keeps() {
+    let out = assert_cmd::Command::cargo_bin("trailhunt")
+        .unwrap()
+        .args(["prefilter", "--plan", "--related-window", "1h"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["context"]["related"]["window_ms"], 3_600_000);
+    assert_cmd::Command::cargo_bin("trailhunt")
+        .unwrap()
+        .args(["prefilter", "--plan", "--related-window", "1w"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a span"));
+}

@@ -32,6 +32,11 @@ pub struct PrefilterArgs {
     /// Add the rules under DIR (recursively) to the built-in rules; repeatable.
     #[arg(long, value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// Keep related activity this far either side of a candidate (`30m`,
+    /// `1h`, `7d`); the Related pane is then the same up to this window
+    /// only. Default: 30d, the console's widest.
+    #[arg(long, value_name = "SPAN", value_parser = parse_span)]
+    pub related_window: Option<i64>,
     /// Run the prefilter job on this engine.
     #[arg(long, value_enum, requires = "out")]
     pub engine: Option<EngineArg>,
@@ -41,6 +46,10 @@ pub struct PrefilterArgs {
     /// The spark-submit to run (default: `spark-submit` on PATH).
     #[arg(long, value_name = "PROGRAM", default_value = "spark-submit")]
     pub spark_submit: String,
+    /// An option for spark-submit, before the job (`--spark-arg=--master
+    /// --spark-arg=yarn`); repeatable.
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    pub spark_arg: Vec<String>,
     /// CloudTrail trees to read: local paths or s3a://bucket/AWSLogs/….
     #[arg(value_name = "TREE")]
     pub trees: Vec<String>,
@@ -56,7 +65,10 @@ pub fn run(args: &PrefilterArgs) -> anyhow::Result<u8> {
     for p in &rules.problems {
         errln!("trailhunt: {}", p.escaped());
     }
-    let plan = Plan::new(&rules);
+    let plan = match args.related_window {
+        Some(ms) => Plan::with_window(&rules, ms),
+        None => Plan::new(&rules),
+    };
     if args.plan {
         output::with_stdout(|out| {
             writeln!(out, "{}", plan.to_json())?;
@@ -78,6 +90,7 @@ pub fn run(args: &PrefilterArgs) -> anyhow::Result<u8> {
     crate::atomic::write(&plan_path, plan.to_json().as_bytes())?;
     crate::atomic::write(&job_path, JOB.as_bytes())?;
     let status = Command::new(&args.spark_submit)
+        .args(&args.spark_arg)
         .arg(&job_path)
         .arg("--plan")
         .arg(&plan_path)
@@ -92,4 +105,34 @@ pub fn run(args: &PrefilterArgs) -> anyhow::Result<u8> {
     }
     errln!("trailhunt: kept events written to {}", escape(out));
     Ok(EXIT_CLEAN)
+}
+
+/// `90m`, `1h`, `7d` as milliseconds.
+fn parse_span(s: &str) -> Result<i64, String> {
+    let bad = || format!("`{s}` is not a span like 30m, 1h or 7d");
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    let ms = match unit {
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(ms).filter(|v| *v >= 0).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_span;
+
+    #[test]
+    fn spans_read_minutes_hours_and_days() {
+        assert_eq!(parse_span("90m"), Ok(90 * 60_000));
+        assert_eq!(parse_span("1h"), Ok(3_600_000));
+        assert_eq!(parse_span("30d"), Ok(30 * 86_400_000));
+        assert!(parse_span("1w").is_err());
+        assert!(parse_span("h").is_err());
+        assert!(parse_span("-1h").is_err());
+        assert!(parse_span("99999999999999999d").is_err());
+    }
 }

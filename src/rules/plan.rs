@@ -96,8 +96,15 @@ pub struct RelatedNeed {
 }
 
 impl Plan {
-    /// The plan for `rules`.
+    /// The plan for `rules`, keeping related activity for the console's
+    /// widest window.
     pub fn new(rules: &RuleSet) -> Plan {
+        Plan::with_window(rules, RELATED_WINDOW_MS)
+    }
+
+    /// The plan for `rules`, keeping related activity `window_ms` either
+    /// side: the Related pane is then the same up to that window only.
+    pub fn with_window(rules: &RuleSet, window_ms: i64) -> Plan {
         let rules: Vec<RulePlan> = rules.rules.iter().map(rule_plan).collect();
         let keep_all = rules
             .iter()
@@ -114,7 +121,7 @@ impl Plan {
                 related: RelatedNeed {
                     caller_field: "userIdentity.arn",
                     source_ip_field: "sourceIPAddress",
-                    window_ms: RELATED_WINDOW_MS,
+                    window_ms,
                     default_window_ms: RELATED_DEFAULT_WINDOW_MS,
                 },
             },
