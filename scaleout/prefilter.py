@@ -36,12 +36,12 @@ the stats file) and skipped, as trailhunt's loader does; the job goes on.
 """
 
 import argparse
-import gzip
 import json
 import os
 import re
 import sys
 import time
+import zlib
 from datetime import datetime
 
 PLAN_SCHEMA = 1
@@ -238,21 +238,48 @@ def is_candidate(tests, name, source):
     return False
 
 
-def rows_of_file(path, content, tests):
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def safe(text):
+    """Log text (a file name, a parser's words about it) made safe for a
+    terminal: control characters become \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def inflate(data, cap):
+    """Every gzip member of `data`, refusing to inflate past `cap` bytes (a
+    small file can inflate to gigabytes and take an executor down)."""
+    out, total = [], 0
+    while data:
+        d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        chunk = d.decompress(data, cap - total + 1)
+        total += len(chunk)
+        if total > cap:
+            raise ValueError(f"inflates past {cap >> 20} MiB (--max-inflated-mib)")
+        out.append(chunk)
+        if not d.eof:
+            raise ValueError("the gzip stream ends early")
+        data = d.unused_data
+    return b"".join(out)
+
+
+def rows_of_file(path, content, tests, cap=4096 << 20):
     """The rows of one file: events, then its problems."""
     data = bytes(content)
     try:
         if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+            data = inflate(data, cap)
         text = data.decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError) as e:
-        yield ("error", f"{path}: cannot decode: {e}", len(content), 0, None)
+    except (ValueError, zlib.error) as e:
+        # UnicodeDecodeError is a ValueError.
+        yield ("error", safe(f"{path}: cannot decode: {e}"), len(content), 0, None)
         return
     events, errors = split_events(text)
     yield ("file", path, len(content), len(data), None)
     for off, msg in errors:
         line = text.count("\n", 0, off) + 1
-        yield ("error", f"{path}: line {line} (character {off}): {msg}", 0, 0, None)
+        yield ("error", safe(f"{path}: line {line} (character {off}): {msg}"), 0, 0, None)
     for _, raw, ev in events:
         name, source = _str(ev.get("eventName")), _str(ev.get("eventSource"))
         et = _str(ev.get("eventTime"))
@@ -277,6 +304,17 @@ def rows_of_file(path, content, tests):
         )
 
 
+def read_plan(path):
+    """(plan, candidate tests, related window in ms); a plan that cannot be
+    used stops the job with its path and why."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            plan = json.load(f)
+        return plan, compile_plan(plan), int(plan["context"]["related"]["window_ms"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SystemExit(f"prefilter: {path}: not a usable plan: {e!r}") from None
+
+
 # --- the job
 
 
@@ -286,12 +324,11 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="output folder (local or s3a://)")
     ap.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     ap.add_argument("--stats", help="write the run's counts here (local JSON file)")
+    ap.add_argument("--max-inflated-mib", type=int, default=4096, help="per gzip file, as trailhunt's loader")
     ap.add_argument("trees", nargs="+", help="CloudTrail trees: paths or s3a://…/AWSLogs/")
     a = ap.parse_args(argv)
-    with open(a.plan, encoding="utf-8") as f:
-        plan = json.load(f)
-    tests = compile_plan(plan)
-    window = int(plan["context"]["related"]["window_ms"])
+    plan, tests, window = read_plan(a.plan)
+    cap = a.max_inflated_mib << 20
 
     from pyspark import StorageLevel
     from pyspark.sql import SparkSession
@@ -313,7 +350,7 @@ def main(argv=None):
     )
     keep_all = bool(plan.get("keep_all"))
     parsed = files.rdd.filter(lambda r: is_log_file(r.path)).flatMap(
-        lambda r: rows_of_file(r.path, r.content, tests)
+        lambda r: rows_of_file(r.path, r.content, tests, cap)
     )
     parsed = parsed.persist(StorageLevel.MEMORY_AND_DISK)
     # Files and problems are few: counted and named on the driver.

@@ -4,6 +4,7 @@ import gzip
 import json
 import os
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -35,6 +36,35 @@ class SplitEvents(unittest.TestCase):
     def test_rows_name_the_file_of_a_problem(self):
         rows = list(p.rows_of_file("s3a://b/x.json.gz", gzip.compress(b'{"a":\n'), []))
         self.assertTrue(any(r[0] == "error" and r[1].startswith("s3a://b/x.json.gz: line 1") for r in rows))
+
+
+class Decoding(unittest.TestCase):
+    def test_gzip_members_are_all_read(self):
+        data = gzip.compress(b'{"a":1}\n') + gzip.compress(b'{"a":2}\n')
+        self.assertEqual(p.inflate(data, 1 << 20), b'{"a":1}\n{"a":2}\n')
+
+    def test_a_gzip_bomb_stops_at_the_cap(self):
+        rows = list(p.rows_of_file("/t/bomb.json.gz", gzip.compress(b" " * (2 << 20)), [], cap=1 << 20))
+        self.assertEqual(rows[0][0], "error")
+        self.assertIn("/t/bomb.json.gz: cannot decode: inflates past 1 MiB", rows[0][1])
+
+    def test_a_truncated_gzip_is_named(self):
+        rows = list(p.rows_of_file("/t/cut.json.gz", gzip.compress(b'{"a":1}')[:-12], []))
+        self.assertIn("/t/cut.json.gz: cannot decode: the gzip stream ends early", rows[0][1])
+
+    def test_control_characters_in_names_are_escaped(self):
+        rows = list(p.rows_of_file("/t/\x1b]52;c;x\x07.json", b"{", []))
+        msg = [r[1] for r in rows if r[0] == "error"][0]
+        self.assertNotIn("\x1b", msg)
+        self.assertIn("\\x1b]52", msg)
+
+    def test_a_plan_that_is_not_json_names_its_file(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            f.write("{nope")
+        with self.assertRaises(SystemExit) as e:
+            p.read_plan(f.name)
+        self.assertIn(f.name, str(e.exception))
+        os.unlink(f.name)
 
 
 class Candidates(unittest.TestCase):
