@@ -70,14 +70,48 @@ def _skip_ws(text, i):
     return i
 
 
-def _array(dec, text, i, out):
-    """Spans of the elements of the array opening at text[i]."""
+def _value_end(text, i):
+    """Where the value starting at text[i] ends, found by its brackets and
+    strings only (it need not be valid JSON); None when it never ends."""
+    depth, in_str, j = 0, False, i
+    while j < len(text):
+        c = text[j]
+        if in_str:
+            if c == "\\":
+                j += 1
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif c in "{[":
+            depth += 1
+        elif c in "}]":
+            if depth == 0:
+                return j
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        elif c == "," and depth == 0:
+            return j
+        j += 1
+    return None
+
+
+def _array(dec, text, i, out, errors):
+    """Spans of the elements of the array opening at text[i]. An element
+    that does not parse is reported and skipped, as the loader skips it."""
     i = _skip_ws(text, i + 1)
     if i < len(text) and text[i] == "]":
         return i + 1
     while True:
-        obj, end = dec.raw_decode(text, i)
-        out.append((i, end, obj))
+        try:
+            obj, end = dec.raw_decode(text, i)
+            out.append((i, end, obj))
+        except ValueError as e:
+            end = _value_end(text, i)
+            if end is None:
+                raise
+            errors.append((i, getattr(e, "msg", str(e))))
         i = _skip_ws(text, end)
         if i < len(text) and text[i] == ",":
             i = _skip_ws(text, i + 1)
@@ -87,7 +121,7 @@ def _array(dec, text, i, out):
         raise ValueError(f"offset {i}: expected , or ] in the array")
 
 
-def _records(dec, text, i, out):
+def _records(dec, text, i, out, errors):
     """The Records of the object opening at text[i], or None when it has
     none (then the object is one event)."""
     found = False
@@ -103,7 +137,7 @@ def _records(dec, text, i, out):
             raise ValueError(f"offset {i}: expected :")
         i = _skip_ws(text, i + 1)
         if key == "Records" and i < len(text) and text[i] == "[":
-            i = _array(dec, text, i, out)
+            i = _array(dec, text, i, out, errors)
             found = True
         else:
             _, i = dec.raw_decode(text, i)
@@ -130,7 +164,7 @@ def split_events(text):
     spans = []
     if i < len(text) and text[i] == "[":
         try:
-            end = _array(dec, text, i, spans)
+            end = _array(dec, text, i, spans, errors)
             if _skip_ws(text, end) != len(text):
                 errors.append((end, "text after the array"))
         except ValueError as e:
@@ -139,10 +173,10 @@ def split_events(text):
         # One object a line (or a Records file, which is one object).
         while i < len(text):
             start = i
+            probe = []
             try:
                 if text[i] == "{":
-                    probe = []
-                    found, end = _records(dec, text, i, probe)
+                    found, end = _records(dec, text, i, probe, errors)
                     if found:
                         spans.extend(probe)
                     else:
@@ -152,6 +186,8 @@ def split_events(text):
                     continue
                 raise ValueError("expected an object")
             except ValueError as e:
+                # The records read before a Records array ends early count.
+                spans.extend(probe)
                 errors.append((start, str(e).split(": line")[0]))
                 nl = text.find("\n", start)
                 i = len(text) if nl < 0 else _skip_ws(text, nl + 1)

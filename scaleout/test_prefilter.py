@@ -24,6 +24,17 @@ class SplitEvents(unittest.TestCase):
         self.assertEqual(errors, [])
         self.assertEqual([e[1] for e in events], ['{"a": "\\u00e9"}'])
 
+    def test_a_bad_record_is_skipped_and_the_rest_kept_as_the_loader_does(self):
+        text = '{"Records":[{"n":"A"},{"n":"C", "x": tru},{"n":"B","s":"}],"}]}'
+        events, errors = p.split_events(text)
+        self.assertEqual([e[2]["n"] for e in events], ["A", "B"])
+        self.assertEqual(errors, [(22, "Expecting value")])
+
+    def test_records_before_a_cut_are_kept(self):
+        events, errors = p.split_events('{"Records":[{"n":"A"},{"n":"B"},{"n":')
+        self.assertEqual([e[2]["n"] for e in events], ["A", "B"])
+        self.assertEqual(len(errors), 1)
+
     def test_json_array_and_json_lines(self):
         self.assertEqual(len(p.split_events('[{"a":1}, {"a":2}]')[0]), 2)
         self.assertEqual(len(p.split_events('{"a":1}\n{"a":2}\n')[0]), 2)
