@@ -18,7 +18,11 @@ if ! command -v java >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq default-jre-headless
 fi
 if ! "$VENV/bin/python" -c "import pyspark; assert pyspark.__version__ == '$PYSPARK_VERSION'" 2>/dev/null; then
-  python3 -m venv "$VENV"
+  # Debian's python3 makes venvs only with python3-venv installed.
+  if ! python3 -m venv "$VENV"; then
+    apt-get update -qq && apt-get install -y -qq python3 python3-venv
+    rm -rf "$VENV" && python3 -m venv "$VENV"
+  fi
   "$VENV/bin/pip" install -q "pyspark==$PYSPARK_VERSION"
 fi
 PY="$VENV/bin/python"
