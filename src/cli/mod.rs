@@ -5,6 +5,7 @@
 pub mod allowlist;
 pub mod args;
 pub mod output;
+pub mod prefilter;
 pub mod progress;
 pub mod scan;
 
@@ -39,6 +40,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Read and change the allowlist (the rules' filter macros) from scripts.
     Allowlist(allowlist::AllowlistArgs),
+    /// Print the pushdown plan for the rules, or run it on Spark over a
+    /// CloudTrail tree (local or s3a://) to keep only what the rules and
+    /// the Key usage and Related panes need.
+    Prefilter(prefilter::PrefilterArgs),
 }
 
 /// Runs the parsed command line and returns the process exit status.
@@ -46,6 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Scan(args)) => scan::scan(&args),
         Some(Command::Allowlist(args)) => allowlist::run(&args),
+        Some(Command::Prefilter(args)) => prefilter::run(&args),
         None => console(&cli.console),
     };
     match result {

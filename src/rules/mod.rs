@@ -5,6 +5,7 @@
 //! evaluated by the chosen [`Semantics`], and merged into [`Finding`]s the
 //! way the seed's `stats … by` merges rows.
 
+pub mod plan;
 pub mod rule;
 pub mod sigma;
 pub mod sigma_correlation;
