@@ -117,6 +117,62 @@ pub struct Evidence {
     base_json: Value,
 }
 
+/// Builds the evidence of many findings a slice at a time, so a report of
+/// a million findings streams rather than holding every one's raw events.
+pub struct Builder<'a> {
+    findings: &'a [Finding],
+    triage: Option<&'a [FindingTriage]>,
+    index: &'a Index,
+    rules: &'a RuleSet,
+    zone: Zone,
+    usage: KeyUsageIndex,
+}
+
+impl<'a> Builder<'a> {
+    /// Scans the index once for every finding's new key.
+    pub fn new(
+        findings: &'a [Finding],
+        triage: Option<&'a [FindingTriage]>,
+        index: &'a Index,
+        rules: &'a RuleSet,
+        zone: Zone,
+    ) -> Self {
+        Builder {
+            findings,
+            triage,
+            index,
+            rules,
+            zone,
+            usage: KeyUsageIndex::new(index, findings),
+        }
+    }
+
+    /// The evidence of the findings in `range`, built on every core; their
+    /// raw events are read together, each file decoded once.
+    pub fn build(&self, range: std::ops::Range<usize>) -> Vec<Evidence> {
+        use rayon::prelude::*;
+        let findings = &self.findings[range.clone()];
+        let all: Vec<usize> = findings
+            .iter()
+            .flat_map(|f| f.events.iter().copied())
+            .collect();
+        let mut raw = self.index.raw_many(&all).into_iter();
+        let per: Vec<_> = findings
+            .iter()
+            .map(|f| raw.by_ref().take(f.events.len()).collect::<Vec<_>>())
+            .collect();
+        findings
+            .par_iter()
+            .zip(per)
+            .enumerate()
+            .map(|(k, (f, mine))| {
+                let t = self.triage.and_then(|t| t.get(range.start + k));
+                Evidence::build_with(f, self.index, self.rules, t, self.zone, &self.usage, mine)
+            })
+            .collect()
+    }
+}
+
 impl Evidence {
     /// The evidence of `finding`. `triage` is what triage says about it, if
     /// the caller has looked. Re-reads raw events the loader did not keep
@@ -142,23 +198,7 @@ impl Evidence {
         rules: &RuleSet,
         zone: Zone,
     ) -> Vec<Evidence> {
-        let usage = KeyUsageIndex::new(index, findings);
-        // Every raw event at once, so each file is decoded once however
-        // many findings it holds events of.
-        let all: Vec<usize> = findings
-            .iter()
-            .flat_map(|f| f.events.iter().copied())
-            .collect();
-        let mut raw = index.raw_many(&all).into_iter();
-        findings
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let t = triage.and_then(|t| t.get(i));
-                let mine: Vec<_> = raw.by_ref().take(f.events.len()).collect();
-                Self::build_with(f, index, rules, t, zone, &usage, mine)
-            })
-            .collect()
+        Builder::new(findings, triage, index, rules, zone).build(0..findings.len())
     }
 
     fn build_with(

@@ -187,11 +187,72 @@ pub fn write_scoped(
     }
     match format.export() {
         None => triaged_table(out, findings, triage, index, rules),
+        Some(f @ (ExportFormat::Json | ExportFormat::Ndjson)) => {
+            stream_json(f, findings, triage, index, rules, scope, out, 4096)
+        }
         Some(f) => {
             let evidence = Evidence::build_all(findings, triage, index, rules, scope.zone);
             export(f, &evidence, scope, out)
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+/// JSON and NDJSON a slice of findings at a time, each slice's evidence
+/// built and serialised on every core: the same text as [`export`], in
+/// memory bounded by the slice, not by the report.
+fn stream_json(
+    format: ExportFormat,
+    findings: &[Finding],
+    triage: Option<&[FindingTriage]>,
+    index: &Index,
+    rules: &RuleSet,
+    scope: &ReportScope,
+    out: &mut dyn Write,
+    slice: usize,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    let pretty = format == ExportFormat::Json;
+    if pretty && findings.is_empty() {
+        return writeln!(out, "[]");
+    }
+    let builder = evidence::Builder::new(findings, triage, index, rules, scope.zone);
+    if pretty {
+        out.write_all(b"[\n")?;
+    }
+    for start in (0..findings.len()).step_by(slice.max(1)) {
+        let end = (start + slice.max(1)).min(findings.len());
+        let texts: Vec<String> = builder
+            .build(start..end)
+            .par_iter()
+            .map(|e| evidence::to_json_text(&e.json(), pretty))
+            .collect();
+        for (k, t) in texts.iter().enumerate() {
+            if pretty {
+                // An element of serde_json's pretty array: each line two
+                // spaces in, a comma between elements.
+                for (n, line) in t.lines().enumerate() {
+                    if n > 0 {
+                        out.write_all(b"\n")?;
+                    }
+                    out.write_all(b"  ")?;
+                    out.write_all(line.as_bytes())?;
+                }
+                out.write_all(if start + k + 1 < findings.len() {
+                    b",\n"
+                } else {
+                    b"\n"
+                })?;
+            } else {
+                out.write_all(t.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    if pretty {
+        out.write_all(b"]\n")?;
+    }
+    Ok(())
 }
 
 /// The table, with suppressed findings (present only with
@@ -229,4 +290,44 @@ fn triaged_table(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loader::{LoadOptions, load};
+    use crate::rules::Semantics;
+
+    #[test]
+    fn streamed_json_is_the_text_export_writes_at_any_slice_size() {
+        let rules = RuleSet::builtin();
+        let logs =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report/logs");
+        let index = load(&[logs], &LoadOptions::default(), &mut |_| {});
+        let findings = rules.run(&index, Semantics::Strict).findings;
+        assert!(findings.len() >= 2);
+        let scope = ReportScope::new(&index, &rules, Semantics::Strict, findings.len(), Zone::Utc);
+        for format in [ExportFormat::Json, ExportFormat::Ndjson] {
+            let evidence = Evidence::build_all(&findings, None, &index, &rules, Zone::Utc);
+            let mut want = Vec::new();
+            export(format, &evidence, &scope, &mut want).unwrap();
+            for slice in [1, 2, 4096] {
+                let mut got = Vec::new();
+                stream_json(
+                    format, &findings, None, &index, &rules, &scope, &mut got, slice,
+                )
+                .unwrap();
+                assert_eq!(
+                    String::from_utf8(got).unwrap(),
+                    String::from_utf8(want.clone()).unwrap(),
+                    "{format:?} in slices of {slice}"
+                );
+            }
+            let mut none = Vec::new();
+            export(format, &[], &scope, &mut none).unwrap();
+            let mut got = Vec::new();
+            stream_json(format, &[], None, &index, &rules, &scope, &mut got, 2).unwrap();
+            assert_eq!(got, none, "{format:?} with no findings");
+        }
+    }
 }
