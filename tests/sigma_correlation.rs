@@ -52,9 +52,8 @@ fn hunt_with(rule_dir: PathBuf, events: &[Value]) -> (Vec<Hit>, Vec<String>) {
                 .iter()
                 .map(|&i| {
                     h.index
-                        .str(h.index.events[i].event_id)
+                        .event_id(&h.index.events[i])
                         .unwrap_or_default()
-                        .to_string()
                 })
                 .collect(),
             group: f.group.clone(),
@@ -66,7 +65,7 @@ fn hunt_with(rule_dir: PathBuf, events: &[Value]) -> (Vec<Hit>, Vec<String>) {
                 .roles
                 .iter()
                 .map(|(i, r)| {
-                    let id = h.index.str(h.index.events[*i].event_id).unwrap_or_default();
+                    let id = h.index.event_id(&h.index.events[*i]).unwrap_or_default();
                     (id.to_string(), r.clone())
                 })
                 .collect(),

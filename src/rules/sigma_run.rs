@@ -95,12 +95,12 @@ fn every_event(
     let mut by_file: Vec<Vec<usize>> = vec![Vec::new(); index.files.len()];
     for (ei, ev) in index.events.iter().enumerate() {
         let wanted = sources.iter_mut().any(|c| c.admits(ev.source, index));
-        if let (true, Some(list)) = (wanted, by_file.get_mut(ev.loc.file as usize)) {
+        if let (true, Some(list)) = (wanted, by_file.get_mut(ev.loc().file as usize)) {
             list.push(ei);
         }
     }
     for (fi, events) in by_file.iter().enumerate() {
-        if events.iter().all(|&ei| index.events[ei].raw.is_some()) {
+        if events.iter().all(|&ei| index.kept_raw(&index.events[ei]).is_some()) {
             for &ei in events {
                 evaluate(rules, &mut sources, index, ei, None, parsed, errors, hits);
             }
@@ -135,11 +135,11 @@ fn evaluate(
 ) {
     let ev = &index.events[ei];
     let slice = || {
-        let start = usize::try_from(ev.loc.offset).ok()?;
-        let end = start.checked_add(ev.loc.len as usize)?;
+        let start = usize::try_from(ev.loc().offset).ok()?;
+        let end = start.checked_add(ev.loc().len as usize)?;
         file_text?.get(start..end)
     };
-    let raw: Result<Cow<str>, LoadError> = match (&ev.raw, ev.loc.splunk_raw) {
+    let raw: Result<Cow<str>, LoadError> = match (index.kept_raw(ev), ev.loc().splunk_raw) {
         (Some(r), _) => Ok(Cow::Borrowed(r)),
         (None, false) => match slice() {
             Some(t) => Ok(Cow::Borrowed(t)),
