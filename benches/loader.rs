@@ -53,9 +53,16 @@ fn heap(dir: &std::path::Path) {
     let mut total = 0;
     for (table, bytes) in index.heap_bytes() {
         total += bytes;
-        println!("{table:18} {bytes:>12} bytes  {:6.1} per event", bytes as f64 / n as f64);
+        println!(
+            "{table:18} {bytes:>12} bytes  {:6.1} per event",
+            bytes as f64 / n as f64
+        );
     }
-    println!("{:18} {total:>12} bytes  {:6.1} per event", "total", total as f64 / n as f64);
+    println!(
+        "{:18} {total:>12} bytes  {:6.1} per event",
+        "total",
+        total as f64 / n as f64
+    );
 }
 
 fn main() {

@@ -58,7 +58,10 @@ fn view(index: &Index) -> (Vec<EventView>, Vec<String>, Vec<String>) {
                 index.event_id(e).unwrap_or_default(),
                 e.time(),
                 index.str(e.name).unwrap_or_default().to_string(),
-                index.files[e.loc().file as usize].path.display().to_string(),
+                index.files[e.loc().file as usize]
+                    .path
+                    .display()
+                    .to_string(),
                 e.loc().offset,
                 index.copies(e),
             )

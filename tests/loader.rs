@@ -164,7 +164,11 @@ fn a_copy_in_a_file_added_later_folds_into_the_event_already_loaded() {
         .unwrap();
     assert_eq!(index.copies(d), 2);
     assert!(index.files[d.loc().file as usize].path.ends_with("a.jsonl"));
-    assert!(index.files[index.other_locs(d)[0].file as usize].path.ends_with("b.json.gz"));
+    assert!(
+        index.files[index.other_locs(d)[0].file as usize]
+            .path
+            .ends_with("b.json.gz")
+    );
 }
 
 #[test]
@@ -175,7 +179,11 @@ fn event_ids_are_read_back_from_the_raw_event() {
     write_lines(dir.path(), "a.jsonl", &[e, ev("y")]);
     let index = load_one(dir.path());
     assert_eq!(ids(&index), ["id-\u{e9}-\"quoted\"", "y"]);
-    assert_eq!(index.strings.lookup("y"), None, "event IDs are not interned");
+    assert_eq!(
+        index.strings.lookup("y"),
+        None,
+        "event IDs are not interned"
+    );
 }
 
 #[test]

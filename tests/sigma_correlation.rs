@@ -50,11 +50,7 @@ fn hunt_with(rule_dir: PathBuf, events: &[Value]) -> (Vec<Hit>, Vec<String>) {
             event_ids: f
                 .events
                 .iter()
-                .map(|&i| {
-                    h.index
-                        .event_id(&h.index.events[i])
-                        .unwrap_or_default()
-                })
+                .map(|&i| h.index.event_id(&h.index.events[i]).unwrap_or_default())
                 .collect(),
             group: f.group.clone(),
             why: f.why.clone(),

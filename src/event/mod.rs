@@ -458,7 +458,11 @@ mod tests {
     fn event_is_small() {
         // The memory budget (issue 14: ≤ 100 bytes an event resident) rests
         // on this: widen the event and the index outgrows it.
-        assert!(std::mem::size_of::<Event>() <= 88, "{}", std::mem::size_of::<Event>());
+        assert!(
+            std::mem::size_of::<Event>() <= 88,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
         assert_eq!(std::mem::size_of::<Event>(), Event::RECORD);
     }
 
@@ -485,13 +489,16 @@ mod tests {
 
     #[test]
     fn a_record_reads_back_as_the_event() {
-        let mut e = Event::new(Some(1_700_000_000_000), Loc {
-            file: 1,
-            line: 2,
-            offset: 3,
-            len: 4,
-            splunk_raw: true,
-        });
+        let mut e = Event::new(
+            Some(1_700_000_000_000),
+            Loc {
+                file: 1,
+                line: 2,
+                offset: 3,
+                len: 4,
+                splunk_raw: true,
+            },
+        );
         for (k, s) in e.syms_mut().into_iter().enumerate() {
             *s = Sym(10 + k as u32);
         }

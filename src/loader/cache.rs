@@ -163,7 +163,11 @@ fn decode(mut f: impl Read + Send, len: u64, opts: &LoadOptions) -> Result<Index
         t.files.len() as u32,
         t.extras.len() as u32,
     );
-    if t.extras.iter().flat_map(|x| &x.other_locs).any(|l| l.file >= n_files) {
+    if t.extras
+        .iter()
+        .flat_map(|x| &x.other_locs)
+        .any(|l| l.file >= n_files)
+    {
         return Err("damaged (a delivery does not fit the index)".into());
     }
     let fits = |e: &Event| {
@@ -209,8 +213,7 @@ pub fn write(path: &Path, opts: &LoadOptions, index: &Index) -> Result<(), Strin
     let dir = path.parent().ok_or("no directory")?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let tables = tables(index)?;
-    crate::atomic::write_with(path, |w| encode(w, opts, index, &tables))
-        .map_err(|e| e.to_string())
+    crate::atomic::write_with(path, |w| encode(w, opts, index, &tables)).map_err(|e| e.to_string())
 }
 
 /// The files, errors, strings and side entries, encoded.
@@ -276,7 +279,13 @@ mod tests {
     /// The cache file for `index`.
     fn file(index: &Index) -> Vec<u8> {
         let mut out = Vec::new();
-        encode(&mut out, &LoadOptions::default(), index, &tables(index).unwrap()).unwrap();
+        encode(
+            &mut out,
+            &LoadOptions::default(),
+            index,
+            &tables(index).unwrap(),
+        )
+        .unwrap();
         out
     }
 

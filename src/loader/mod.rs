@@ -494,7 +494,12 @@ impl Index {
                                 m.events.push(ev);
                             }
                             let d = &mut m.digests;
-                            d.extend(res.digests.iter().enumerate().map(|(k, &h)| (h, (at + k) as u32)));
+                            d.extend(
+                                res.digests
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(k, &h)| (h, (at + k) as u32)),
+                            );
                             for (k, raw) in res.raws {
                                 m.extras.push(Extra {
                                     other_locs: Vec::new(),
@@ -535,6 +540,10 @@ impl Index {
             .extend(slots.into_iter().map(|s| s.expect("every file reports")));
         pool.install(|| self.dedup(digests, old_len));
         pool.install(|| sort_by_time(&mut self.events, &self.files));
+        // The vectors grew by doubling: give back the spare room (never
+        // touched, so never resident, but it reads as the index's size).
+        self.events.shrink_to_fit();
+        self.extras.shrink_to_fit();
         self.sort_errors();
     }
 
@@ -587,7 +596,9 @@ impl Index {
         let place = |l: &Loc| (files.get(l.file as usize).map(|f| f.path.clone()), l.offset);
         let extras = &mut self.extras;
         self.events.retain_mut(|e| {
-            let x = (e.extra as usize).checked_sub(1).and_then(|i| extras.get_mut(i));
+            let x = (e.extra as usize)
+                .checked_sub(1)
+                .and_then(|i| extras.get_mut(i));
             let others = x.as_ref().map_or(&[][..], |x| &x.other_locs[..]);
             let mut locs: Vec<Loc> = std::iter::once(&e.loc())
                 .chain(others)
@@ -735,7 +746,13 @@ fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
     let mut keys: Vec<(i64, u32, u32)> = events
         .iter()
         .enumerate()
-        .map(|(i, e)| (e.time().unwrap_or(i64::MAX), rank_of(e.loc().file), i as u32))
+        .map(|(i, e)| {
+            (
+                e.time().unwrap_or(i64::MAX),
+                rank_of(e.loc().file),
+                i as u32,
+            )
+        })
         .collect();
     {
         use rayon::prelude::*;
@@ -744,7 +761,12 @@ fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
         keys.par_sort_unstable_by(|a, b| {
             (a.0, a.1)
                 .cmp(&(b.0, b.1))
-                .then_with(|| evs[a.2 as usize].loc().offset.cmp(&evs[b.2 as usize].loc().offset))
+                .then_with(|| {
+                    evs[a.2 as usize]
+                        .loc()
+                        .offset
+                        .cmp(&evs[b.2 as usize].loc().offset)
+                })
                 .then(a.2.cmp(&b.2))
         });
     }

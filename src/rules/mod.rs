@@ -442,7 +442,9 @@ fn make_finding(
     let v = &parsed[&first];
     let evs = g.events.iter().map(|&i| &index.events[i]);
     let count = match semantics {
-        Semantics::Splunk | Semantics::SplunkQuoted => evs.clone().map(|e| index.copies(e) as u64).sum(),
+        Semantics::Splunk | Semantics::SplunkQuoted => {
+            evs.clone().map(|e| index.copies(e) as u64).sum()
+        }
         Semantics::Strict | Semantics::Sigma => g.events.len() as u64,
     };
     let first_time = evs.clone().filter_map(|e| e.time()).min();

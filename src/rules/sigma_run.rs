@@ -100,7 +100,10 @@ fn every_event(
         }
     }
     for (fi, events) in by_file.iter().enumerate() {
-        if events.iter().all(|&ei| index.kept_raw(&index.events[ei]).is_some()) {
+        if events
+            .iter()
+            .all(|&ei| index.kept_raw(&index.events[ei]).is_some())
+        {
             for &ei in events {
                 evaluate(rules, &mut sources, index, ei, None, parsed, errors, hits);
             }
