@@ -385,7 +385,7 @@ impl Index {
             ("files", files),
             ("errors", errors),
         ];
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|t| std::cmp::Reverse(t.1));
         v
     }
 

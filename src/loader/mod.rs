@@ -78,8 +78,11 @@ impl Default for LoadOptions {
 /// events back one after another, mostly from the same few files.
 #[derive(Debug, Default)]
 pub struct FileReader {
-    last: std::sync::Mutex<Option<(PathBuf, Option<Stamp>, Arc<str>)>>,
+    last: std::sync::Mutex<Option<Decoded>>,
 }
+
+/// A file's decoded text, with the path and stamp it was read under.
+type Decoded = (PathBuf, Option<Stamp>, Arc<str>);
 
 /// Largest decoded file [`FileReader`] keeps for the next read.
 const KEEP_DECODED: usize = 32 << 20;
