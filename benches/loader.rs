@@ -3,7 +3,8 @@
 //! against scan + serde), indexing it (split + typed parse + digest +
 //! interning), and running the rule over an index. Data comes from the
 //! project's generator. Each step runs many times; the median and the 95th
-//! percentile are printed with throughput.
+//! percentile are printed with throughput. With `BENCH_HEAP_DIR=DIR` it
+//! instead loads DIR and prints the index's heap bytes by table.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -34,7 +35,40 @@ fn measure(name: &str, bytes: u64, runs: usize, mut f: impl FnMut()) {
     println!("{name:28} median {med:>10.3?}  p95 {p95:>10.3?}{rate}");
 }
 
+/// Where the index's bytes go, table by table, for the tree at `dir` loaded
+/// as `scan` loads it (the built-in rules' events kept raw).
+fn heap(dir: &std::path::Path) {
+    let opts = LoadOptions {
+        keep_raw: RuleSet::builtin().event_names(),
+        ..LoadOptions::default()
+    };
+    let index = load(&[dir.to_path_buf()], &opts, &mut |_| {});
+    let n = index.events.len().max(1);
+    println!(
+        "{} events, size_of::<Event>() = {} bytes, {} strings",
+        index.events.len(),
+        std::mem::size_of::<trailhunt::event::Event>(),
+        index.strings.len()
+    );
+    let mut total = 0;
+    for (table, bytes) in index.heap_bytes() {
+        total += bytes;
+        println!(
+            "{table:18} {bytes:>12} bytes  {:6.1} per event",
+            bytes as f64 / n as f64
+        );
+    }
+    println!(
+        "{:18} {total:>12} bytes  {:6.1} per event",
+        "total",
+        total as f64 / n as f64
+    );
+}
+
 fn main() {
+    if let Some(d) = std::env::var_os("BENCH_HEAP_DIR") {
+        return heap(std::path::Path::new(&d));
+    }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("logs");
     let events = std::env::var("BENCH_EVENTS")

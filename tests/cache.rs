@@ -55,12 +55,15 @@ fn view(index: &Index) -> (Vec<EventView>, Vec<String>, Vec<String>) {
         .iter()
         .map(|e| {
             (
-                index.str(e.event_id).unwrap_or_default().to_string(),
-                e.time,
+                index.event_id(e).unwrap_or_default(),
+                e.time(),
                 index.str(e.name).unwrap_or_default().to_string(),
-                index.files[e.loc.file as usize].path.display().to_string(),
-                e.loc.offset,
-                e.copies,
+                index.files[e.loc().file as usize]
+                    .path
+                    .display()
+                    .to_string(),
+                e.loc().offset,
+                index.copies(e),
             )
         })
         .collect();
@@ -137,11 +140,12 @@ fn a_new_or_changed_file_is_read_and_the_rest_kept() {
     let again = cached(&logs, &cache);
     assert_eq!(again.stats.cached_files, 5, "f1..f4 and bad.jsonl");
     assert_eq!(view(&again), view(&fresh(&logs)));
-    let ids: Vec<&str> = again
+    let ids = again
         .events
         .iter()
-        .filter_map(|e| again.str(e.event_id))
-        .collect();
+        .filter_map(|e| again.event_id(e))
+        .collect::<Vec<String>>();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     assert!(ids.contains(&"brand-new") && ids.contains(&"f0-rewritten") && !ids.contains(&"f0-e1"));
 }
 

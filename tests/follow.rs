@@ -25,8 +25,7 @@ fn ids(index: &Index) -> Vec<String> {
     index
         .events
         .iter()
-        .filter_map(|e| index.str(e.event_id))
-        .map(str::to_string)
+        .filter_map(|e| index.event_id(e))
         .collect()
 }
 

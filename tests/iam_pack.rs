@@ -54,7 +54,7 @@ fn hunt(paths: Vec<PathBuf>) -> Vec<Hit> {
         .iter()
         .map(|f| {
             let ev = &h.index.events[f.events[0]];
-            let path = &h.index.files[ev.loc.file as usize].path;
+            let path = &h.index.files[ev.loc().file as usize].path;
             Hit {
                 rule: f.rule_id.clone(),
                 event_id: f.event_id.clone().unwrap_or_default(),

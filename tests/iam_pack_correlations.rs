@@ -54,16 +54,13 @@ fn hunt(paths: Vec<PathBuf>) -> Vec<Hit> {
         .iter()
         .map(|f| {
             let ev = &h.index.events[f.events[0]];
-            let path = &h.index.files[ev.loc.file as usize].path;
+            let path = &h.index.files[ev.loc().file as usize].path;
             Hit {
                 rule: f.rule_id.clone(),
                 events: f
                     .events
                     .iter()
-                    .map(|&i| {
-                        let id = h.index.str(h.index.events[i].event_id);
-                        id.unwrap_or_default().to_string()
-                    })
+                    .map(|&i| h.index.event_id(&h.index.events[i]).unwrap_or_default())
                     .collect(),
                 file: path.file_name().unwrap().to_string_lossy().into_owned(),
                 actor: f.actor_arn.clone(),

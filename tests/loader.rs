@@ -17,7 +17,7 @@ fn ids(index: &Index) -> Vec<String> {
     let mut v: Vec<String> = index
         .events
         .iter()
-        .map(|e| index.str(e.event_id).unwrap_or_default().to_string())
+        .map(|e| index.event_id(e).unwrap_or_default())
         .collect();
     v.sort();
     v
@@ -119,8 +119,8 @@ fn splunk_search_export_rows() {
     assert_eq!(ids(&index), ["s1", "s2"]);
     // The raw event is recovered from the export row on demand.
     let e = &index.events[0];
-    assert!(e.loc.splunk_raw);
-    let raw = index.raw_at(&e.loc).unwrap();
+    assert!(e.loc().splunk_raw);
+    let raw = index.raw_at(&e.loc()).unwrap();
     let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(v["eventID"], "s1");
 }
@@ -136,8 +136,54 @@ fn duplicates_across_files_are_counted_once_with_copies() {
     .unwrap();
     let index = load_one(dir.path());
     assert_eq!(index.events.len(), 1);
-    assert_eq!(index.events[0].copies, 2);
+    assert_eq!(index.copies(&index.events[0]), 2);
     assert_eq!(index.stats.deliveries, 2);
+}
+
+#[test]
+fn a_copy_in_a_file_added_later_folds_into_the_event_already_loaded() {
+    // The index keeps only 32 bits of each event's digest after a load, so
+    // a later file (follow mode, a reopen with new files) must still find
+    // its duplicates among the events already there, and only those.
+    let dir = tempfile::tempdir().unwrap();
+    write_lines(dir.path(), "a.jsonl", &[ev("d"), ev("other")]);
+    let mut index = load_one(dir.path());
+    assert_eq!(index.events.len(), 2);
+    std::fs::write(
+        dir.path().join("b.json.gz"),
+        gzip(records(&[ev("d"), ev("new")]).as_bytes()),
+    )
+    .unwrap();
+    let opts = trailhunt::loader::LoadOptions::default();
+    index.add_files(&[dir.path().join("b.json.gz")], &opts, &mut |_| {});
+    assert_eq!(ids(&index), ["d", "new", "other"]);
+    let d = index
+        .events
+        .iter()
+        .find(|e| index.event_id(e).as_deref() == Some("d"))
+        .unwrap();
+    assert_eq!(index.copies(d), 2);
+    assert!(index.files[d.loc().file as usize].path.ends_with("a.jsonl"));
+    assert!(
+        index.files[index.other_locs(d)[0].file as usize]
+            .path
+            .ends_with("b.json.gz")
+    );
+}
+
+#[test]
+fn event_ids_are_read_back_from_the_raw_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = ev("x");
+    e["eventID"] = json!("id-\u{e9}-\"quoted\"");
+    write_lines(dir.path(), "a.jsonl", &[e, ev("y")]);
+    let index = load_one(dir.path());
+    assert_eq!(ids(&index), ["id-\u{e9}-\"quoted\"", "y"]);
+    assert_eq!(
+        index.strings.lookup("y"),
+        None,
+        "event IDs are not interned"
+    );
 }
 
 #[test]
@@ -357,7 +403,11 @@ fn raw_many_reads_each_event_as_raw_does_in_the_order_asked() {
         }
     }
     // The Splunk rows come back unwrapped, as the event itself.
-    let s1 = index.events.iter().position(|e| e.loc.splunk_raw).unwrap();
+    let s1 = index
+        .events
+        .iter()
+        .position(|e| e.loc().splunk_raw)
+        .unwrap();
     let v: serde_json::Value =
         serde_json::from_str(index.raw_many(&[s1])[0].as_ref().unwrap()).unwrap();
     assert!(v["eventID"].as_str().unwrap().starts_with('s'));
@@ -396,14 +446,14 @@ fn events_across_read_chunks_keep_exact_places_and_read_back() {
     let index = load_one(dir.path());
     assert_eq!(index.events.len(), 3000, "{:?}", index.errors);
     for (k, e) in index.events.iter().enumerate() {
-        let id = index.str(e.event_id).unwrap();
+        let id = index.event_id(e).unwrap();
         let n: u32 = id[1..].parse().unwrap();
         if id.starts_with('l') {
-            assert_eq!(e.loc.line, n + 1);
+            assert_eq!(e.loc().line, n + 1);
         }
         // A re-read inflates the file up to the event: a sample will do.
         if k % 25 == 0 || n == 1499 {
-            let raw = index.raw_at(&e.loc).unwrap();
+            let raw = index.raw_at(&e.loc()).unwrap();
             let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
             assert_eq!(v["eventID"], id);
         }

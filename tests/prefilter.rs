@@ -45,7 +45,14 @@ fn hunt(tree: &Path) -> Hunt {
 /// many copies were delivered — not where it was read from.
 fn ident(index: &Index, i: usize) -> String {
     let e = &index.events[i];
-    format!("{:016x}@{:?}x{}", e.digest, e.time, e.copies)
+    // The index keeps 32 bits of the digest; the event ID makes it unique.
+    format!(
+        "{:08x}/{}@{:?}x{}",
+        e.digest,
+        index.event_id(e).unwrap_or_default(),
+        e.time(),
+        index.copies(e)
+    )
 }
 
 /// `idents` in time order, events of the same time by their identity: the
@@ -54,7 +61,7 @@ fn ident(index: &Index, i: usize) -> String {
 fn canon(index: &Index, events: impl IntoIterator<Item = (usize, String)>) -> Vec<String> {
     let mut v: Vec<(Option<i64>, String)> = events
         .into_iter()
-        .map(|(i, s)| (index.events[i].time, s))
+        .map(|(i, s)| (index.events[i].time(), s))
         .collect();
     // Timeless events sort last, as in the index.
     v.sort_by(|a, b| (a.0.is_none(), a.0, &a.1).cmp(&(b.0.is_none(), b.0, &b.1)));

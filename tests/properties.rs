@@ -51,7 +51,9 @@ proptest! {
         let (events, strings, _errors) = index_file_bytes(bytes.clone(), &opts());
         for e in &events {
             // Every interned symbol resolves.
-            let _ = strings.get(e.event_id);
+            for s in e.syms() {
+                assert!(s.is_none() || strings.get(s).is_some());
+            }
         }
         let _ = index_file_bytes(gzip(&bytes), &opts());
     }

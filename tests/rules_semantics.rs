@@ -332,8 +332,8 @@ fn duplicate_deliveries_are_one_event_counted_as_splunk_counts_them() {
     .unwrap();
     let index = load_one(dir.path());
     assert_eq!(index.events.len(), 1);
-    assert_eq!(index.events[0].copies, 2);
-    assert_eq!(index.events[0].other_locs.len(), 1);
+    assert_eq!(index.copies(&index.events[0]), 2);
+    assert_eq!(index.other_locs(&index.events[0]).len(), 1);
     let s = findings(&index, Semantics::Splunk);
     assert_eq!(
         (s.len(), s[0].count),

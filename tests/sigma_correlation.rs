@@ -50,12 +50,7 @@ fn hunt_with(rule_dir: PathBuf, events: &[Value]) -> (Vec<Hit>, Vec<String>) {
             event_ids: f
                 .events
                 .iter()
-                .map(|&i| {
-                    h.index
-                        .str(h.index.events[i].event_id)
-                        .unwrap_or_default()
-                        .to_string()
-                })
+                .map(|&i| h.index.event_id(&h.index.events[i]).unwrap_or_default())
                 .collect(),
             group: f.group.clone(),
             why: f.why.clone(),
@@ -66,7 +61,7 @@ fn hunt_with(rule_dir: PathBuf, events: &[Value]) -> (Vec<Hit>, Vec<String>) {
                 .roles
                 .iter()
                 .map(|(i, r)| {
-                    let id = h.index.str(h.index.events[*i].event_id).unwrap_or_default();
+                    let id = h.index.event_id(&h.index.events[*i]).unwrap_or_default();
                     (id.to_string(), r.clone())
                 })
                 .collect(),

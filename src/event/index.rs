@@ -5,7 +5,7 @@
 //! The loader builds an [`Index`]; the rules, triage, reports and the console
 //! only read one, so none of them depends on how files are found or decoded.
 
-use super::{Event, Interner, Loc, Sym};
+use super::{Event, Extra, Interner, Loc, Sym};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -291,6 +291,9 @@ pub struct Index {
     pub files: Vec<SourceFile>,
     pub skipped: Vec<(PathBuf, &'static str)>,
     pub events: Vec<Event>,
+    /// What few events have (other deliveries, kept raw JSON), reached
+    /// through [`Index::extra`].
+    pub extras: Vec<Extra>,
     pub strings: Interner,
     pub errors: Vec<LoadError>,
     pub stats: LoadStats,
@@ -322,13 +325,93 @@ impl Index {
         self.strings.get(sym)
     }
 
+    /// The event's side entry, if it has one.
+    pub fn extra(&self, ev: &Event) -> Option<&Extra> {
+        (ev.extra as usize)
+            .checked_sub(1)
+            .and_then(|i| self.extras.get(i))
+    }
+
+    /// Where the event's other deliveries are (empty for a unique event).
+    pub fn other_locs(&self, ev: &Event) -> &[Loc] {
+        self.extra(ev).map_or(&[], |x| &x.other_locs)
+    }
+
+    /// How many times the event was delivered (1 for a unique event).
+    pub fn copies(&self, ev: &Event) -> u32 {
+        1 + self.other_locs(ev).len() as u32
+    }
+
+    /// The raw JSON the loader kept in memory for the rules, if it did.
+    pub fn kept_raw(&self, ev: &Event) -> Option<&Arc<str>> {
+        self.extra(ev).and_then(|x| x.raw.as_ref())
+    }
+
+    /// The side entry of `ev`, made if it has none.
+    pub fn extra_mut(&mut self, ev: usize) -> &mut Extra {
+        let e = &mut self.events[ev];
+        if e.extra == 0 {
+            self.extras.push(Extra::default());
+            e.extra = self.extras.len() as u32;
+        }
+        &mut self.extras[e.extra as usize - 1]
+    }
+
+    /// Heap bytes the index holds, by table, largest first: where the
+    /// memory budget (about 100 bytes an event) goes. Allocator overhead
+    /// and the few fixed-size parts are not counted.
+    pub fn heap_bytes(&self) -> Vec<(&'static str, usize)> {
+        use std::mem::size_of;
+        let kept: usize = self
+            .extras
+            .iter()
+            .filter_map(|x| x.raw.as_ref())
+            .map(|r| r.len() + 16)
+            .sum();
+        let locs: usize = self
+            .extras
+            .iter()
+            .map(|x| x.other_locs.capacity() * size_of::<Loc>())
+            .sum();
+        let files: usize = self
+            .files
+            .iter()
+            .map(|f| size_of::<SourceFile>() + f.path.as_os_str().len())
+            .sum();
+        let errors: usize = self
+            .errors
+            .iter()
+            .map(|e| size_of::<LoadError>() + e.path.as_os_str().len() + e.message.len())
+            .sum();
+        let mut v = vec![
+            ("events", self.events.capacity() * size_of::<Event>()),
+            ("extras", self.extras.capacity() * size_of::<Extra>()),
+            ("kept raw JSON", kept),
+            ("other deliveries", locs),
+            ("strings", self.strings.heap_bytes()),
+            ("files", files),
+            ("errors", errors),
+        ];
+        v.sort_by_key(|t| std::cmp::Reverse(t.1));
+        v
+    }
+
     /// The raw JSON of an event: from memory when the loader kept it, else
     /// re-read from its file.
     pub fn raw(&self, ev: &Event) -> Result<Arc<str>, LoadError> {
-        if let Some(r) = &ev.raw {
+        if let Some(r) = self.kept_raw(ev) {
             return Ok(r.clone());
         }
-        self.raw_at(&ev.loc).map(Arc::from)
+        self.raw_at(&ev.loc()).map(Arc::from)
+    }
+
+    /// The event's `eventID`, read back from its raw JSON (event IDs are
+    /// unique per event, so the index does not keep them). `None` when it
+    /// has none or its file cannot be read.
+    pub fn event_id(&self, ev: &Event) -> Option<String> {
+        let raw = self.raw(ev).ok()?;
+        let w: super::wire::Wire = serde_json::from_str(&raw).ok()?;
+        w.event_id().map(str::to_string)
     }
 
     /// The raw JSON of each of `events` (positions in [`Index::events`]), in
@@ -340,14 +423,17 @@ impl Index {
         for (i, &ei) in events.iter().enumerate() {
             match self.events.get(ei) {
                 None => out[i] = Some(Err(LoadError::file(Path::new("?"), "unknown event"))),
-                Some(ev) => match &ev.raw {
+                Some(ev) => match self.kept_raw(ev) {
                     Some(r) => out[i] = Some(Ok(r.clone())),
-                    None => by_file.entry(ev.loc.file).or_default().push(i),
+                    None => by_file.entry(ev.loc().file).or_default().push(i),
                 },
             }
         }
         for (fi, slots) in by_file {
-            let locs: Vec<Loc> = slots.iter().map(|&i| self.events[events[i]].loc).collect();
+            let locs: Vec<Loc> = slots
+                .iter()
+                .map(|&i| self.events[events[i]].loc())
+                .collect();
             let read = match (self.files.get(fi as usize), &self.reader) {
                 (Some(file), Some(r)) => r.read_many(file, &locs),
                 (Some(file), None) => locs

@@ -41,7 +41,7 @@ impl Sym {
 }
 
 /// Interns the strings of an index (event names, regions, accounts, ARNs,
-/// agents, event IDs) so a million events cost a few bytes each. The text
+/// agents; not event IDs, which are read back from the raw event) so a million events cost a few bytes each. The text
 /// lives in one arena — no allocation per string — and the table holds only
 /// symbols, compared through the arena.
 #[derive(Debug, Clone)]
@@ -64,21 +64,14 @@ impl Default for Interner {
     }
 }
 
-/// Marks a span pushed by [`Interner::push_unique`]: in the arena, not in
-/// the table.
-const UNIQUE: u32 = 1 << 31;
-
 fn span_text<'a>(arena: &'a str, spans: &[(u64, u32)], sym: Sym) -> &'a str {
     let (start, len) = spans[sym.0 as usize];
-    &arena[start as usize..start as usize + (len & !UNIQUE) as usize]
+    &arena[start as usize..start as usize + len as usize]
 }
 
 fn build_table(arena: &str, spans: &[(u64, u32)]) -> hashbrown::HashTable<Sym> {
     let mut table = hashbrown::HashTable::with_capacity(spans.len());
     for i in 1..spans.len() {
-        if spans[i].1 & UNIQUE != 0 {
-            continue;
-        }
         let sym = Sym(i as u32);
         table.insert_unique(hash_str(span_text(arena, spans, sym)), sym, |s: &Sym| {
             hash_str(span_text(arena, spans, *s))
@@ -108,27 +101,6 @@ impl Interner {
 
     fn text(&self, sym: Sym) -> &str {
         span_text(&self.arena, &self.spans, sym)
-    }
-
-    /// Adds a string expected to be unique (an event ID) without entering
-    /// it in the table: no hashing, no table growth. The same text pushed
-    /// twice gets two symbols, so compare such symbols by their text.
-    pub fn push_unique(&mut self, s: &str) -> Sym {
-        if s.len() >= UNIQUE as usize {
-            return self.intern(s);
-        }
-        let sym = Sym(self.spans.len() as u32);
-        self.spans
-            .push((self.arena.len() as u64, s.len() as u32 | UNIQUE));
-        self.arena.push_str(s);
-        sym
-    }
-
-    /// Whether `sym` was made by [`Interner::push_unique`].
-    pub fn is_unique(&self, sym: Sym) -> bool {
-        self.spans
-            .get(sym.0 as usize)
-            .is_some_and(|s| s.1 & UNIQUE != 0)
     }
 
     pub fn intern(&mut self, s: &str) -> Sym {
@@ -193,7 +165,7 @@ impl Interner {
             return None;
         }
         for &(start, len) in &spans {
-            let end = start.checked_add((len & !UNIQUE) as u64)?;
+            let end = start.checked_add(len as u64)?;
             arena.get(start as usize..end as usize)?;
         }
         Some(Interner {
@@ -206,10 +178,20 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Heap bytes held: the arena, the spans and (when built) the table.
+    pub fn heap_bytes(&self) -> usize {
+        let table = self
+            .table
+            .get()
+            .map_or(0, |t| t.capacity() * (std::mem::size_of::<Sym>() + 1));
+        self.arena.capacity() + self.spans.capacity() * std::mem::size_of::<(u64, u32)>() + table
+    }
 }
 
 /// Where an event's raw bytes are, so a view can re-read them on demand
-/// instead of the index keeping every raw byte in memory.
+/// instead of the index keeping every raw byte in memory. Events store it
+/// packed ([`Event::loc`]); this is the form everyone else handles.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Loc {
     /// Index into the loaded file list.
@@ -229,11 +211,27 @@ pub struct Loc {
 /// parseable `eventTime`.
 pub type Millis = Option<i64>;
 
-/// One indexed event: the pivot fields the console and rules need, interned.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+/// [`Event`]'s stored time for "no time".
+const NO_TIME: i64 = i64::MIN;
+/// The top bit of [`Event`]'s stored offset is [`Loc::splunk_raw`]: no
+/// decompressed file reaches 2^63 bytes.
+const SPLUNK_BIT: u64 = 1 << 63;
+
+/// One indexed event: the pivot fields the console and rules need, interned,
+/// and where its raw bytes are. Everything else (the event ID, the raw JSON)
+/// is read back from the file when shown. It is 88 bytes and plain data
+/// (the `event_is_small` test holds it there); what few events have — other
+/// deliveries' places, raw JSON kept for the rules — lives in
+/// [`Index::extras`], reached through [`Event::extra`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Event {
-    pub time: Millis,
-    pub event_id: Sym,
+    /// Milliseconds since the epoch, or [`NO_TIME`].
+    time: i64,
+    /// [`Loc::offset`], with [`SPLUNK_BIT`] for [`Loc::splunk_raw`].
+    offset: u64,
+    file: u32,
+    line: u32,
+    len: u32,
     pub name: Sym,
     pub source: Sym,
     pub region: Sym,
@@ -251,13 +249,159 @@ pub struct Event {
     pub target_user: Sym,
     /// For CreateAccessKey: `responseElements.accessKey.accessKeyId`.
     pub new_key: Sym,
-    pub loc: Loc,
-    /// How many times the same event was delivered (1 for a unique event).
-    pub copies: u32,
-    /// Hash of the event's whitespace-free JSON: with the eventID, what
-    /// makes two deliveries the same event.
-    pub digest: u64,
-    /// Where the other copies are (empty for a unique event).
+    /// 1 + the index of this event's entry in [`Index::extras`]; 0 for none.
+    pub(crate) extra: u32,
+    /// The low 32 bits of the hash of the event's whitespace-free JSON (what
+    /// makes two deliveries the same event): part of a finding's triage key.
+    /// The full 64 bits are only held while a load de-duplicates.
+    pub digest: u32,
+}
+
+impl Default for Event {
+    fn default() -> Self {
+        Event::new(None, Loc::default())
+    }
+}
+
+impl Event {
+    /// An event at `time` whose bytes are at `loc`, with every field absent.
+    pub fn new(time: Millis, loc: Loc) -> Event {
+        let mut e = Event {
+            time: NO_TIME,
+            offset: 0,
+            file: 0,
+            line: 0,
+            len: 0,
+            name: Sym::NONE,
+            source: Sym::NONE,
+            region: Sym::NONE,
+            account: Sym::NONE,
+            actor_arn: Sym::NONE,
+            actor_type: Sym::NONE,
+            actor_user: Sym::NONE,
+            access_key: Sym::NONE,
+            src: Sym::NONE,
+            user_agent: Sym::NONE,
+            error_code: Sym::NONE,
+            target_user: Sym::NONE,
+            new_key: Sym::NONE,
+            extra: 0,
+            digest: 0,
+        };
+        e.set_time(time);
+        e.set_loc(loc);
+        e
+    }
+
+    /// When it happened; `None` when it had no parseable `eventTime`.
+    pub fn time(&self) -> Millis {
+        (self.time != NO_TIME).then_some(self.time)
+    }
+
+    pub fn set_time(&mut self, t: Millis) {
+        // The one instant that cannot be stored reads as no time, as it
+        // would have if `eventTime` had been unparseable.
+        self.time = t.unwrap_or(NO_TIME);
+    }
+
+    /// Where the primary copy's bytes are.
+    pub fn loc(&self) -> Loc {
+        Loc {
+            file: self.file,
+            line: self.line,
+            offset: self.offset & !SPLUNK_BIT,
+            len: self.len,
+            splunk_raw: self.offset & SPLUNK_BIT != 0,
+        }
+    }
+
+    pub fn set_loc(&mut self, l: Loc) {
+        self.file = l.file;
+        self.line = l.line;
+        self.len = l.len;
+        self.offset = (l.offset & !SPLUNK_BIT) | if l.splunk_raw { SPLUNK_BIT } else { 0 };
+    }
+
+    /// Every interned field, for remapping and checking symbols.
+    pub fn syms_mut(&mut self) -> [&mut Sym; 13] {
+        [
+            &mut self.name,
+            &mut self.source,
+            &mut self.region,
+            &mut self.account,
+            &mut self.actor_arn,
+            &mut self.actor_type,
+            &mut self.actor_user,
+            &mut self.access_key,
+            &mut self.src,
+            &mut self.user_agent,
+            &mut self.error_code,
+            &mut self.target_user,
+            &mut self.new_key,
+        ]
+    }
+
+    pub fn syms(&self) -> [Sym; 13] {
+        [
+            self.name,
+            self.source,
+            self.region,
+            self.account,
+            self.actor_arn,
+            self.actor_type,
+            self.actor_user,
+            self.access_key,
+            self.src,
+            self.user_agent,
+            self.error_code,
+            self.target_user,
+            self.new_key,
+        ]
+    }
+
+    /// The raw bytes of a cache record: [`Event::RECORD`] bytes, little-endian.
+    pub fn to_record(&self, out: &mut Vec<u8>) {
+        out.extend(self.time.to_le_bytes());
+        out.extend(self.offset.to_le_bytes());
+        for w in [self.file, self.line, self.len] {
+            out.extend(w.to_le_bytes());
+        }
+        for s in self.syms() {
+            out.extend(s.0.to_le_bytes());
+        }
+        out.extend(self.extra.to_le_bytes());
+        out.extend(self.digest.to_le_bytes());
+    }
+
+    /// Reads a record written by [`Event::to_record`] (exactly
+    /// [`Event::RECORD`] bytes). Symbols and files are the caller's to check.
+    pub fn from_record(b: &[u8]) -> Event {
+        let w64 = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+        let w = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"));
+        let mut e = Event {
+            time: w64(0) as i64,
+            offset: w64(8),
+            file: w(16),
+            line: w(20),
+            len: w(24),
+            ..Event::default()
+        };
+        for (k, s) in e.syms_mut().into_iter().enumerate() {
+            *s = Sym(w(28 + 4 * k));
+        }
+        e.extra = w(80);
+        e.digest = w(84);
+        e
+    }
+
+    /// Bytes in one cache record.
+    pub const RECORD: usize = 88;
+}
+
+/// What few events have, kept beside the events rather than in each.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Extra {
+    /// Where the other deliveries of the event are, in file order.
     pub other_locs: Vec<Loc>,
     /// The raw JSON, kept only for events some rule looks at closely.
     pub raw: Option<Arc<str>>,
@@ -299,23 +443,6 @@ mod tests {
     }
 
     #[test]
-    fn unique_pushes_are_readable_but_not_in_the_table() {
-        let mut i = Interner::default();
-        let a = i.push_unique("evt-1");
-        let b = i.push_unique("evt-1");
-        assert_ne!(a, b);
-        assert_eq!((i.get(a), i.get(b)), (Some("evt-1"), Some("evt-1")));
-        assert!(i.is_unique(a) && !i.is_unique(Sym::NONE));
-        assert_eq!(i.lookup("evt-1"), None);
-        let c = i.intern("evt-1");
-        assert!(!i.is_unique(c));
-        assert_eq!(i.lookup("evt-1"), Some(c));
-        let (arena, spans) = i.parts();
-        let j = Interner::from_parts(arena.to_string(), spans.to_vec()).unwrap();
-        assert_eq!((j.get(a), j.lookup("evt-1")), (Some("evt-1"), Some(c)));
-    }
-
-    #[test]
     fn empty_and_many_strings_survive_growth() {
         let mut i = Interner::default();
         let e = i.intern("");
@@ -325,5 +452,61 @@ mod tests {
             assert_eq!(i.get(*s), Some(format!("id-{n}").as_str()));
             assert_eq!(i.intern(&format!("id-{n}")), *s);
         }
+    }
+
+    #[test]
+    fn event_is_small() {
+        // The memory budget (issue 14: ≤ 100 bytes an event resident) rests
+        // on this: widen the event and the index outgrows it.
+        assert!(
+            std::mem::size_of::<Event>() <= 88,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+        assert_eq!(std::mem::size_of::<Event>(), Event::RECORD);
+    }
+
+    #[test]
+    fn time_and_place_read_back_as_set() {
+        let loc = Loc {
+            file: 3,
+            line: 7,
+            offset: (1 << 40) + 5,
+            len: 99,
+            splunk_raw: true,
+        };
+        let mut e = Event::new(Some(-5), loc);
+        assert_eq!((e.time(), e.loc()), (Some(-5), loc));
+        e.set_time(None);
+        e.set_loc(Loc {
+            splunk_raw: false,
+            ..loc
+        });
+        assert_eq!(e.time(), None);
+        assert!(!e.loc().splunk_raw && e.loc().offset == loc.offset);
+        assert_eq!(Event::default().time(), None);
+    }
+
+    #[test]
+    fn a_record_reads_back_as_the_event() {
+        let mut e = Event::new(
+            Some(1_700_000_000_000),
+            Loc {
+                file: 1,
+                line: 2,
+                offset: 3,
+                len: 4,
+                splunk_raw: true,
+            },
+        );
+        for (k, s) in e.syms_mut().into_iter().enumerate() {
+            *s = Sym(10 + k as u32);
+        }
+        e.extra = 77;
+        e.digest = 0xdead_beef;
+        let mut rec = Vec::new();
+        e.to_record(&mut rec);
+        assert_eq!(rec.len(), Event::RECORD);
+        assert_eq!(Event::from_record(&rec), e);
     }
 }

@@ -10,63 +10,53 @@
 //!
 //! The cache is an optimisation only. It starts with a magic, a format
 //! version and a salt (trailhunt's version, the load limits and the event
-//! names the rules read in full), then an xxh3 checksum of the body; the body
-//! is checked for internal consistency after decoding. Anything that does not
-//! match is ignored and rebuilt — a damaged or stale cache can cost time,
-//! never a wrong answer.
+//! names the rules read in full) and the sizes of its parts, and ends with an
+//! xxh3 checksum of everything between; every event is checked against the
+//! tables as it is read. Anything that does not match is ignored and rebuilt
+//! — a damaged or stale cache can cost time, never a wrong answer.
+//!
+//! Events are fixed-size records ([`Event::RECORD`] bytes) streamed into the
+//! index a block at a time in both directions, so neither a reopen nor the
+//! save after a load holds a second copy of the index (the whole body was
+//! read, then decoded, before: a reopen needed more memory than the load).
 
 use super::{Index, LoadError, LoadOptions, SourceFile};
-use crate::event::{Event, Interner};
+use crate::event::{Event, Extra, Interner};
 use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"THIDX\0\0\x01";
-/// 4: stamps carry inode, ctime and an edge hash; paths are bytes; the
-/// header declares the body's length.
-const FORMAT: u32 = 4;
+/// 5: events are fixed records streamed after the tables (no event IDs);
+/// what few events have is a side table; the checksum is a trailer.
+/// 4: stamps carry inode, ctime and an edge hash; paths are bytes.
+const FORMAT: u32 = 5;
 
-/// Magic, format, salt, body length, body checksum.
+/// Magic, format, salt, tables' length, event count.
 const HEADER: usize = 8 + 4 + 8 + 8 + 8;
+/// The checksum after the events.
+const TRAILER: usize = 8;
 
-/// Events per chunk. The events are stored as chunks encoded on their own,
-/// so that reading (and writing) them runs on every core.
-const CHUNK: usize = 1 << 16;
+/// Events read or written per block: about 1 MiB.
+const BLOCK: usize = 1 << 13;
 
 #[derive(Serialize)]
-struct BodyOut<'a> {
+struct TablesOut<'a> {
     files: &'a [SourceFile],
     errors: &'a [LoadError],
     arena: &'a str,
     spans: &'a [(u64, u32)],
-    /// The number of events, then each chunk's encoded events back to back.
-    events: u64,
-    chunks: Vec<Bytes<'a>>,
+    extras: &'a [Extra],
 }
 
 #[derive(Deserialize)]
-struct BodyIn<'a> {
+struct TablesIn {
     files: Vec<SourceFile>,
     errors: Vec<LoadError>,
     arena: String,
     spans: Vec<(u64, u32)>,
-    events: u64,
-    #[serde(borrow)]
-    chunks: Vec<&'a [u8]>,
+    extras: Vec<Extra>,
 }
-
-/// Bytes written as one length-prefixed run (serde's `[u8]` would write a
-/// sequence of numbers).
-struct Bytes<'a>(&'a [u8]);
-
-impl Serialize for Bytes<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self.0)
-    }
-}
-
-/// Fewest bytes one encoded event takes (14 one-byte symbols and more): a
-/// damaged event count cannot ask for more memory than the body could hold.
-const MIN_EVENT_BYTES: usize = 20;
 
 /// A pool for `threads` (the load's `--threads`), or rayon's default.
 fn pool(opts: &LoadOptions) -> Result<rayon::ThreadPool, String> {
@@ -117,178 +107,154 @@ fn salt(opts: &LoadOptions) -> u64 {
 }
 
 /// Reads the cache at `path`. `Err(None)` when there is none; `Err(Some(why))`
-/// when there is one that cannot be used. Only the header is read before the
-/// body's declared length is checked against the file's, so a damaged or
-/// padded cache costs no more than its header (a 3 GiB sparse one was read
-/// whole before).
+/// when there is one that cannot be used. The header's sizes are checked
+/// against the file's before anything else is read, so a damaged or padded
+/// cache costs no more than its header (a 3 GiB sparse one was read whole
+/// once).
 pub fn read(path: &Path, opts: &LoadOptions) -> Result<Index, Option<String>> {
-    use std::io::Read;
-    let mut f = match crate::files::open_regular(path) {
+    let f = match crate::files::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
         Err(e) => return Err(Some(e.to_string())),
     };
     let len = f.metadata().map_err(|e| Some(e.to_string()))?.len();
-    let mut bytes = vec![0; HEADER];
-    if f.read_exact(&mut bytes).is_err() {
-        return Err(Some("not a trailhunt index cache".into()));
-    }
-    let declared = check_header(&bytes, opts).map_err(Some)?;
-    if len.saturating_sub(HEADER as u64) != declared {
-        return Err(Some(format!(
-            "damaged (header declares a {declared}-byte body, the file holds {})",
-            len - HEADER as u64
-        )));
-    }
-    let body_len = usize::try_from(declared).map_err(|_| Some("damaged (body length)".into()))?;
-    bytes.reserve_exact(body_len);
-    f.take(declared)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Some(e.to_string()))?;
-    decode(&bytes, opts).map_err(Some)
+    decode(f, len, opts).map_err(Some)
 }
 
-/// Checks magic, format and salt; returns the body length the header declares.
-fn check_header(bytes: &[u8], opts: &LoadOptions) -> Result<u64, String> {
-    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+/// Checks magic, format, salt and the sizes against the file's `len`;
+/// returns the tables' length and the event count.
+fn check_header(h: &[u8], len: u64, opts: &LoadOptions) -> Result<(u64, u64), String> {
+    if h.len() < HEADER || &h[..8] != MAGIC {
         return Err("not a trailhunt index cache".into());
     }
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-    let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    let word = |at: usize| u64::from_le_bytes(h[at..at + 8].try_into().expect("8 bytes"));
+    let format = u32::from_le_bytes(h[8..12].try_into().expect("4 bytes"));
     if format != FORMAT || word(12) != salt(opts) {
         return Err("made by another version or with other options".into());
     }
-    Ok(word(20))
+    let (tables, events) = (word(20), word(28));
+    let want = events
+        .checked_mul(Event::RECORD as u64)
+        .and_then(|e| e.checked_add(tables))
+        .and_then(|b| b.checked_add((HEADER + TRAILER) as u64));
+    if want != Some(len) {
+        return Err(format!(
+            "damaged (header declares {tables} bytes of tables and {events} events, the file holds {len} bytes)"
+        ));
+    }
+    Ok((tables, events))
 }
 
-fn decode(bytes: &[u8], opts: &LoadOptions) -> Result<Index, String> {
-    let declared = check_header(bytes, opts)?;
-    let body = &bytes[HEADER..];
-    if body.len() as u64 != declared {
-        return Err("damaged (body length differs from the header's)".into());
+fn decode(mut f: impl Read + Send, len: u64, opts: &LoadOptions) -> Result<Index, String> {
+    let mut head = [0u8; HEADER];
+    f.read_exact(&mut head)
+        .map_err(|_| "not a trailhunt index cache".to_string())?;
+    let (tables_len, n) = check_header(&head, len, opts)?;
+    let io = |e: std::io::Error| format!("cannot read: {e}");
+    let mut sum = xxhash_rust::xxh3::Xxh3Default::new();
+    let mut tables = vec![0u8; usize::try_from(tables_len).map_err(|_| "damaged (tables)")?];
+    f.read_exact(&mut tables).map_err(io)?;
+    sum.update(&tables);
+    let t: TablesIn = postcard::from_bytes(&tables).map_err(|e| format!("damaged ({e})"))?;
+    drop(tables);
+    let strings = Interner::from_parts(t.arena, t.spans).ok_or("damaged (string table)")?;
+    let (n_strings, n_files, n_extras) = (
+        strings.len() as u32,
+        t.files.len() as u32,
+        t.extras.len() as u32,
+    );
+    if t.extras
+        .iter()
+        .flat_map(|x| &x.other_locs)
+        .any(|l| l.file >= n_files)
+    {
+        return Err("damaged (a delivery does not fit the index)".into());
     }
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-    if xxhash_rust::xxh3::xxh3_64(body) != word(28) {
-        return Err("damaged (checksum mismatch)".into());
-    }
-    let b: BodyIn = postcard::from_bytes(body).map_err(|e| format!("damaged ({e})"))?;
-    let n = usize::try_from(b.events).map_err(|_| "damaged (event count)")?;
-    if n > body.len() / MIN_EVENT_BYTES || b.chunks.len() != n.div_ceil(CHUNK) {
-        return Err("damaged (event count)".into());
-    }
-    let strings = Interner::from_parts(b.arena, b.spans).ok_or("damaged (string table)")?;
-    let n_strings = strings.len() as u32;
-    let n_files = b.files.len() as u32;
-    let sym_ok = |s: crate::event::Sym| s.0 <= n_strings;
     let fits = |e: &Event| {
-        let syms = [
-            e.event_id,
-            e.name,
-            e.source,
-            e.region,
-            e.account,
-            e.actor_arn,
-            e.actor_type,
-            e.actor_user,
-            e.access_key,
-            e.src,
-            e.user_agent,
-            e.error_code,
-            e.target_user,
-            e.new_key,
-        ];
-        syms.into_iter().all(sym_ok)
-            && std::iter::once(&e.loc)
-                .chain(&e.other_locs)
-                .all(|l| l.file < n_files)
-            && e.copies as usize == 1 + e.other_locs.len()
+        e.syms().into_iter().all(|s| s.0 <= n_strings)
+            && e.loc().file < n_files
+            && e.extra <= n_extras
     };
-    // Each chunk decodes into its own slice of the (sized once) vector,
-    // whose pages are first touched on every core too: on this size the
-    // page faults cost as much as the decoding.
+    let n = usize::try_from(n).map_err(|_| "damaged (event count)")?;
     let mut events = Vec::with_capacity(n);
+    let mut block = vec![0u8; BLOCK * Event::RECORD];
     pool(opts)?.install(|| {
         use rayon::prelude::*;
-        (0..n)
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .map(|_| Event::default())
-            .collect_into_vec(&mut events);
-        events
-            .par_chunks_mut(CHUNK)
-            .zip(b.chunks.par_iter())
-            .try_for_each(|(slots, bytes)| {
-                let mut de = postcard::Deserializer::from_bytes(bytes);
-                for slot in slots.iter_mut() {
-                    *slot = Event::deserialize(&mut de).map_err(|e| format!("damaged ({e})"))?;
-                }
-                if !slots.iter().all(fits) {
-                    return Err("damaged (an event does not fit the index)".to_string());
-                }
-                if de.finalize().is_ok_and(|rest| rest.is_empty()) {
-                    Ok(())
-                } else {
-                    Err("damaged (a chunk is longer than its events)".to_string())
-                }
-            })
+        while events.len() < n {
+            let k = (n - events.len()).min(BLOCK);
+            let b = &mut block[..k * Event::RECORD];
+            f.read_exact(b).map_err(io)?;
+            sum.update(b);
+            let at = events.len();
+            events.par_extend(b.par_chunks_exact(Event::RECORD).map(Event::from_record));
+            if !events[at..].par_iter().all(fits) {
+                return Err("damaged (an event does not fit the index)".to_string());
+            }
+        }
+        Ok(())
     })?;
+    let mut tail = [0u8; TRAILER];
+    f.read_exact(&mut tail).map_err(io)?;
+    if u64::from_le_bytes(tail) != sum.digest() {
+        return Err("damaged (checksum mismatch)".into());
+    }
     Ok(Index {
-        files: b.files,
-        errors: b.errors,
+        files: t.files,
+        errors: t.errors,
         strings,
         events,
+        extras: t.extras,
         ..Index::default()
     })
 }
 
 /// Writes `index` to the cache at `path`, atomically.
 pub fn write(path: &Path, opts: &LoadOptions, index: &Index) -> Result<(), String> {
-    let body = body(opts, index)?;
     let dir = path.parent().ok_or("no directory")?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    crate::atomic::write_with(path, |w| {
-        w.write_all(&header(opts, &body))?;
-        w.write_all(&body)
-    })
-    .map_err(|e| e.to_string())
+    let tables = tables(index)?;
+    crate::atomic::write_with(path, |w| encode(w, opts, index, &tables)).map_err(|e| e.to_string())
 }
 
-/// Magic, format, salt, the body's length and its checksum.
-fn header(opts: &LoadOptions, body: &[u8]) -> Vec<u8> {
-    let mut h = MAGIC.to_vec();
-    h.extend(FORMAT.to_le_bytes());
-    h.extend(salt(opts).to_le_bytes());
-    h.extend((body.len() as u64).to_le_bytes());
-    h.extend(xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
-    h
-}
-
-/// The encoded index: the events in chunks encoded on every core.
-fn body(opts: &LoadOptions, index: &Index) -> Result<Vec<u8>, String> {
+/// The files, errors, strings and side entries, encoded.
+fn tables(index: &Index) -> Result<Vec<u8>, String> {
     let (arena, spans) = index.strings.parts();
-    let chunks: Vec<Vec<u8>> = pool(opts)?.install(|| {
-        use rayon::prelude::*;
-        index
-            .events
-            .par_chunks(CHUNK)
-            .map(|events| {
-                let mut out = Vec::with_capacity(events.len() * 64);
-                for e in events {
-                    out = postcard::to_extend(e, out).map_err(|e| e.to_string())?;
-                }
-                Ok(out)
-            })
-            .collect::<Result<_, String>>()
-    })?;
-    postcard::to_stdvec(&BodyOut {
+    postcard::to_stdvec(&TablesOut {
         files: &index.files,
         errors: &index.errors,
         arena,
         spans,
-        events: index.events.len() as u64,
-        chunks: chunks.iter().map(|c| Bytes(c)).collect(),
+        extras: &index.extras,
     })
     .map_err(|e| e.to_string())
+}
+
+/// Header, tables, the events a block at a time, checksum.
+fn encode(
+    w: &mut dyn Write,
+    opts: &LoadOptions,
+    index: &Index,
+    tables: &[u8],
+) -> std::io::Result<()> {
+    let mut h = MAGIC.to_vec();
+    h.extend(FORMAT.to_le_bytes());
+    h.extend(salt(opts).to_le_bytes());
+    h.extend((tables.len() as u64).to_le_bytes());
+    h.extend((index.events.len() as u64).to_le_bytes());
+    w.write_all(&h)?;
+    let mut sum = xxhash_rust::xxh3::Xxh3Default::new();
+    w.write_all(tables)?;
+    sum.update(tables);
+    let mut buf = Vec::with_capacity(BLOCK * Event::RECORD);
+    for block in index.events.chunks(BLOCK) {
+        buf.clear();
+        for e in block {
+            e.to_record(&mut buf);
+        }
+        w.write_all(&buf)?;
+        sum.update(&buf);
+    }
+    w.write_all(&sum.digest().to_le_bytes())
 }
 
 #[cfg(test)]
@@ -300,79 +266,99 @@ mod tests {
         let json = r#"{"Records":[{"eventID":"a","eventName":"CreateAccessKey","awsRegion":"us-east-1"},{"eventID":"b","eventName":"ListUsers"}]}"#;
         let (events, strings, _) =
             index_file_bytes(json.as_bytes().to_vec(), &LoadOptions::default());
-        Index {
+        let mut index = Index {
             files: vec![SourceFile::default()],
             strings,
             events,
             ..Index::default()
-        }
-    }
-
-    /// The body re-encoded after `tamper`, under a header whose checksum fits.
-    fn tampered(tamper: impl FnOnce(&mut BodyParts)) -> Vec<u8> {
-        let opts = LoadOptions::default();
-        let good = body(&opts, &index()).unwrap();
-        let b: BodyIn = postcard::from_bytes(&good).unwrap();
-        let mut parts = BodyParts {
-            arena: b.arena,
-            spans: b.spans,
-            events: b.events,
-            chunks: b.chunks.iter().map(|c| c.to_vec()).collect(),
         };
-        tamper(&mut parts);
-        let body = postcard::to_stdvec(&BodyOut {
-            files: &b.files,
-            errors: &b.errors,
-            arena: &parts.arena,
-            spans: &parts.spans,
-            events: parts.events,
-            chunks: parts.chunks.iter().map(|c| Bytes(c)).collect(),
-        })
-        .unwrap();
-        let mut file = header(&opts, &body);
-        file.extend(body);
-        file
+        index.extra_mut(0).raw = Some("{}".into());
+        index
     }
 
-    struct BodyParts {
-        arena: String,
-        spans: Vec<(u64, u32)>,
-        events: u64,
-        chunks: Vec<Vec<u8>>,
+    /// The cache file for `index`.
+    fn file(index: &Index) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(
+            &mut out,
+            &LoadOptions::default(),
+            index,
+            &tables(index).unwrap(),
+        )
+        .unwrap();
+        out
     }
 
     fn read_bytes(bytes: &[u8]) -> Result<Index, String> {
-        decode(bytes, &LoadOptions::default())
+        decode(bytes, bytes.len() as u64, &LoadOptions::default())
+    }
+
+    /// `bytes` with its checksum made right again.
+    fn resum(mut bytes: Vec<u8>) -> Vec<u8> {
+        let end = bytes.len() - TRAILER;
+        let sum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER..end]);
+        bytes[end..].copy_from_slice(&sum.to_le_bytes());
+        bytes
     }
 
     #[test]
     fn a_cache_reads_back_what_was_written() {
-        let file = tampered(|_| {});
-        let back = read_bytes(&file).unwrap();
         let want = index();
-        assert_eq!(back.events.len(), want.events.len());
-        for (a, b) in back.events.iter().zip(&want.events) {
-            assert_eq!(back.strings.get(a.event_id), want.strings.get(b.event_id));
-            assert_eq!(back.strings.get(a.name), want.strings.get(b.name));
-            assert_eq!((a.loc, a.digest, a.time), (b.loc, b.digest, b.time));
-        }
+        let back = read_bytes(&file(&want)).unwrap();
+        assert_eq!(back.events, want.events);
+        assert_eq!(back.extras, want.extras);
+        assert_eq!(back.kept_raw(&back.events[0]).map(|r| &**r), Some("{}"));
+        assert_eq!(back.strings.get(back.events[1].name), Some("ListUsers"));
     }
 
     #[test]
-    fn an_inconsistent_body_with_a_good_checksum_is_refused() {
-        type Tamper = Box<dyn FnOnce(&mut BodyParts)>;
+    fn many_blocks_read_back_in_order() {
+        let mut big = index();
+        let one = big.events[1];
+        big.events = (0..BLOCK as u32 * 2 + 3)
+            .map(|i| {
+                let mut e = one;
+                e.digest = i;
+                e
+            })
+            .collect();
+        let back = read_bytes(&file(&big)).unwrap();
+        assert_eq!(back.events, big.events);
+    }
+
+    #[test]
+    fn an_inconsistent_cache_is_refused() {
+        let good = file(&index());
+        let events_at = good.len() - TRAILER - 2 * Event::RECORD;
+        type Tamper = Box<dyn Fn(&mut Vec<u8>)>;
         let cases: [(&str, Tamper); 5] = [
-            ("end of buffer", Box::new(|p| p.events += 1)),
-            ("event count", Box::new(|p| p.events = 1 << 40)),
-            ("longer than its events", Box::new(|p| p.chunks[0].push(0))),
-            ("does not fit", Box::new(|p| p.spans.truncate(1))),
-            ("event count", Box::new(|p| p.chunks.push(Vec::new()))),
+            ("checksum", Box::new(move |b| b[events_at + 84] ^= 1)),
+            ("header declares", Box::new(|b| b[28] += 1)),
+            ("header declares", Box::new(|b| b.push(0))),
+            (
+                "does not fit",
+                Box::new(move |b| {
+                    // The first symbol of the first event names no string.
+                    b[events_at + 28..events_at + 32].copy_from_slice(&999u32.to_le_bytes());
+                    *b = resum(std::mem::take(b));
+                }),
+            ),
+            (
+                "does not fit",
+                Box::new(move |b| {
+                    b[events_at + 80..events_at + 84].copy_from_slice(&9u32.to_le_bytes());
+                    *b = resum(std::mem::take(b));
+                }),
+            ),
         ];
         for (why, tamper) in cases {
-            let Err(err) = read_bytes(&tampered(tamper)) else {
+            let mut bytes = good.clone();
+            tamper(&mut bytes);
+            let Err(err) = read_bytes(&bytes) else {
                 panic!("{why}: a tampered cache was accepted");
             };
             assert!(err.contains(why), "{why}: {err}");
         }
+        assert!(read_bytes(&good).is_ok());
     }
 }

@@ -404,6 +404,16 @@ pub fn read_text_at(src: impl std::io::Read, offset: u64, len: usize) -> Option<
     read_texts_at(src, &[(offset, len)]).pop().flatten()
 }
 
+/// A file's whole content as the loader reads it (inflated, made text by
+/// [`TextStream`]: an invalid byte is `\xNN`, so the text can be longer
+/// than the inflated bytes).
+pub fn read_text(src: impl std::io::Read) -> Option<String> {
+    let mut text = TextStream::new(Inflow::new(src, u64::MAX, u64::MAX));
+    let mut out = Vec::new();
+    while text.fill(&mut out, 1 << 20) {}
+    String::from_utf8(out).ok()
+}
+
 /// [`read_text_at`] for many ranges of one file in one pass over it (the
 /// answers in the order asked): each file is inflated once however many
 /// of its events are wanted, and only a chunk and the longest event held.

@@ -19,7 +19,7 @@ pub mod split;
 use crate::event::time::parse_event_time;
 use crate::event::wire::{self, Fields};
 use crate::event::{
-    Event, Index, Interner, LoadError, Loc, Progress, RawReader, SourceFile, Stamp, Sym,
+    Event, Extra, Index, Interner, LoadError, Loc, Progress, RawReader, SourceFile, Stamp, Sym,
 };
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -73,30 +73,81 @@ impl Default for LoadOptions {
 }
 
 /// Reads raw events back from their files with the load's own decoding,
-/// so offsets agree.
-#[derive(Debug)]
-pub struct FileReader;
+/// so offsets agree. A file is read as a stream up to the events wanted;
+/// the last small file decoded is kept whole, since a report or the
+/// console reads a finding's events (and their IDs, which the index does
+/// not hold) back one after another, mostly from the same few files.
+#[derive(Debug, Default)]
+pub struct FileReader {
+    last: std::sync::Mutex<Option<Decoded>>,
+}
+
+/// A file's decoded text, with the path and stamp it was read under.
+type Decoded = (PathBuf, Option<Stamp>, Arc<str>);
+
+/// Largest decoded file [`FileReader`] keeps for the next read.
+const KEEP_DECODED: u64 = 32 << 20;
+
+impl FileReader {
+    /// The whole decoded text of a small file (kept for the next read), or
+    /// `None` for a large one, which is read as a stream instead.
+    fn small(&self, file: &SourceFile) -> Result<Option<Arc<str>>, LoadError> {
+        let path = &file.path;
+        if file.inflated > KEEP_DECODED {
+            return Ok(None);
+        }
+        let lock = || self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((p, stamp, text)) = lock().as_ref()
+            && p == path
+            && *stamp == file.stamp
+        {
+            return Ok(Some(text.clone()));
+        }
+        // Decoded without the lock held: workers re-reading different
+        // files do not wait for each other.
+        let f = crate::files::open_regular(path)
+            .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
+        let Some(text) = decode::read_text(f) else {
+            return Err(LoadError::file(path, "file changed since it was loaded"));
+        };
+        let text: Arc<str> = Arc::from(text);
+        *lock() = Some((path.clone(), file.stamp, text.clone()));
+        Ok(Some(text))
+    }
+}
 
 impl RawReader for FileReader {
     fn read(&self, file: &SourceFile, loc: &Loc) -> Result<String, LoadError> {
-        let path = &file.path;
-        let f = crate::files::open_regular(path)
-            .map_err(|e| LoadError::file(path, format!("cannot re-read: {e}")))?;
-        let text = decode::read_text_at(f, loc.offset, loc.len as usize);
-        unwrap_event(path, text, loc)
+        self.read_many(file, std::slice::from_ref(loc))
+            .pop()
+            .expect("one answer per place")
     }
 
     fn read_many(&self, file: &SourceFile, locs: &[Loc]) -> Vec<Result<String, LoadError>> {
         let path = &file.path;
-        let f = match crate::files::open_regular(path) {
-            Ok(f) => f,
-            Err(e) => {
-                let e = LoadError::file(path, format!("cannot re-read: {e}"));
-                return locs.iter().map(|_| Err(e.clone())).collect();
-            }
+        let texts: Vec<Option<String>> = match self.small(file) {
+            Ok(Some(text)) => locs
+                .iter()
+                .map(|l| {
+                    let start = usize::try_from(l.offset).ok()?;
+                    text.get(start..start.checked_add(l.len as usize)?)
+                        .map(str::to_string)
+                })
+                .collect(),
+            Ok(None) => match crate::files::open_regular(path) {
+                Ok(f) => {
+                    let ranges: Vec<(u64, usize)> =
+                        locs.iter().map(|l| (l.offset, l.len as usize)).collect();
+                    decode::read_texts_at(f, &ranges)
+                }
+                Err(e) => {
+                    let e = LoadError::file(path, format!("cannot re-read: {e}"));
+                    return locs.iter().map(|_| Err(e.clone())).collect();
+                }
+            },
+            Err(e) => return locs.iter().map(|_| Err(e.clone())).collect(),
         };
-        let ranges: Vec<(u64, usize)> = locs.iter().map(|l| (l.offset, l.len as usize)).collect();
-        decode::read_texts_at(f, &ranges)
+        texts
             .into_iter()
             .zip(locs)
             .map(|(text, loc)| unwrap_event(path, text, loc))
@@ -126,6 +177,10 @@ struct FileResult {
     source: SourceFile,
     strings: Interner,
     events: Vec<Event>,
+    /// Each event's full content digest, for de-duplication.
+    digests: Vec<u64>,
+    /// Raw JSON kept for the rules, by event (in this file).
+    raws: Vec<(u32, Arc<str>)>,
     errors: Vec<LoadError>,
     inflated: u64,
 }
@@ -142,6 +197,8 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions) -> FileResult {
         },
         strings: Interner::with_capacity(1024, 32 << 10),
         events: Vec::new(),
+        digests: Vec::new(),
+        raws: Vec::new(),
         errors: Vec::new(),
         inflated: 0,
     };
@@ -173,6 +230,8 @@ pub fn index_file_bytes(
         },
         strings: Interner::default(),
         events: Vec::new(),
+        digests: Vec::new(),
+        raws: Vec::new(),
         errors: Vec::new(),
         inflated: 0,
     };
@@ -193,6 +252,8 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
     let mut type_problems = Vec::new();
     let strings = &mut res.strings;
     let events = &mut res.events;
+    let digests = &mut res.digests;
+    let raws = &mut res.raws;
     let errors = &mut event_errors;
     let cap = usize::try_from(opts.max_event_bytes).unwrap_or(usize::MAX);
     let json = split::split_stream(
@@ -233,9 +294,13 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
                 .name
                 .as_deref()
                 .is_some_and(|n| opts.keep_raw.iter().any(|k| k.eq_ignore_ascii_case(n)));
-            let mut ev = build_event(&f, strings, idx, &p, keep_raw);
-            ev.digest = h;
+            let mut ev = build_event(&f, strings, idx, &p);
+            ev.digest = h as u32;
+            if keep_raw {
+                raws.push((events.len() as u32, Arc::from(p.json)));
+            }
             events.push(ev);
+            digests.push(h);
         },
         &mut problems,
     );
@@ -281,45 +346,31 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
     res.source.events = res.events.len() as u64;
 }
 
-fn build_event(
-    f: &Fields<'_>,
-    s: &mut Interner,
-    file: u32,
-    p: &split::Piece<'_>,
-    keep_raw: bool,
-) -> Event {
-    Event {
-        time: f.event_time.as_deref().and_then(parse_event_time),
-        // Event IDs are (nearly) all distinct: no point hashing them into the table.
-        event_id: f
-            .event_id
-            .as_deref()
-            .map_or(Sym::NONE, |id| s.push_unique(id)),
-        name: s.intern_opt(f.name.as_deref()),
-        source: s.intern_opt(f.source.as_deref()),
-        region: s.intern_opt(f.region.as_deref()),
-        account: s.intern_opt(f.account()),
-        actor_arn: s.intern_opt(f.actor_arn.as_deref()),
-        actor_type: s.intern_opt(f.actor_type.as_deref()),
-        actor_user: s.intern_opt(f.actor_user.as_deref()),
-        access_key: s.intern_opt(f.access_key.as_deref()),
-        src: s.intern_opt(f.src.as_deref()),
-        user_agent: s.intern_opt(f.user_agent.as_deref()),
-        error_code: s.intern_opt(f.error_code.as_deref()),
-        target_user: s.intern_opt(f.target_user()),
-        new_key: s.intern_opt(f.new_key.as_deref()),
-        loc: Loc {
+fn build_event(f: &Fields<'_>, s: &mut Interner, file: u32, p: &split::Piece<'_>) -> Event {
+    let mut e = Event::new(
+        f.event_time.as_deref().and_then(parse_event_time),
+        Loc {
             file,
             line: p.line,
             offset: p.offset,
             len: p.len,
             splunk_raw: p.splunk_raw,
         },
-        copies: 1,
-        digest: 0,
-        other_locs: Vec::new(),
-        raw: keep_raw.then(|| Arc::from(p.json)),
-    }
+    );
+    e.name = s.intern_opt(f.name.as_deref());
+    e.source = s.intern_opt(f.source.as_deref());
+    e.region = s.intern_opt(f.region.as_deref());
+    e.account = s.intern_opt(f.account());
+    e.actor_arn = s.intern_opt(f.actor_arn.as_deref());
+    e.actor_type = s.intern_opt(f.actor_type.as_deref());
+    e.actor_user = s.intern_opt(f.actor_user.as_deref());
+    e.access_key = s.intern_opt(f.access_key.as_deref());
+    e.src = s.intern_opt(f.src.as_deref());
+    e.user_agent = s.intern_opt(f.user_agent.as_deref());
+    e.error_code = s.intern_opt(f.error_code.as_deref());
+    e.target_user = s.intern_opt(f.target_user());
+    e.new_key = s.intern_opt(f.new_key.as_deref());
+    e
 }
 
 /// Loads every log file under `paths`. `progress` is called on the calling
@@ -396,7 +447,7 @@ impl Index {
         progress: &mut dyn FnMut(&Progress),
     ) {
         self.reader
-            .get_or_insert_with(|| Arc::new(FileReader) as Arc<dyn RawReader>);
+            .get_or_insert_with(|| Arc::new(FileReader::default()) as Arc<dyn RawReader>);
         let base = self.files.len();
         let mut prog = Progress {
             files_total: paths.len(),
@@ -415,12 +466,19 @@ impl Index {
         struct Shared {
             strings: Interner,
             events: Vec<Event>,
+            extras: Vec<Extra>,
+            /// (full digest, event) of every new event: held only until the
+            /// duplicates are folded.
+            digests: Vec<(u64, u32)>,
             errors: Vec<LoadError>,
             slots: Vec<Option<SourceFile>>,
         }
+        let old_len = self.events.len();
         let shared = std::sync::Mutex::new(Shared {
             strings: std::mem::take(&mut self.strings),
             events: std::mem::take(&mut self.events),
+            extras: std::mem::take(&mut self.extras),
+            digests: Vec::new(),
             errors: Vec::new(),
             slots: vec![None; paths.len()],
         });
@@ -456,10 +514,26 @@ impl Index {
                             };
                             let mut m = shared.lock().unwrap_or_else(|e| e.into_inner());
                             let map = translation(&res.strings, &mut m.strings);
+                            let at = m.events.len();
                             m.events.reserve(res.events.len());
                             for mut ev in res.events {
                                 remap(&mut ev, &map);
                                 m.events.push(ev);
+                            }
+                            let d = &mut m.digests;
+                            d.extend(
+                                res.digests
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(k, &h)| (h, (at + k) as u32)),
+                            );
+                            for (k, raw) in res.raws {
+                                m.extras.push(Extra {
+                                    other_locs: Vec::new(),
+                                    raw: Some(raw),
+                                });
+                                let n = m.extras.len() as u32;
+                                m.events[at + k as usize].extra = n;
                             }
                             m.errors.extend(res.errors);
                             m.slots[res.file as usize - base] = Some(res.source);
@@ -479,17 +553,24 @@ impl Index {
         });
         let Shared {
             strings,
-            events: mut merged,
+            events,
+            extras,
+            digests,
             errors,
             slots,
         } = shared.into_inner().unwrap_or_else(|e| e.into_inner());
         self.strings = strings;
+        self.events = events;
+        self.extras = extras;
         self.errors.extend(errors);
         self.files
             .extend(slots.into_iter().map(|s| s.expect("every file reports")));
-        pool.install(|| dedup(&mut merged, &self.files, &self.strings));
-        pool.install(|| sort_by_time(&mut merged, &self.files));
-        self.events = merged;
+        pool.install(|| self.dedup(digests, old_len));
+        pool.install(|| sort_by_time(&mut self.events, &self.files));
+        // The vectors grew by doubling: give back the spare room (never
+        // touched, so never resident, but it reads as the index's size).
+        self.events.shrink_to_fit();
+        self.extras.shrink_to_fit();
         self.sort_errors();
     }
 
@@ -540,21 +621,124 @@ impl Index {
         };
         let files = &self.files;
         let place = |l: &Loc| (files.get(l.file as usize).map(|f| f.path.clone()), l.offset);
+        let extras = &mut self.extras;
         self.events.retain_mut(|e| {
-            let mut locs: Vec<Loc> = std::iter::once(&e.loc)
-                .chain(e.other_locs.iter())
+            let x = (e.extra as usize)
+                .checked_sub(1)
+                .and_then(|i| extras.get_mut(i));
+            let others = x.as_ref().map_or(&[][..], |x| &x.other_locs[..]);
+            let mut locs: Vec<Loc> = std::iter::once(&e.loc())
+                .chain(others)
                 .filter_map(remap_loc)
                 .collect();
             if locs.is_empty() {
                 return false;
             }
             locs.sort_by_key(place);
-            e.loc = locs.remove(0);
-            e.copies = 1 + locs.len() as u32;
-            e.other_locs = locs;
+            e.set_loc(locs.remove(0));
+            if let Some(x) = x {
+                x.other_locs = locs;
+            }
             true
         });
+        self.compact_extras();
         self.errors.retain(|e| kept_paths.contains(&e.path));
+    }
+
+    /// Drops side entries no event points at (or that hold nothing), so the
+    /// table holds exactly what the events need, in event order.
+    fn compact_extras(&mut self) {
+        let mut old = std::mem::take(&mut self.extras);
+        for e in &mut self.events {
+            let Some(x) = (e.extra as usize)
+                .checked_sub(1)
+                .and_then(|i| old.get_mut(i))
+            else {
+                e.extra = 0;
+                continue;
+            };
+            let x = std::mem::take(x);
+            if x == Extra::default() {
+                e.extra = 0;
+            } else {
+                self.extras.push(x);
+                e.extra = self.extras.len() as u32;
+            }
+        }
+    }
+
+    /// Folds repeated deliveries of one event into one entry with its other
+    /// places in [`Index::extras`]. Two deliveries are the same event when
+    /// their whitespace-free JSON (which holds the eventID) hashes alike on
+    /// 64 bits, so dummy IDs shared by different events (Panther's 12345)
+    /// stay apart. `digests` covers the events from `old_len` on; events
+    /// already in the index keep only 32 bits, so one whose low bits match a
+    /// new event's is read back and hashed in full (rare outside a true
+    /// duplicate). Runs on the calling rayon pool.
+    fn dedup(&mut self, mut digests: Vec<(u64, u32)>, old_len: usize) {
+        use rayon::prelude::*;
+        if old_len > 0 && !digests.is_empty() {
+            let mut low: Vec<u32> = digests.iter().map(|&(h, _)| h as u32).collect();
+            low.par_sort_unstable();
+            low.dedup();
+            let this = &*self;
+            let old: Vec<(u64, u32)> = this.events[..old_len]
+                .par_iter()
+                .enumerate()
+                .filter(|(_, e)| low.binary_search(&e.digest).is_ok())
+                .filter_map(|(i, e)| {
+                    let raw = this.raw(e).ok()?;
+                    Some((scan::digest(raw.as_bytes(), &mut Vec::new()).0, i as u32))
+                })
+                .collect();
+            digests.extend(old);
+        }
+        digests.par_sort_unstable();
+        // (first, later copy): each later copy paired with the earliest
+        // event of the same digest.
+        let mut dups: Vec<(usize, usize)> = Vec::new();
+        for group in digests.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+            let first = group[0].1 as usize;
+            dups.extend(group[1..].iter().map(|&(_, j)| (first, j as usize)));
+        }
+        drop(digests);
+        if dups.is_empty() {
+            return;
+        }
+        let files = &self.files;
+        let place = |l: &Loc| {
+            (
+                files.get(l.file as usize).map(|f| f.path.as_path()),
+                l.offset,
+            )
+        };
+        let mut keep = vec![true; self.events.len()];
+        for &(first, dup) in &dups {
+            debug_assert!(keep[first]);
+            keep[dup] = false;
+            let loc = self.events[dup].loc();
+            let ev = &mut self.events[first];
+            if ev.extra == 0 {
+                self.extras.push(Extra::default());
+                ev.extra = self.extras.len() as u32;
+            }
+            let x = &mut self.extras[ev.extra as usize - 1];
+            // Keep the earliest file position as the primary copy.
+            let mut primary = ev.loc();
+            if place(&loc) < place(&primary) {
+                x.other_locs.push(std::mem::replace(&mut primary, loc));
+                ev.set_loc(primary);
+            } else {
+                x.other_locs.push(loc);
+            }
+            x.other_locs.sort_by(|a, b| place(a).cmp(&place(b)));
+        }
+        let mut i = 0;
+        self.events.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        self.compact_extras();
     }
 }
 
@@ -562,103 +746,22 @@ fn translation(local: &Interner, global: &mut Interner) -> Vec<Sym> {
     let mut map = Vec::with_capacity(local.len() + 1);
     map.push(Sym::NONE);
     for i in 1..=local.len() {
-        let sym = Sym(i as u32);
-        let s = local.get(sym).unwrap_or_default();
-        map.push(if local.is_unique(sym) {
-            global.push_unique(s)
-        } else {
-            global.intern(s)
-        });
+        map.push(global.intern(local.get(Sym(i as u32)).unwrap_or_default()));
     }
     map
 }
 
 fn remap(ev: &mut Event, map: &[Sym]) {
-    for s in [
-        &mut ev.event_id,
-        &mut ev.name,
-        &mut ev.source,
-        &mut ev.region,
-        &mut ev.account,
-        &mut ev.actor_arn,
-        &mut ev.actor_type,
-        &mut ev.actor_user,
-        &mut ev.access_key,
-        &mut ev.src,
-        &mut ev.user_agent,
-        &mut ev.error_code,
-        &mut ev.target_user,
-        &mut ev.new_key,
-    ] {
+    for s in ev.syms_mut() {
         *s = map[s.0 as usize];
     }
 }
 
-/// Folds repeated deliveries of one event into one entry with `copies`.
-/// Two events are the same when their eventID and their whitespace-free
-/// JSON agree, so dummy IDs shared by different events (Panther's 12345) stay apart.
-/// Runs on the calling rayon pool: candidates are found by sorting the
-/// digests, and only events whose digests collide are compared further.
-fn dedup(events: &mut Vec<Event>, files: &[SourceFile], strings: &Interner) {
-    use rayon::prelude::*;
-    let place = |l: &Loc| {
-        (
-            files.get(l.file as usize).map(|f| f.path.as_path()),
-            l.offset,
-        )
-    };
-    let mut by_digest: Vec<(u64, u32)> = events
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| (e.digest, i as u32))
-        .collect();
-    by_digest.par_sort_unstable();
-    // (first, later copy), each later copy paired with the earliest event
-    // of the same digest and eventID text (event IDs are pushed unique, so
-    // their symbols cannot be compared).
-    let mut dups: Vec<(usize, usize)> = Vec::new();
-    let id = |i: u32| strings.get(events[i as usize].event_id).unwrap_or_default();
-    for group in by_digest
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|g| g.len() > 1)
-    {
-        for (k, &(_, j)) in group.iter().enumerate() {
-            if let Some(&(_, first)) = group[..k].iter().find(|&&(_, i)| id(i) == id(j)) {
-                dups.push((first as usize, j as usize));
-            }
-        }
-    }
-    drop(by_digest);
-    if dups.is_empty() {
-        return;
-    }
-    let mut keep = vec![true; events.len()];
-    for &(first, dup) in &dups {
-        debug_assert!(keep[first]);
-        keep[dup] = false;
-        let loc = events[dup].loc;
-        let first = &mut events[first];
-        first.copies += 1;
-        // Keep the earliest file position as the primary copy.
-        if place(&loc) < place(&first.loc) {
-            let old = std::mem::replace(&mut first.loc, loc);
-            first.other_locs.push(old);
-        } else {
-            first.other_locs.push(loc);
-        }
-        first.other_locs.sort_by(|a, b| place(a).cmp(&place(b)));
-    }
-    let mut i = 0;
-    events.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-}
-
 /// Sorts by time (untimed last), then file path and offset, so the order
 /// does not depend on the order files were read in. Sorting small keys and
-/// permuting once moves each (large) event a few times instead of the dozen
-/// a merge sort would.
+/// permuting once moves each event a few times instead of the dozen a
+/// merge sort would; the keys leave the offset in the event (read only on
+/// a tie) to stay 16 bytes.
 fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
     let mut by_path: Vec<u32> = (0..files.len() as u32).collect();
     by_path.sort_by(|&a, &b| files[a as usize].path.cmp(&files[b as usize].path));
@@ -667,24 +770,34 @@ fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
         rank[f as usize] = r as u32;
     }
     let rank_of = |f: u32| rank.get(f as usize).copied().unwrap_or(u32::MAX);
-    let mut keys: Vec<(bool, i64, u32, u64, u32)> = events
+    let mut keys: Vec<(i64, u32, u32)> = events
         .iter()
         .enumerate()
         .map(|(i, e)| {
             (
-                e.time.is_none(),
-                e.time.unwrap_or(0),
-                rank_of(e.loc.file),
-                e.loc.offset,
+                e.time().unwrap_or(i64::MAX),
+                rank_of(e.loc().file),
                 i as u32,
             )
         })
         .collect();
     {
         use rayon::prelude::*;
-        keys.par_sort_unstable();
+        let evs = &*events;
+        // No parseable time is i64::MAX here: last, as no real time reaches it.
+        keys.par_sort_unstable_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| {
+                    evs[a.2 as usize]
+                        .loc()
+                        .offset
+                        .cmp(&evs[b.2 as usize].loc().offset)
+                })
+                .then(a.2.cmp(&b.2))
+        });
     }
-    let mut perm: Vec<u32> = keys.iter().map(|k| k.4).collect();
+    let mut perm: Vec<u32> = keys.iter().map(|k| k.2).collect();
     drop(keys);
     // new[i] = old[perm[i]], following each cycle once.
     for start in 0..events.len() {
@@ -714,9 +827,14 @@ fn finish_stats(index: &mut Index, elapsed: Duration) {
     st.first_time = None;
     st.last_time = None;
     st.events = index.events.len() as u64;
-    st.deliveries = index.events.iter().map(|e| e.copies as u64).sum();
+    st.deliveries = st.events
+        + index
+            .extras
+            .iter()
+            .map(|x| x.other_locs.len() as u64)
+            .sum::<u64>();
     for e in &index.events {
-        if let Some(t) = e.time {
+        if let Some(t) = e.time() {
             st.first_time = Some(st.first_time.map_or(t, |x: i64| x.min(t)));
             st.last_time = Some(st.last_time.map_or(t, |x: i64| x.max(t)));
         }

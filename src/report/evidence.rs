@@ -223,12 +223,12 @@ impl Evidence {
             .map(|(ev, text)| RawEvent {
                 file: index
                     .files
-                    .get(ev.loc.file as usize)
+                    .get(ev.loc().file as usize)
                     .map(|s| crate::event::show_path(&s.path))
                     .unwrap_or_else(|| "?".into()),
-                line: ev.loc.line,
-                offset: ev.loc.offset,
-                copies: ev.copies,
+                line: ev.loc().line,
+                offset: ev.loc().offset,
+                copies: index.copies(ev),
                 text: text.map(|r| r.to_string()).map_err(|e| e.to_string()),
             })
             .collect();

@@ -45,9 +45,9 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         .iter()
         .flat_map(|&i| {
             let e = &index.events[i];
-            std::iter::once(&e.loc).chain(e.other_locs.iter())
+            std::iter::once(e.loc()).chain(index.other_locs(e).iter().copied())
         })
-        .map(loc)
+        .map(|l| loc(&l))
         .collect();
     let lr = rules.rules.get(f.rule);
     let sigma = f.semantics == crate::rules::Semantics::Sigma;
@@ -55,7 +55,7 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
     let event_ids: Vec<Option<String>> = f
         .events
         .iter()
-        .map(|&i| index.str(index.events[i].event_id).map(str::to_string))
+        .map(|&i| index.event_id(&index.events[i]))
         .collect();
     // Each event's role in a correlation (the referred rule it matched),
     // parallel to `event_ids`; null for an event of any other finding.
@@ -90,7 +90,7 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         "roles": roles,
         "annotations": annotations,
         "event_name": f.event_name,
-        "event_time": rfc3339(first.time),
+        "event_time": rfc3339(first.time()),
         "actor_arn": f.actor_arn,
         "actor_type": f.actor_type,
         "target_user": f.target_user,
@@ -110,7 +110,7 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
         "caller_access_key_id": f.caller_key,
         "group": f.group.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "why": f.why,
-        "source": loc(&first.loc),
+        "source": loc(&first.loc()),
         "deliveries": copies,
     })
 }

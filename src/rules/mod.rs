@@ -472,9 +472,9 @@ impl RuleSet {
 /// One event's JSON text parsed; an error names the event's place.
 fn parse_raw(index: &Index, ev: &crate::event::Event, raw: &str) -> Result<Value, LoadError> {
     serde_json::from_str::<Value>(raw).map_err(|e| LoadError {
-        path: index.files[ev.loc.file as usize].path.clone(),
-        line: Some(ev.loc.line),
-        offset: Some(ev.loc.offset),
+        path: index.files[ev.loc().file as usize].path.clone(),
+        line: Some(ev.loc().line),
+        offset: Some(ev.loc().offset),
         message: format!("event cannot be evaluated: {e}"),
         ends_early: false,
     })
@@ -551,11 +551,13 @@ fn finding_from(
     let first = g.events[0];
     let evs = g.events.iter().map(|&i| &index.events[i]);
     let count = match semantics {
-        Semantics::Splunk | Semantics::SplunkQuoted => evs.clone().map(|e| e.copies as u64).sum(),
+        Semantics::Splunk | Semantics::SplunkQuoted => {
+            evs.clone().map(|e| index.copies(e) as u64).sum()
+        }
         Semantics::Strict | Semantics::Sigma => g.events.len() as u64,
     };
-    let first_time = evs.clone().filter_map(|e| e.time).min();
-    let last_time = evs.filter_map(|e| e.time).max();
+    let first_time = evs.clone().filter_map(|e| e.time()).min();
+    let last_time = evs.filter_map(|e| e.time()).max();
     let s = |p: &str| get(v, p).map(|c| c.into_owned());
     let target_user = match semantics {
         Semantics::Splunk | Semantics::SplunkQuoted | Semantics::Sigma => {
@@ -581,7 +583,7 @@ fn finding_from(
         "{}/{}/{:08x}",
         rule.id,
         event_id.as_deref().unwrap_or("-"),
-        index.events[first].digest as u32
+        index.events[first].digest
     );
     Finding {
         rule: ri,

@@ -258,7 +258,7 @@ pub(super) fn run(
                 continue;
             };
             for &ei in hits.get(&ri).into_iter().flatten() {
-                let (Some(time), Some(v)) = (index.events[ei].time, parsed.get(&ei)) else {
+                let (Some(time), Some(v)) = (index.events[ei].time(), parsed.get(&ei)) else {
                     continue;
                 };
                 // An event without a group-by value belongs to no group.

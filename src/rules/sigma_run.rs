@@ -16,7 +16,6 @@ use crate::event::{Event, Index, LoadError, Sym};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// Reads one indexed field of an event.
 pub(crate) type Field = fn(&Event) -> Sym;
@@ -192,10 +191,10 @@ fn batches(work: &Work, index: &Index) -> Vec<Task> {
     let mut by_file: HashMap<usize, Vec<usize>> = HashMap::new();
     for (wi, (ei, _)) in work.iter().enumerate() {
         let ev = &index.events[*ei];
-        if kept_raw(ev).is_some() {
+        if index.kept_raw(ev).is_some() {
             kept.push(wi);
         } else {
-            by_file.entry(ev.loc.file as usize).or_default().push(wi);
+            by_file.entry(ev.loc().file as usize).or_default().push(wi);
         }
     }
     let mut tasks: Vec<Task> = kept
@@ -206,11 +205,6 @@ fn batches(work: &Work, index: &Index) -> Vec<Task> {
     files.sort_unstable_by_key(|(f, _)| *f);
     tasks.extend(files.into_iter().map(|(_, items)| Task { items }));
     tasks
-}
-
-/// The raw JSON the loader kept for an event, if it did.
-fn kept_raw(ev: &Event) -> Option<&Arc<str>> {
-    ev.raw.as_ref()
 }
 
 #[derive(Default)]

@@ -98,8 +98,8 @@ impl KeyUsageIndex {
         let name = |s: Sym| index.str(s).map(str::to_string);
         Some(KeyUsage {
             key: key.to_string(),
-            first_time: evs().filter_map(|e| e.time).min(),
-            last_time: evs().filter_map(|e| e.time).max(),
+            first_time: evs().filter_map(|e| e.time()).min(),
+            last_time: evs().filter_map(|e| e.time()).max(),
             errors: evs().filter(|e| !e.error_code.is_none()).count() as u64,
             source_ips: tally(evs(), |e| e.src, name),
             user_agents: tally(evs(), |e| e.user_agent, name),
@@ -193,8 +193,8 @@ pub fn related(index: &Index, f: &Finding, window: i64) -> Related {
     let (caller, ip) = (first.actor_arn, first.src);
     let evs = &index.events;
     // Events are sorted by time with timeless ones last, so the window is a slice.
-    let lo = evs.partition_point(|e| e.time.is_some_and(|x| x < t - window));
-    let hi = evs.partition_point(|e| e.time.is_some_and(|x| x <= t + window));
+    let lo = evs.partition_point(|e| e.time().is_some_and(|x| x < t - window));
+    let hi = evs.partition_point(|e| e.time().is_some_and(|x| x <= t + window));
     for (k, ev) in evs[lo..hi].iter().enumerate() {
         let by_caller = !caller.is_none() && ev.actor_arn == caller;
         let by_ip = !ip.is_none() && ev.src == ip;

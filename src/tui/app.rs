@@ -145,7 +145,7 @@ pub enum RawTarget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RawKey {
     pub event: usize,
-    /// 0 is the primary copy, then `Event::other_locs` in order.
+    /// 0 is the primary copy, then `Index::other_locs` in order.
     pub copy: usize,
 }
 
@@ -399,10 +399,11 @@ impl App {
             let Some(ev) = data.index.events.get(e) else {
                 continue;
             };
-            for (copy, loc) in std::iter::once(&ev.loc).chain(&ev.other_locs).enumerate() {
+            let others = data.index.other_locs(ev).iter().copied();
+            for (copy, loc) in std::iter::once(ev.loc()).chain(others).enumerate() {
                 out.push(Delivery {
                     key: RawKey { event: e, copy },
-                    loc: *loc,
+                    loc,
                 });
             }
         }

@@ -120,7 +120,7 @@ fn sequence_lines(
             Span::raw(format!(
                 "{}. {}  {}  ",
                 n + 1,
-                zone.long(ev.and_then(|ev| ev.time)),
+                zone.long(ev.and_then(|ev| ev.time())),
                 escape(name)
             )),
             Span::styled(escape(role).into_owned(), style::dim()),
@@ -171,7 +171,11 @@ pub fn risk_lines(app: &App) -> Vec<Line<'static>> {
         format!("{} → {}", zone.long(f.first_time), zone.long(f.last_time))
     };
     out.push(Line::from(vec![label("time"), Span::raw(when)]));
-    let copies: u32 = f.events.iter().map(|&e| d.index.events[e].copies).sum();
+    let copies: u32 = f
+        .events
+        .iter()
+        .map(|&e| d.index.copies(&d.index.events[e]))
+        .sum();
     out.push(Line::from(vec![
         label("count"),
         Span::raw(format!(

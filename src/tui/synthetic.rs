@@ -4,7 +4,7 @@
 
 use super::data::Data;
 use crate::event::zone::Zone;
-use crate::event::{Event, Interner, Loc, Sym};
+use crate::event::{Event, Extra, Interner, Loc, Sym};
 use crate::event::{Index, LoadStats};
 use crate::hunt::Hunt;
 use crate::rules::{Finding, RuleSet, Semantics};
@@ -38,6 +38,7 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
     let mut rng = Lcg(42);
     let mut strings = Interner::default();
     let mut events = Vec::with_capacity(n + 8);
+    let mut extras = Vec::with_capacity(n);
     let mut findings = Vec::with_capacity(n);
     let base: i64 = 1_709_251_200_000; // 2024-03-01T00:00:00Z
     let agents = [
@@ -93,34 +94,33 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
             event_id,
             account
         );
-        let ev = Event {
-            time: Some(time),
-            event_id: strings.intern(&event_id),
-            name: strings.intern("CreateAccessKey"),
-            source: strings.intern("iam.amazonaws.com"),
-            region: strings.intern(region),
-            account: strings.intern(&account),
-            actor_arn: strings.intern(&actor_arn),
-            actor_type: strings.intern("IAMUser"),
-            actor_user: strings.intern(&actor_user),
-            access_key: Sym::NONE,
-            src: strings.intern(&src),
-            user_agent: strings.intern(agent),
-            error_code: Sym::NONE,
-            target_user: strings.intern(&target),
-            new_key: strings.intern(&new_key),
-            loc: Loc {
+        let mut ev = Event::new(
+            Some(time),
+            Loc {
                 file: 0,
                 line: i as u32 + 1,
                 offset: 0,
                 len: raw.len() as u32,
                 splunk_raw: false,
             },
-            copies: 1,
-            digest: i as u64,
+        );
+        ev.name = strings.intern("CreateAccessKey");
+        ev.source = strings.intern("iam.amazonaws.com");
+        ev.region = strings.intern(region);
+        ev.account = strings.intern(&account);
+        ev.actor_arn = strings.intern(&actor_arn);
+        ev.actor_type = strings.intern("IAMUser");
+        ev.actor_user = strings.intern(&actor_user);
+        ev.src = strings.intern(&src);
+        ev.user_agent = strings.intern(agent);
+        ev.target_user = strings.intern(&target);
+        ev.new_key = strings.intern(&new_key);
+        ev.digest = i as u32;
+        extras.push(Extra {
             other_locs: Vec::new(),
             raw: Some(Arc::from(raw.as_str())),
-        };
+        });
+        ev.extra = extras.len() as u32;
         events.push(ev);
         // Half spread evenly, half halving from rule to rule: every rule has
         // findings and the header's order by count has work to do. One rule
@@ -168,8 +168,8 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
         let key = strings.intern("AKIASYNTH00000000000");
         let end = base + n as i64 * 30_000;
         for j in 0..5 {
-            let mut ev = events[0].clone();
-            ev.time = Some(end + 60_000 * (j + 1));
+            let mut ev = events[0];
+            ev.set_time(Some(end + 60_000 * (j + 1)));
             ev.name = strings.intern(
                 [
                     "ListUsers",
@@ -181,7 +181,7 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
             );
             ev.access_key = key;
             ev.new_key = Sym::NONE;
-            ev.raw = None;
+            ev.extra = 0;
             events.push(ev);
         }
     }
@@ -190,8 +190,8 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
         files: 0,
         events: all.len() as u64,
         deliveries: all.len() as u64,
-        first_time: all.iter().filter_map(|e| e.time).min(),
-        last_time: all.iter().filter_map(|e| e.time).max(),
+        first_time: all.iter().filter_map(|e| e.time()).min(),
+        last_time: all.iter().filter_map(|e| e.time()).max(),
         accounts: (0..5)
             .map(|k| format!("{:012}", 111_111_111_111u64 + k))
             .collect(),
@@ -201,6 +201,7 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
     let index = Index {
         roots: vec![PathBuf::from("synthetic")],
         events: all,
+        extras,
         strings,
         stats,
         ..Index::default()

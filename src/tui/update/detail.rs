@@ -143,7 +143,7 @@ pub(super) fn ensure_raw(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(data) = &app.data else { return };
     if let std::collections::hash_map::Entry::Vacant(slot) = app.raw_cache.entry(d.key) {
         let ev = &data.index.events[d.key.event];
-        match (&ev.raw, d.key.copy) {
+        match (data.index.kept_raw(ev), d.key.copy) {
             (Some(r), 0) => {
                 slot.insert(Ok(r.clone()));
             }

@@ -248,9 +248,9 @@ fn event_cells(d: &Data, ev: &Event, zone: &Zone, wide: bool) -> Vec<String> {
         .unwrap_or("-");
     let call = format!("{}:{}", escape(service), s(ev.name));
     let time = if wide {
-        zone.short(ev.time)
+        zone.short(ev.time())
     } else {
-        zone.minutes(ev.time)
+        zone.minutes(ev.time())
     };
     let agent = escape(d.index.str(ev.user_agent).unwrap_or("-")).into_owned();
     let outcome = if ev.error_code.is_none() {
@@ -423,7 +423,7 @@ fn keys(frame: &mut Frame<'_>, app: &App, d: &Data) {
         let bucket = (span + bars as i64 - 1) / bars as i64;
         let mut counts = vec![0u64; bars];
         for &e in &u.events {
-            if let Some(t) = d.index.events[e].time {
+            if let Some(t) = d.index.events[e].time() {
                 let i = (((t - a) / bucket.max(1)) as usize).min(bars - 1);
                 counts[i] += 1;
             }
