@@ -365,3 +365,29 @@ fn a_broken_file_with_a_non_utf8_name_is_named_with_its_byte_escaped_once() {
     assert!(err.contains("bad\\xff.jsonl:1"), "{err}");
     assert!(!err.contains("bad\\\\xff"), "escaped twice: {err}");
 }
+
+#[test]
+fn timings_say_where_the_time_went_on_stderr_only() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |timings: bool| {
+        let mut c = trailhunt();
+        c.env("TRAILHUNT_DATA_DIR", data.path())
+            .args(["scan", "--no-cache", "--format", "ndjson"]);
+        if timings {
+            c.arg("--timings");
+        }
+        c.arg(seed_sample()).assert().code(1).get_output().clone()
+    };
+    let (with, without) = (run(true), run(false));
+    let err = String::from_utf8(with.stderr).unwrap();
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("trailhunt: timings: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    for part in ["load ", "rules ", "triage ", "output "] {
+        assert!(line.contains(part), "{line}");
+    }
+    assert_eq!(with.stdout, without.stdout, "the findings are the same");
+    let quiet = String::from_utf8(without.stderr).unwrap();
+    assert!(!quiet.contains("timings:"), "{quiet}");
+}

@@ -216,6 +216,10 @@ pub struct ScanArgs {
     /// Europe/Paris) or `local` instead of UTC.
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
+    /// Say on stderr where the time went: loading, the rules, triage,
+    /// writing the findings.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 impl ScanArgs {

@@ -30,8 +30,10 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         None => Zone::Utc,
     };
     let format: Format = args.format.into();
+    let started = std::time::Instant::now();
     let rules = config.rules()?;
     let hunt = hunt_with_progress(&config, rules);
+    let hunted = started.elapsed();
     let index = &hunt.index;
     for e in hunt.errors() {
         errln!("trailhunt: {}", e.escaped());
@@ -49,12 +51,15 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         anyhow::bail!("no log file could be read");
     }
     let now = chrono::Utc::now();
+    let triage_started = std::time::Instant::now();
     let triage = for_scan(&config, &hunt.findings, now)?;
     for m in &triage.messages {
         errln!("trailhunt: {}", escape(m));
     }
     let (shown, notes) = triage.visible(&hunt.findings, config.show_suppressed);
     let scope = scope(&config, &hunt, &triage, zone, now);
+    let triaged = triage_started.elapsed();
+    let output_started = std::time::Instant::now();
     let write = |out: &mut dyn Write| {
         report::write_scoped(
             out,
@@ -78,6 +83,16 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     } else {
         // A closed pipe (`| head`) is the reader's choice, not a failure.
         output::with_stdout(write)?;
+    }
+    if args.timings {
+        let load = index.stats.elapsed.min(hunted);
+        errln!(
+            "trailhunt: timings: load {:.3} s, rules {:.3} s, triage {:.3} s, output {:.3} s",
+            load.as_secs_f64(),
+            (hunted - load).as_secs_f64(),
+            triaged.as_secs_f64(),
+            output_started.elapsed().as_secs_f64()
+        );
     }
     // Suppressed findings are known to be fine: they do not fail a pipeline.
     let code = if triage.unsuppressed() == 0 {

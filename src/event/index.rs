@@ -304,6 +304,12 @@ pub struct Index {
     pub reader: Option<Arc<dyn RawReader>>,
 }
 
+/// The `eventID` of an event's raw JSON, when it has one.
+pub fn event_id_of(raw: &str) -> Option<String> {
+    let w: super::wire::Wire = serde_json::from_str(raw).ok()?;
+    w.event_id().map(str::to_string)
+}
+
 /// Reads one event's JSON back from its file. The loader provides it, so
 /// the event model, the rules and the reports need not know how files are
 /// decoded.
@@ -409,9 +415,7 @@ impl Index {
     /// unique per event, so the index does not keep them). `None` when it
     /// has none or its file cannot be read.
     pub fn event_id(&self, ev: &Event) -> Option<String> {
-        let raw = self.raw(ev).ok()?;
-        let w: super::wire::Wire = serde_json::from_str(&raw).ok()?;
-        w.event_id().map(str::to_string)
+        event_id_of(&self.raw(ev).ok()?)
     }
 
     /// The raw JSON of each of `events` (positions in [`Index::events`]), in

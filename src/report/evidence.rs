@@ -211,7 +211,16 @@ impl Evidence {
         raw: Vec<Result<std::sync::Arc<str>, crate::event::LoadError>>,
     ) -> Evidence {
         let rule = rules.rules.get(f.rule).map(|r| &r.rule);
-        let mut base_json = finding_json::to_json(f, index, rules);
+        // The IDs from the raw events in hand: the index does not keep them.
+        let ids = raw
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .ok()
+                    .and_then(|t| crate::event::index::event_id_of(t))
+            })
+            .collect();
+        let mut base_json = finding_json::to_json_with_ids(f, index, rules, ids);
         if let Some(t) = triage {
             finding_json::add_triage(&mut base_json, t);
         }

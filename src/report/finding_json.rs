@@ -32,6 +32,22 @@ pub const CSV_COLUMNS: &[&str] = &[
 
 /// A finding as a JSON object. Log values are carried exactly.
 pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
+    let ids = f
+        .events
+        .iter()
+        .map(|&i| index.event_id(&index.events[i]))
+        .collect();
+    to_json_with_ids(f, index, rules, ids)
+}
+
+/// [`to_json`] when the caller has the events' IDs (from their raw JSON,
+/// which the index does not keep), in the finding's event order.
+pub fn to_json_with_ids(
+    f: &Finding,
+    index: &Index,
+    rules: &RuleSet,
+    event_ids: Vec<Option<String>>,
+) -> Value {
     let first = &index.events[f.events[0]];
     let loc = |l: &crate::event::Loc| {
         json!({
@@ -52,11 +68,6 @@ pub fn to_json(f: &Finding, index: &Index, rules: &RuleSet) -> Value {
     let lr = rules.rules.get(f.rule);
     let sigma = f.semantics == crate::rules::Semantics::Sigma;
     // Every event the finding spans, in order; `event_id` stays the first.
-    let event_ids: Vec<Option<String>> = f
-        .events
-        .iter()
-        .map(|&i| index.event_id(&index.events[i]))
-        .collect();
     // Each event's role in a correlation (the referred rule it matched),
     // parallel to `event_ids`; null for an event of any other finding.
     let roles: Vec<Option<&str>> = f
