@@ -30,20 +30,25 @@ LIST="$DIR.files"
 find "$DIR" -name '*.json.gz' ! -path '*CloudTrail-Digest*' | sort > "$LIST"
 export TRAILHUNT_CACHE_DIR="$DIR.rules-cache" TRAILHUNT_DATA_DIR="$DIR.rules-data"
 TH="$PWD/target/release/trailhunt"
-# How many rules each set loads, and what it reports (stderr), once.
+# FORMAT: `table` (default) lists every finding — load to findings; `ndjson`
+# writes each finding's whole evidence (raw events, key usage) as well.
+FORMAT=${FORMAT:-table}
+# How many findings each set gives, what it reports (stderr) and where the
+# time goes (--timings), once.
 for set in "seed:--no-pack" "pack:" "pack+sigma:--rules $SIGMA"; do
   name=${set%%:*}; args=${set#*:}
   # shellcheck disable=SC2086
-  n=$("$TH" scan --no-cache --format ndjson $args "$DIR" 2>"$DIR.$name.err" | wc -l) || true
+  n=$("$TH" scan --no-cache --timings --format ndjson $args "$DIR" 2>"$DIR.$name.err" | wc -l) || true
   echo "$name: $n findings; stderr: $(grep -c . "$DIR.$name.err") line(s), e.g. $(grep -m3 'rule(s)' "$DIR.$name.err" | tr '\n' ' ')"
+  grep -h 'timings:' "$DIR.$name.err" || true
 done
 echo "files: $(wc -l < "$LIST"), compressed: $(du -sh "$DIR" | cut -f1), nproc: $(nproc), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Exit status 1 means "findings", not failure: -i.
 hyperfine -i --warmup 1 --runs "${RUNS:-5}" --export-json "$DIR.rules.json" \
   -n gzip "xargs gzip -dc < $LIST > /dev/null" \
-  -n seed "$TH scan --no-cache --format ndjson --no-pack $DIR > /dev/null 2>&1" \
-  -n pack "$TH scan --no-cache --format ndjson $DIR > /dev/null 2>&1" \
-  -n pack+sigma "$TH scan --no-cache --format ndjson --rules $SIGMA $DIR > /dev/null 2>&1"
+  -n seed "$TH scan --no-cache --format $FORMAT --no-pack $DIR > /dev/null 2>&1" \
+  -n pack "$TH scan --no-cache --format $FORMAT $DIR > /dev/null 2>&1" \
+  -n pack+sigma "$TH scan --no-cache --format $FORMAT --rules $SIGMA $DIR > /dev/null 2>&1"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$DIR.rules.json" <<'PY'
 import json, sys

@@ -255,6 +255,7 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
     let digests = &mut res.digests;
     let raws = &mut res.raws;
     let errors = &mut event_errors;
+    let mut keep_memo: Vec<Option<bool>> = Vec::new();
     let cap = usize::try_from(opts.max_event_bytes).unwrap_or(usize::MAX);
     let json = split::split_stream(
         &mut |w: &mut Vec<u8>, n: usize| text.fill(w, n),
@@ -290,11 +291,18 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
             for m in type_problems.drain(..) {
                 errors.push(at(format!("{m} (event kept, field ignored)")));
             }
-            let keep_raw = f
-                .name
-                .as_deref()
-                .is_some_and(|n| opts.keep_raw.iter().any(|k| k.eq_ignore_ascii_case(n)));
             let mut ev = build_event(&f, strings, idx, &p);
+            // Decided once per distinct name (a file has a few dozen), not
+            // once per event against every name a rule reads.
+            let slot = ev.name.0 as usize;
+            if keep_memo.len() <= slot {
+                keep_memo.resize(slot + 1, None);
+            }
+            let keep_raw = *keep_memo[slot].get_or_insert_with(|| {
+                f.name
+                    .as_deref()
+                    .is_some_and(|n| opts.keep_raw.iter().any(|k| k.eq_ignore_ascii_case(n)))
+            });
             ev.digest = h as u32;
             if keep_raw {
                 raws.push((events.len() as u32, Arc::from(p.json)));
