@@ -67,17 +67,27 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
         parsed.extend(b.parsed);
         out.errors.extend(b.errors);
     }
-    hits.sort_by_key(|h| (h.0, h.1));
+    // The order is sorted, not the findings: a finding is a few hundred
+    // bytes, and a stable sort moves each one many times.
+    let mut order: Vec<(usize, usize, usize)> = hits
+        .iter()
+        .enumerate()
+        .map(|(k, (ri, ei, _))| (*ri, *ei, k))
+        .collect();
+    order.sort_unstable();
     let mut by_rule: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (ri, ei, _) in &hits {
+    for (ri, ei, _) in &order {
         by_rule.entry(*ri).or_default().push(*ei);
     }
     let mut correlated = RunOutput::default();
     let withheld = super::sigma_correlation::run(rules, &by_rule, index, &parsed, &mut correlated);
+    let mut slots: Vec<Option<Finding>> = hits.into_iter().map(|(_, _, f)| f).collect();
+    out.findings.reserve(order.len());
     out.findings.extend(
-        hits.into_iter()
+        order
+            .iter()
             .filter(|(ri, _, _)| !withheld.contains(ri))
-            .filter_map(|(_, _, f)| f),
+            .filter_map(|&(_, _, k)| slots[k].take()),
     );
     out.findings.extend(correlated.findings);
     out.errors.extend(correlated.errors);
