@@ -38,11 +38,11 @@ fn the_table_names_each_findings_rule_and_sigma_findings_have_no_spl_mark() {
     let rows = rows(&text);
     let sigma: Vec<&&str> = rows
         .iter()
-        .filter(|r| r.contains("AWS IAM User Crea"))
+        .filter(|r| r.contains("AWS IAM User Cr"))
         .collect();
     let seed: Vec<&&str> = rows
         .iter()
-        .filter(|r| r.contains("AWS CreateAccessK"))
+        .filter(|r| r.contains("AWS CreateAccess"))
         .collect();
     assert_eq!(sigma.len(), 3, "{text}");
     assert_eq!(seed.len(), 10, "{text}");

@@ -194,7 +194,7 @@ pub fn columns(total: u16, rule: bool) -> Vec<Column<Col>> {
         match c {
             Col::Time => time,
             Col::Risk => 6,
-            Col::Rule => 16,
+            Col::Rule => 15,
             Col::Src => 15,
             Col::Status => 6,
             Col::Parity => 3,
@@ -205,15 +205,17 @@ pub fn columns(total: u16, rule: bool) -> Vec<Column<Col>> {
             Col::Agent => 12,
         }
     };
-    // Priority: what a responder needs first.
+    // Priority: what a responder needs first — with several rules loaded
+    // (the pack is built in), which rule fired comes right after the risk,
+    // before the caller: a row without it cannot be read at 80 columns.
     let priority = [
         Col::Time,
         Col::Risk,
+        Col::Rule,
         Col::Caller,
         Col::Target,
         Col::Status,
         Col::Parity,
-        Col::Rule,
         Col::Src,
         Col::Account,
         Col::Region,
@@ -385,6 +387,17 @@ mod tests {
     }
 
     #[test]
+    fn with_many_rules_an_80_column_table_says_which_rule_fired() {
+        let cols: Vec<Col> = columns(80, true).iter().map(|c| c.col).collect();
+        assert!(cols.contains(&Col::Rule), "{cols:?}");
+        for c in [Col::Time, Col::Risk, Col::Caller, Col::Target] {
+            assert!(cols.contains(&c), "{cols:?}");
+        }
+        let last = columns(80, true).last().copied().unwrap();
+        assert!(last.x + last.width <= 80);
+    }
+
+    #[test]
     fn wide_tables_show_every_column_within_the_width() {
         let cols = columns(160, false);
         assert_eq!(cols.len(), Col::ALL.len() - 1);
@@ -397,9 +410,14 @@ mod tests {
         let has = |total, rule| columns(total, rule).iter().any(|c| c.col == Col::Rule);
         assert!(has(160, true));
         assert!(has(120, true));
+        assert!(
+            has(80, true),
+            "the pack is built in: which rule fired comes first"
+        );
         assert!(!has(160, false), "one rule: the column would say one thing");
-        // At 80 columns the caller, target, status and parity come first.
-        assert!(!has(80, true));
+        // Only the time and the risk come before it.
+        assert!(!has(40, true));
+        assert!(columns(40, true).iter().any(|c| c.col == Col::Risk));
         let cols = columns(160, true);
         assert_eq!(cols.len(), Col::ALL.len());
         let last = cols.last().unwrap();
