@@ -211,17 +211,24 @@ impl Triage {
 
     /// The findings to list and their annotations: all with
     /// `show_suppressed`, else only those not suppressed.
-    pub fn visible(
+    pub fn visible<'f>(
         &self,
-        findings: &[Finding],
+        findings: &'f [Finding],
         show_suppressed: bool,
-    ) -> (Vec<Finding>, Vec<FindingTriage>) {
-        findings
+    ) -> (std::borrow::Cow<'f, [Finding]>, Vec<FindingTriage>) {
+        let shown = |a: &FindingTriage| show_suppressed || a.suppressed_by.is_none();
+        // Nothing hidden (the usual case): the findings as they are, not a
+        // copy of each — a large hunt has hundreds of thousands.
+        if self.annotations.iter().all(shown) && self.annotations.len() == findings.len() {
+            return (findings.into(), self.annotations.clone());
+        }
+        let (kept, notes): (Vec<Finding>, Vec<FindingTriage>) = findings
             .iter()
             .zip(&self.annotations)
-            .filter(|(_, a)| show_suppressed || a.suppressed_by.is_none())
+            .filter(|(_, a)| shown(a))
             .map(|(f, a)| (f.clone(), a.clone()))
-            .unzip()
+            .unzip();
+        (kept.into(), notes)
     }
 }
 
