@@ -12,7 +12,6 @@ PYSPARK_VERSION=3.5.9
 WORK=${PREFILTER_WORK:-target/scaleout}
 VENV=${PREFILTER_VENV:-target/scaleout-venv}
 EVENTS=${PREFILTER_EVENTS:-100000}
-export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-0} CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-0}
 
 if ! command -v java >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq default-jre-headless
