@@ -146,6 +146,35 @@ fn deleting_an_entry_asks_and_u_restores_it() {
 }
 
 #[test]
+fn a_delete_that_failed_leaves_nothing_for_u_to_restore() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = tempfile::tempdir().unwrap();
+    let mut c = console(ws.path(), 120, 30);
+    c.keys("s");
+    while c.app.triage.form.as_ref().unwrap().focus != trailhunt::tui::triage::Focus::Reason {
+        c.keys("<Tab>");
+    }
+    c.keys("kept<Enter>A");
+    // A read-only allowlist is never written (see "Nothing is lost").
+    let file = ws.path().join("allowlist.toml");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    c.keys("Dy");
+    assert_eq!(
+        c.app.triage.snapshot.allowlist.entries.len(),
+        1,
+        "not deleted"
+    );
+    c.keys("u");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(
+        saved(ws.path(), "allowlist.toml").matches("kept").count(),
+        1
+    );
+    assert_eq!(c.app.triage.snapshot.allowlist.entries.len(), 1);
+    assert!(c.render().contains("nothing to undo"), "{}", c.render());
+}
+
+#[test]
 fn q_in_the_export_prompt_cancels_it_and_does_not_quit() {
     let ws = tempfile::tempdir().unwrap();
     let mut c = console(ws.path(), 120, 30);

@@ -153,6 +153,19 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Err(e) => Some((e, true)),
             };
             app.triage.snapshot = reply.snapshot;
+            // `u` restores an entry that was deleted: if the file still
+            // holds it (the delete failed), there is nothing to restore,
+            // and restoring would write it twice.
+            if app.undo.as_ref().is_some_and(|u| {
+                app.triage
+                    .snapshot
+                    .allowlist
+                    .entries
+                    .iter()
+                    .any(|e| e.id == u.id)
+            }) {
+                app.undo = None;
+            }
             triage::retriage(app);
         }
         Msg::Mouse(m) => {
