@@ -56,6 +56,28 @@ fn usage_errors_and_fatal_errors_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad.toml:1"));
+    // A rules folder with no rule file in it (mistyped, or the wrong one)
+    // is not a clean run of the built-in rules.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("README.md"), "not a rule").unwrap();
+    trailhunt()
+        .args(["scan", "--rules"])
+        .arg(empty.path())
+        .arg(seed_sample())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule files"));
+    // An unreadable folder says its cause once.
+    let out = trailhunt()
+        .args(["scan", "--rules", "/no/such/rules", "--no-cache"])
+        .arg(seed_sample())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
 }
 
 #[test]

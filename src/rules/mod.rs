@@ -267,12 +267,12 @@ impl RuleSet {
     /// rules) and `*.yml`/`*.yaml` (Sigma). A rule with an id already loaded
     /// replaces it, so a team can override the built-in. A file or document
     /// that cannot be used is kept in [`RuleSet::problems`]; the error is
-    /// only when `dir` cannot be read, or holds rule files and not one
-    /// rule could be loaded from them.
+    /// only when `dir` cannot be read, holds no rule file at all, or holds
+    /// rule files and not one rule could be loaded from them.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
         let io = |path: &Path, e| RuleError::Io {
             path: path.to_path_buf(),
-            source: e,
+            cause: e,
         };
         std::fs::read_dir(dir).map_err(|e| io(dir, e))?;
         let mut paths = Vec::new();
@@ -288,6 +288,11 @@ impl RuleSet {
             if entry.file_type().is_file() && matches!(ext, Some("toml" | "yml" | "yaml")) {
                 paths.push(entry.into_path());
             }
+        }
+        if paths.is_empty() {
+            return Err(RuleError::NoRuleFiles {
+                path: dir.to_path_buf(),
+            });
         }
         let (mut loaded, mut problems, mut skipped) = (0usize, Vec::new(), 0usize);
         for p in &paths {

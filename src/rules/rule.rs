@@ -135,11 +135,17 @@ pub struct StrictDef {
 /// A rule file that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
-    #[error("{path}: cannot read: {source}")]
+    // The cause is in the message, so it is not also a `source` (an error
+    // chain would print it twice).
+    #[error("{path}: cannot read: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
+    /// A rule folder holds no rule file at all: a mistyped folder would
+    /// otherwise look like a clean run.
+    #[error("{}: no rule files (*.toml, *.yml, *.yaml) in this folder or below it", path.display())]
+    NoRuleFiles { path: PathBuf },
     #[error("{path}:{line}: {message}")]
     Parse {
         path: PathBuf,
@@ -160,7 +166,12 @@ impl RuleError {
     /// This problem as a load error: file, line where known, reason.
     pub fn into_load_error(self) -> crate::event::LoadError {
         let (path, line, message) = match self {
-            RuleError::Io { path, source } => (path, None, format!("cannot read: {source}")),
+            RuleError::Io { path, cause } => (path, None, format!("cannot read: {cause}")),
+            RuleError::NoRuleFiles { path } => (
+                path,
+                None,
+                "no rule files (*.toml, *.yml, *.yaml) in this folder or below it".into(),
+            ),
             RuleError::Parse {
                 path,
                 line,
