@@ -45,11 +45,14 @@ fn hunt(tree: &Path) -> Hunt {
 /// many copies were delivered — not where it was read from.
 fn ident(index: &Index, i: usize) -> String {
     let e = &index.events[i];
-    // The index keeps 32 bits of the digest; the event ID makes it unique.
+    // The index keeps 32 bits of the content digest; with the time, the
+    // event name and the caller that is unique here, and reads nothing back
+    // from the files (the related lists of a 100k tree are long).
     format!(
-        "{:08x}/{}@{:?}x{}",
+        "{:08x}/{}/{}@{:?}x{}",
         e.digest,
-        index.event_id(e).unwrap_or_default(),
+        index.str(e.name).unwrap_or_default(),
+        index.str(e.actor_arn).unwrap_or_default(),
         e.time(),
         index.copies(e)
     )
