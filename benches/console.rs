@@ -256,10 +256,25 @@ fn large_index(events: usize) {
         data.index.events.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
+    // What the pane's speed costs once, when the console's data is built:
+    // one pass over the index for every finding's new key.
+    let v = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let built = trailhunt::rules::usage::KeyUsageIndex::new(&data.index, &data.findings);
+            assert_eq!(built.keys(), FINDINGS);
+            t.elapsed()
+        })
+        .collect();
+    let label = |what: &str| format!("{what} ({}M events)", events / 1_000_000);
+    report(
+        &label("Key usage index, built once with the data"),
+        &stats(v),
+        Duration::from_millis(1000),
+    );
     let mut c = Headless::new(data, W, H);
     c.draw();
     let frame = Duration::from_millis(16);
-    let label = |what: &str| format!("{what} ({}M events)", events / 1_000_000);
     report(
         &label("keypress→frame: j"),
         &stats(time_keys(&mut c, "j", 1000)),
@@ -294,13 +309,22 @@ fn large_index(events: usize) {
         .app
         .data
         .as_ref()
-        .and_then(|d| d.findings.iter().position(|f| f.new_key.as_deref() == Some("AKIASYNTH00000000000")))
+        .and_then(|d| {
+            d.findings
+                .iter()
+                .position(|f| f.new_key.as_deref() == Some("AKIASYNTH00000000000"))
+        })
         .expect("the first finding");
     let (mut busy, mut idle) = (Vec::new(), Vec::new());
     for _ in 0..20 {
         select(&mut c, used);
         busy.extend(time_keys(&mut c, "3", 1));
-        let shown = c.app.detail.keys.as_ref().map_or(0, |(_, k)| k.events.len());
+        let shown = c
+            .app
+            .detail
+            .keys
+            .as_ref()
+            .map_or(0, |(_, k)| k.events.len());
         assert_eq!(shown, USES + 5, "the pane shows the busy key");
         c.keys("<Esc>");
         select(&mut c, used + 1);

@@ -242,7 +242,11 @@ mod tests {
         let found = discover(std::slice::from_ref(&logs));
         let names: Vec<_> = found.files.iter().map(|p| p.file_name().unwrap()).collect();
         assert_eq!(names, ["a.json", "d.json"]);
-        let again: Vec<_> = found.skipped.iter().map(|(p, why)| (p.file_name().unwrap(), *why)).collect();
+        let again: Vec<_> = found
+            .skipped
+            .iter()
+            .map(|(p, why)| (p.file_name().unwrap(), *why))
+            .collect();
         let why = "same file already reached through another path";
         assert_eq!(again, [("b.json".as_ref(), why), ("c.json".as_ref(), why)]);
     }
