@@ -291,7 +291,7 @@ impl Background {
             let mut ev = self.template;
             ev.set_time(Some(time + 1 + (j as i64 * 10_000 / count as i64)));
             ev.digest = events.len() as u32;
-            ev.access_key = if self.left_uses > 0 && self.made % self.every == 0 {
+            ev.access_key = if self.left_uses > 0 && self.made.is_multiple_of(self.every) {
                 self.left_uses -= 1;
                 self.first_key
             } else {
