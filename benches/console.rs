@@ -10,8 +10,13 @@
 //!   the first frame, from nothing.
 //!
 //! Both run twice: with one rule, and with 20 rules sharing the findings.
+//! Then once more over a large index (issue 14): the same 100,000 findings
+//! among `BENCH_INDEX_EVENTS` events (default 10,000,000), one new key used
+//! 100,000 times, with the Key usage pane for that key and for a key never
+//! used (`BENCH_INDEX_EVENTS=0` skips it).
 //!
-//! Targets from issue 3: under 16 ms, under 30 ms, within 1 s.
+//! Targets from issue 3: under 16 ms, under 30 ms, within 1 s; issue 14:
+//! the Key usage pane for a key with 100k uses within 50 ms.
 
 use clap::Parser;
 use std::path::Path;
@@ -73,6 +78,13 @@ fn main() {
     // the per-rule header counts and rule: filters at 100k findings).
     for rules in [1, 20] {
         console(rules);
+    }
+    let events = std::env::var("BENCH_INDEX_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    if events > 0 {
+        large_index(events);
     }
 
     // Time to first findings on screen for demo-logs.
@@ -231,4 +243,112 @@ fn console(rules: usize) {
             Duration::from_millis(30),
         );
     }
+}
+
+/// Keypresses, filter keystrokes and the Key usage pane over an index of
+/// `events` events.
+fn large_index(events: usize) {
+    const USES: usize = 100_000;
+    let t = Instant::now();
+    let data = synthetic::data_padded(FINDINGS, events, USES);
+    println!(
+        "\nbuilt {FINDINGS} findings in an index of {} events ({USES} uses of one new key) in {:.0} ms",
+        data.index.events.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    // What the pane's speed costs once, when the console's data is built:
+    // one pass over the index for every finding's new key.
+    let v = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let built = trailhunt::rules::usage::KeyUsageIndex::new(&data.index, &data.findings);
+            assert_eq!(built.keys(), FINDINGS);
+            t.elapsed()
+        })
+        .collect();
+    let label = |what: &str| format!("{what} ({}M events)", events / 1_000_000);
+    report(
+        &label("Key usage index, built once with the data"),
+        &stats(v),
+        Duration::from_millis(1000),
+    );
+    let mut c = Headless::new(data, W, H);
+    c.draw();
+    let frame = Duration::from_millis(16);
+    report(
+        &label("keypress→frame: j"),
+        &stats(time_keys(&mut c, "j", 1000)),
+        frame,
+    );
+    let v = (0..100)
+        .flat_map(|_| {
+            let a = time_keys(&mut c, "<Enter>", 1);
+            let b = time_keys(&mut c, "<Esc>", 1);
+            a.into_iter().chain(b)
+        })
+        .collect();
+    report(&label("keypress→frame: Enter / Esc"), &stats(v), frame);
+    let mut per_key = Vec::new();
+    for _ in 0..10 {
+        c.keys("/");
+        for ch in "user042".chars() {
+            per_key.extend(time_keys(&mut c, &ch.to_string(), 1));
+        }
+        c.keys("<Esc>");
+    }
+    report(
+        &label("filter keystroke: fuzzy word"),
+        &stats(per_key),
+        Duration::from_millis(30),
+    );
+
+    // The Key usage pane ('3' from the list, then drawn), alternating
+    // between the finding whose key is used 100k times and its neighbour,
+    // whose key is never used, so that neither comes from the pane's memo.
+    let used = c
+        .app
+        .data
+        .as_ref()
+        .and_then(|d| {
+            d.findings
+                .iter()
+                .position(|f| f.new_key.as_deref() == Some("AKIASYNTH00000000000"))
+        })
+        .expect("the first finding");
+    let (mut busy, mut idle) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        select(&mut c, used);
+        busy.extend(time_keys(&mut c, "3", 1));
+        let shown = c
+            .app
+            .detail
+            .keys
+            .as_ref()
+            .map_or(0, |(_, k)| k.events.len());
+        assert_eq!(shown, USES + 5, "the pane shows the busy key");
+        c.keys("<Esc>");
+        select(&mut c, used + 1);
+        idle.extend(time_keys(&mut c, "3", 1));
+        c.keys("<Esc>");
+    }
+    report(
+        &label("Key usage pane: key used 100k times"),
+        &stats(busy),
+        Duration::from_millis(50),
+    );
+    report(
+        &label("Key usage pane: key never used"),
+        &stats(idle),
+        Duration::from_millis(50),
+    );
+}
+
+/// Moves the list's selection onto finding `i` (directly: stepping there
+/// is not what is timed).
+fn select(c: &mut Headless, i: usize) {
+    let at = c.app.list.visible.iter().position(|&f| f as usize == i);
+    let at = at.expect("the finding is in the list");
+    c.app.list.cursor.selected = at;
+    c.app.list.cursor.offset = at;
+    assert_eq!(c.app.selected_finding(), Some(i));
 }

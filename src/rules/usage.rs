@@ -50,6 +50,7 @@ fn new_key_sym(index: &Index, f: &Finding) -> Option<Sym> {
 
 /// The events each finding's new key signed, found in one pass over the
 /// index however many findings there are.
+#[derive(Debug, Default)]
 pub struct KeyUsageIndex {
     by_key: HashMap<Sym, Vec<usize>>,
 }
@@ -83,6 +84,11 @@ impl KeyUsageIndex {
             }
         }
         KeyUsageIndex { by_key }
+    }
+
+    /// How many distinct new keys it holds the events of.
+    pub fn keys(&self) -> usize {
+        self.by_key.len()
     }
 
     /// How `f`'s new key was used; `None` when `f` created no key.

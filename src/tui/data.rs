@@ -10,6 +10,7 @@ use crate::event::{Event, Index, LoadError};
 use crate::hunt::Hunt;
 use crate::report::table::{short_agent, short_arn};
 use crate::rules::rule::Rule;
+use crate::rules::usage::KeyUsageIndex;
 use crate::rules::{Finding, RuleSet, Semantics};
 use crate::sanitize::escape;
 use std::collections::HashMap;
@@ -304,6 +305,10 @@ pub struct Data {
     pub hays: Hays,
     /// Problems the rules met (events they could not evaluate).
     pub rule_errors: Vec<LoadError>,
+    /// The events each finding's new key signed, found in one pass over the
+    /// index when the data is built: the Key usage pane then reads a list
+    /// instead of scanning every event (10M events: ~33 ms a keypress).
+    pub key_usage: KeyUsageIndex,
 }
 
 impl Data {
@@ -320,6 +325,7 @@ impl Data {
             rows,
             hays,
             rule_errors: hunt.rule_errors.clone(),
+            key_usage: KeyUsageIndex::new(&hunt.index, &hunt.findings),
         }
     }
 

@@ -29,7 +29,7 @@ pub fn key_usage(data: &Data, i: usize) -> KeyUsage {
     let Some(u) = data
         .findings
         .get(i)
-        .and_then(|f| usage::key_usage(&data.index, f))
+        .and_then(|f| data.key_usage.usage(&data.index, f))
     else {
         return KeyUsage::default();
     };
@@ -55,5 +55,27 @@ pub fn related(data: &Data, i: usize, window: i64) -> Related {
     match data.findings.get(i) {
         Some(f) => usage::related(&data.index, f, window),
         None => Related::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::synthetic;
+
+    #[test]
+    fn key_usage_comes_from_an_index_built_once_with_the_data() {
+        let data = synthetic::data_padded(40, 4_000, 300);
+        // Every finding's new key was looked up in the one pass made when
+        // the data was built, so opening the pane scans nothing.
+        assert_eq!(data.key_usage.keys(), 40);
+        let busy = key_usage(&data, 0);
+        assert_eq!(busy.events.len(), 305);
+        assert_eq!(busy.calls.first(), Some(&("s3:GetObject".to_string(), 300)));
+        // The same answer as a scan of the index for that finding alone.
+        for (i, f) in data.findings.iter().enumerate() {
+            let scanned = usage::key_usage(&data.index, f).map(|u| u.events);
+            assert_eq!(Some(key_usage(&data, i).events), scanned, "finding {i}");
+        }
     }
 }

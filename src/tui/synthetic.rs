@@ -35,9 +35,23 @@ pub fn data(n: usize) -> Data {
 /// one and copies of it under other ids), so the console's per-rule parts
 /// (RULE column, header counts, grouping) are measured at scale.
 pub fn data_rules(n: usize, rule_count: usize) -> Data {
+    build(n, rule_count, 0, 0)
+}
+
+/// As [`data`], in an index of `events` events: after each finding's event
+/// come background calls (S3 reads by other keys), and `key_uses` of them,
+/// spread evenly, are signed with the first finding's new key. This is the
+/// console over a large hunt: a few findings in millions of events, one new
+/// key used many times.
+pub fn data_padded(n: usize, events: usize, key_uses: usize) -> Data {
+    build(n, 1, events.saturating_sub(n + 5), key_uses)
+}
+
+fn build(n: usize, rule_count: usize, background: usize, key_uses: usize) -> Data {
     let mut rng = Lcg(42);
     let mut strings = Interner::default();
-    let mut events = Vec::with_capacity(n + 8);
+    let mut events = Vec::with_capacity(n + background + 8);
+    let mut bg = Background::new(&mut strings, n, background, key_uses);
     let mut extras = Vec::with_capacity(n);
     let mut findings = Vec::with_capacity(n);
     let base: i64 = 1_709_251_200_000; // 2024-03-01T00:00:00Z
@@ -133,12 +147,14 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
             (rng.next(1 << nrules.min(20)) as usize).trailing_zeros() as usize % nrules
         };
         let rule = &rules.rules[ri].rule;
+        let at = events.len() - 1;
+        bg.after(&mut events, time);
         findings.push(Finding {
             rule: ri,
             rule_id: rule.id.clone(),
             semantics: Semantics::Strict,
             key: format!("{}/{event_id}/{i:08x}", rule.id),
-            events: vec![i],
+            events: vec![at],
             count: 1,
             first_time: Some(time),
             last_time: Some(time),
@@ -216,6 +232,77 @@ pub fn data_rules(n: usize, rule_count: usize) -> Data {
     Data::new(&hunt, &Zone::Utc)
 }
 
+/// The background calls of [`data_padded`], laid out slot by slot.
+struct Background {
+    /// How many follow finding `i`'s event: `per + (i < extra)`.
+    per: usize,
+    extra: usize,
+    slot: usize,
+    /// Every `every`-th background event is signed with the first new key.
+    every: usize,
+    left_uses: usize,
+    made: usize,
+    template: Event,
+    keys: [Sym; 8],
+    first_key: Sym,
+}
+
+impl Background {
+    fn new(strings: &mut Interner, n: usize, total: usize, key_uses: usize) -> Background {
+        let mut template = Event::new(
+            None,
+            Loc {
+                file: 0,
+                line: 0,
+                offset: 0,
+                len: 0,
+                splunk_raw: false,
+            },
+        );
+        template.name = strings.intern("GetObject");
+        template.source = strings.intern("s3.amazonaws.com");
+        template.region = strings.intern("us-east-1");
+        template.account = strings.intern("111111111111");
+        template.actor_arn = strings.intern("arn:aws:iam::111111111111:role/app");
+        template.actor_type = strings.intern("AssumedRole");
+        template.src = strings.intern("10.0.0.1");
+        template.user_agent = strings.intern("aws-sdk-java/1.12");
+        let keys = std::array::from_fn(|k| strings.intern(&format!("ASIABACKGROUND{k:06}")));
+        let first_key = strings.intern("AKIASYNTH00000000000");
+        Background {
+            per: total.checked_div(n).unwrap_or(0),
+            extra: total.checked_rem(n).unwrap_or(0),
+            slot: 0,
+            every: total.checked_div(key_uses).unwrap_or(usize::MAX).max(1),
+            left_uses: key_uses.min(total),
+            made: 0,
+            template,
+            keys,
+            first_key,
+        }
+    }
+
+    /// Pushes the calls that follow the finding made at `time` (in the 10 s
+    /// before the next finding's slot, so the index stays in time order).
+    fn after(&mut self, events: &mut Vec<Event>, time: i64) {
+        let count = self.per + usize::from(self.slot < self.extra);
+        self.slot += 1;
+        for j in 0..count {
+            let mut ev = self.template;
+            ev.set_time(Some(time + 1 + (j as i64 * 10_000 / count as i64)));
+            ev.digest = events.len() as u32;
+            ev.access_key = if self.left_uses > 0 && self.made.is_multiple_of(self.every) {
+                self.left_uses -= 1;
+                self.first_key
+            } else {
+                self.keys[self.made % self.keys.len()]
+            };
+            self.made += 1;
+            events.push(ev);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +322,22 @@ mod tests {
         assert!(per_rule[0] > per_rule[5], "{per_rule:?}");
         let counts = d.rule_counts();
         assert_eq!(counts.iter().map(|c| c.open).sum::<usize>(), 2000);
+    }
+
+    #[test]
+    fn data_padded_has_the_events_and_key_uses_asked_for() {
+        let d = data_padded(100, 10_000, 1_000);
+        assert_eq!(d.index.events.len(), 10_000);
+        assert_eq!(d.findings.len(), 100);
+        // Still in time order, and each finding points at its own event.
+        assert!(d.index.events.is_sorted_by_key(|e| e.time()));
+        for f in &d.findings {
+            let ev = &d.index.events[f.events[0]];
+            assert_eq!(d.index.str(ev.new_key), f.new_key.as_deref());
+        }
+        // 1,000 background uses plus the 5 later calls.
+        let u = crate::rules::usage::key_usage(&d.index, &d.findings[0]).unwrap();
+        assert_eq!(u.events.len(), 1_005);
     }
 
     #[test]
