@@ -93,34 +93,46 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
     out.errors.extend(correlated.errors);
 }
 
-/// Each candidate event with the rules (positions in `detections`) that
-/// read it, in event order.
-type Work = Vec<(usize, Vec<u32>)>;
+/// The candidates: `pairs` holds (event, rule position in `detections`)
+/// sorted by event; `groups` one (event, start, end) range of `pairs` per
+/// candidate event. Flat, so a candidate costs 12 bytes and no allocation
+/// of its own.
+struct Work {
+    pairs: Vec<(u32, u32)>,
+    groups: Vec<(u32, u32, u32)>,
+}
 
 /// The candidate events of every rule. A rule pinning `eventName` (or else
-/// `eventSource`) starts from those events' lists, built in one pass; a
-/// rule pinning neither starts from every event; the other pinned fields
-/// then narrow it. A field the index holds as `Sym::NONE` (absent, null,
-/// or not a string) is tried as absent and as null: CloudTrail writes
-/// these fields as strings, and the loader reports an event where one is
-/// not (such a field is then out of the rule's reach).
+/// `eventSource`) starts from those events' lists, built in one pass when a
+/// rule first needs them; a rule pinning neither walks every event; the
+/// other pinned fields then narrow it. A field the index holds as
+/// `Sym::NONE` (absent, null, or not a string) is tried as absent and as
+/// null: CloudTrail writes these fields as strings, and the loader reports
+/// an event where one is not (such a field is then out of the rule's reach).
 fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
-    let mut by_name: HashMap<Sym, Vec<u32>> = HashMap::new();
-    let mut by_source: HashMap<Sym, Vec<u32>> = HashMap::new();
-    for (ei, ev) in index.events.iter().enumerate() {
-        by_name.entry(ev.name).or_default().push(ei as u32);
-        by_source.entry(ev.source).or_default().push(ei as u32);
-    }
+    let (mut by_name, mut by_source) = (None, None);
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (di, (_, sr)) in detections.iter().enumerate() {
         let mut tests: Vec<Test> = sr.pivots.iter().map(Test::new).collect();
         let on = |t: &Test, field: &str| t.alts.iter().all(|a| a.0 == field);
         let name = tests.iter().position(|t| on(t, "eventName"));
         let source = tests.iter().position(|t| on(t, "eventSource"));
-        let base = match (name, source) {
-            (Some(i), _) => start(&by_name, tests.remove(i), index),
-            (None, Some(i)) => start(&by_source, tests.remove(i), index),
-            (None, None) => (0..index.events.len() as u32).collect(),
+        // The first test, when it pins the event name (or else the source),
+        // picks the lists to start from.
+        let first = match (name, source) {
+            (Some(i), _) | (None, Some(i)) => Some(tests.remove(i)),
+            (None, None) => None,
+        };
+        let base: Box<dyn Iterator<Item = u32>> = match (first, name) {
+            (Some(t), Some(_)) => {
+                let lists = by_name.get_or_insert_with(|| Lists::new(index, |e| e.name));
+                Box::new(lists.admitted(t, index).into_iter())
+            }
+            (Some(t), None) => {
+                let lists = by_source.get_or_insert_with(|| Lists::new(index, |e| e.source));
+                Box::new(lists.admitted(t, index).into_iter())
+            }
+            (None, _) => Box::new(0..index.events.len() as u32),
         };
         for ei in base {
             let ev = &index.events[ei as usize];
@@ -129,26 +141,63 @@ fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
             }
         }
     }
+    drop((by_name, by_source));
     pairs.sort_unstable();
-    let mut work: Work = Vec::new();
-    for (ei, di) in pairs {
-        match work.last_mut() {
-            Some((e, ds)) if *e == ei as usize => ds.push(di),
-            _ => work.push((ei as usize, vec![di])),
+    let mut groups: Vec<(u32, u32, u32)> = Vec::new();
+    for (k, &(ei, _)) in pairs.iter().enumerate() {
+        match groups.last_mut() {
+            Some((e, _, end)) if *e == ei => *end = k as u32 + 1,
+            _ => groups.push((ei, k as u32, k as u32 + 1)),
         }
     }
-    work
+    Work { pairs, groups }
 }
 
-/// The events listed under every value `test` admits, in event order.
-fn start(lists: &HashMap<Sym, Vec<u32>>, mut test: Test, index: &Index) -> Vec<u32> {
-    let mut v: Vec<u32> = lists
-        .iter()
-        .filter(|(_, l)| test.admits(&index.events[l[0] as usize], index))
-        .flat_map(|(_, l)| l.iter().copied())
-        .collect();
-    v.sort_unstable();
-    v
+/// The events of each value of one indexed field, grouped by value: one
+/// `u32` per event and one per distinct value, no slack.
+struct Lists {
+    /// `starts[s]..starts[s + 1]` is where value `s`'s events are.
+    starts: Vec<u32>,
+    events: Vec<u32>,
+}
+
+impl Lists {
+    fn new(index: &Index, get: Field) -> Lists {
+        let values = index.strings.len() + 2;
+        let mut starts = vec![0u32; values + 1];
+        for ev in &index.events {
+            if let Some(c) = starts.get_mut(get(ev).0 as usize + 1) {
+                *c += 1;
+            }
+        }
+        for s in 1..starts.len() {
+            starts[s] += starts[s - 1];
+        }
+        let mut fill = starts.clone();
+        let mut events = vec![0u32; starts[values] as usize];
+        for (ei, ev) in index.events.iter().enumerate() {
+            if let Some(at) = fill.get_mut(get(ev).0 as usize) {
+                events[*at as usize] = ei as u32;
+                *at += 1;
+            }
+        }
+        Lists { starts, events }
+    }
+
+    /// The events under every value `test` admits, in event order.
+    fn admitted(&self, mut test: Test, index: &Index) -> Vec<u32> {
+        let mut v: Vec<u32> = Vec::new();
+        for w in self.starts.windows(2) {
+            let l = &self.events[w[0] as usize..w[1] as usize];
+            if let Some(&first) = l.first()
+                && test.admits(&index.events[first as usize], index)
+            {
+                v.extend_from_slice(l);
+            }
+        }
+        v.sort_unstable();
+        v
+    }
 }
 
 /// A rule's [`Pivot`] over the index: an event is admitted when any
@@ -191,27 +240,30 @@ impl<'r> Test<'r> {
 /// A slice of the work evaluated by one task: events the loader kept in
 /// memory, or the candidates of one file, decoded once.
 struct Task {
-    /// Positions in the work list.
-    items: Vec<usize>,
+    /// Positions in `Work::groups`.
+    items: Vec<u32>,
 }
 
 fn batches(work: &Work, index: &Index) -> Vec<Task> {
     const KEPT_CHUNK: usize = 4096;
-    let mut kept: Vec<usize> = Vec::new();
-    let mut by_file: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (wi, (ei, _)) in work.iter().enumerate() {
-        let ev = &index.events[*ei];
+    let mut kept: Vec<u32> = Vec::new();
+    let mut by_file: HashMap<usize, Vec<u32>> = HashMap::new();
+    for (gi, &(ei, _, _)) in work.groups.iter().enumerate() {
+        let ev = &index.events[ei as usize];
         if index.kept_raw(ev).is_some() {
-            kept.push(wi);
+            kept.push(gi as u32);
         } else {
-            by_file.entry(ev.loc().file as usize).or_default().push(wi);
+            by_file
+                .entry(ev.loc().file as usize)
+                .or_default()
+                .push(gi as u32);
         }
     }
     let mut tasks: Vec<Task> = kept
         .chunks(KEPT_CHUNK)
         .map(|c| Task { items: c.to_vec() })
         .collect();
-    let mut files: Vec<(usize, Vec<usize>)> = by_file.into_iter().collect();
+    let mut files: Vec<(usize, Vec<u32>)> = by_file.into_iter().collect();
     files.sort_unstable_by_key(|(f, _)| *f);
     tasks.extend(files.into_iter().map(|(_, items)| Task { items }));
     tasks
@@ -233,9 +285,15 @@ fn evaluate(
     index: &Index,
 ) -> Batch {
     let mut out = Batch::default();
-    let events: Vec<usize> = task.items.iter().map(|&wi| work[wi].0).collect();
-    for (&wi, text) in task.items.iter().zip(index.raw_many(&events)) {
-        let (ei, ref dets) = work[wi];
+    let events: Vec<usize> = task
+        .items
+        .iter()
+        .map(|&gi| work.groups[gi as usize].0 as usize)
+        .collect();
+    for (&gi, text) in task.items.iter().zip(index.raw_many(&events)) {
+        let (ei, start, end) = work.groups[gi as usize];
+        let ei = ei as usize;
+        let dets = work.pairs[start as usize..end as usize].iter().map(|p| p.1);
         let ev = &index.events[ei];
         let v = match text.and_then(|r| parse_raw(index, ev, &r)) {
             Ok(v) => v,
@@ -245,7 +303,7 @@ fn evaluate(
             }
         };
         let mut keep = false;
-        for &di in dets {
+        for di in dets {
             let (ri, sr) = detections[di as usize];
             let Some(m) = sr.matches(&v) else { continue };
             let hit: Hit = (ri, ei, sr.why(&m));
