@@ -349,8 +349,16 @@ impl Index {
     }
 
     /// The raw JSON the loader kept in memory for the rules, if it did.
-    pub fn kept_raw(&self, ev: &Event) -> Option<&Arc<str>> {
-        self.extra(ev).and_then(|x| x.raw.as_ref())
+    pub fn kept_raw(&self, ev: &Event) -> Option<Arc<str>> {
+        self.extra(ev)
+            .and_then(|x| x.raw.as_ref())
+            .and_then(|p| p.text())
+    }
+
+    /// Whether the loader kept `ev`'s raw JSON in memory (reading it back
+    /// then decodes no file).
+    pub fn has_kept_raw(&self, ev: &Event) -> bool {
+        self.extra(ev).is_some_and(|x| x.raw.is_some())
     }
 
     /// The side entry of `ev`, made if it has none.

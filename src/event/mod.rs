@@ -404,12 +404,52 @@ pub struct Extra {
     /// Where the other deliveries of the event are, in file order.
     pub other_locs: Vec<Loc>,
     /// The raw JSON, kept only for events some rule looks at closely.
-    pub raw: Option<Arc<str>>,
+    pub raw: Option<Packed>,
+}
+
+/// An event's raw JSON kept in memory, LZ4-compressed: CloudTrail JSON
+/// repeats its keys and shrinks about fourfold, and the events the rules
+/// keep are read back far less often than they are held.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Packed(Arc<[u8]>);
+
+impl Packed {
+    pub fn pack(text: &str) -> Packed {
+        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into())
+    }
+
+    /// The text back; `None` only for bytes that were not made by
+    /// [`Packed::pack`] (a damaged cache).
+    pub fn text(&self) -> Option<Arc<str>> {
+        let bytes = lz4_flex::decompress_size_prepended(&self.0).ok()?;
+        String::from_utf8(bytes).ok().map(Arc::from)
+    }
+
+    /// Bytes held.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_raw_json_reads_back_the_same_and_is_smaller() {
+        let ev = r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/é✓"},"eventName":"CreateAccessKey","requestParameters":{"userName":"bob"},"responseElements":{"accessKey":{"userName":"bob","status":"Active"}}}"#;
+        let many = format!("[{}]", vec![ev; 20].join(","));
+        for text in [ev, many.as_str(), ""] {
+            assert_eq!(Packed::pack(text).text().as_deref(), Some(text));
+        }
+        assert!(Packed::pack(&many).len() * 4 < many.len());
+        // Bytes that were not packed (a damaged cache) give nothing, not a panic.
+        assert_eq!(Packed(Arc::from(&b"\xff\xff\xff\x7fjunk"[..])).text(), None);
+    }
 
     #[test]
     fn interning_gives_one_symbol_per_distinct_string() {

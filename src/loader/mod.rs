@@ -180,7 +180,7 @@ struct FileResult {
     /// Each event's full content digest, for de-duplication.
     digests: Vec<u64>,
     /// Raw JSON kept for the rules, by event (in this file).
-    raws: Vec<(u32, Arc<str>)>,
+    raws: Vec<(u32, crate::event::Packed)>,
     errors: Vec<LoadError>,
     inflated: u64,
 }
@@ -305,7 +305,7 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
             });
             ev.digest = h as u32;
             if keep_raw {
-                raws.push((events.len() as u32, Arc::from(p.json)));
+                raws.push((events.len() as u32, crate::event::Packed::pack(p.json)));
             }
             events.push(ev);
             digests.push(h);

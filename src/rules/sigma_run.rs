@@ -250,7 +250,7 @@ fn batches(work: &Work, index: &Index) -> Vec<Task> {
     let mut by_file: HashMap<usize, Vec<u32>> = HashMap::new();
     for (gi, &(ei, _, _)) in work.groups.iter().enumerate() {
         let ev = &index.events[ei as usize];
-        if index.kept_raw(ev).is_some() {
+        if index.has_kept_raw(ev) {
             kept.push(gi as u32);
         } else {
             by_file

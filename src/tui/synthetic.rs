@@ -9,7 +9,6 @@ use crate::event::{Index, LoadStats};
 use crate::hunt::Hunt;
 use crate::rules::{Finding, RuleSet, Semantics};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// A small deterministic generator (64-bit LCG), so runs compare.
 struct Lcg(u64);
@@ -132,7 +131,7 @@ fn build(n: usize, rule_count: usize, background: usize, key_uses: usize) -> Dat
         ev.digest = i as u32;
         extras.push(Extra {
             other_locs: Vec::new(),
-            raw: Some(Arc::from(raw.as_str())),
+            raw: Some(crate::event::Packed::pack(&raw)),
         });
         ev.extra = extras.len() as u32;
         events.push(ev);
