@@ -13,8 +13,7 @@
 //! so a burst gives one finding, not one per event.
 
 use super::sigma::{Correlation, CorrelationKind, SigmaRule};
-use super::{Group, LoadedRule, RunOutput, Semantics, make_finding, name_from};
-use crate::event::fields::get;
+use super::{Group, LoadedRule, RunOutput, Semantics, finding_from, name_from};
 use crate::event::{Index, LoadError};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -218,6 +217,63 @@ fn field_for<'c>(c: &'c Correlation, entry: &'c str, reference: &str, sr: &Sigma
         .unwrap_or(entry)
 }
 
+/// The key a sequence created: looked up in every event of a correlation's
+/// match (see [`run`]).
+const NEW_KEY: &str = "responseElements.accessKey.accessKeyId";
+
+/// For each detection rule a correlation refers to, the fields the
+/// correlation reads of its matches (group-by fields through aliases, the
+/// counted field, the created key): taken from the event when it matches,
+/// so its parsed JSON need not be kept until the correlations run.
+pub(super) fn fields_needed(rules: &[LoadedRule]) -> HashMap<usize, Vec<String>> {
+    let mut out: HashMap<usize, Vec<String>> = HashMap::new();
+    for lr in rules {
+        let Some(c) = lr.sigma.as_ref().and_then(|s| s.correlation.as_ref()) else {
+            continue;
+        };
+        let Ok(refs) = resolve(rules, c) else {
+            continue;
+        };
+        for (&ri, reference) in refs.iter().zip(&c.rules) {
+            let Some(target) = rules[ri].sigma.as_deref() else {
+                continue;
+            };
+            let v = out.entry(ri).or_default();
+            let mut add = |f: &str| {
+                if !v.iter().any(|x| x == f) {
+                    v.push(f.to_string());
+                }
+            };
+            for g in &c.group_by {
+                add(field_for(c, g, reference, target));
+            }
+            if let Some(f) = &c.field {
+                add(f);
+            }
+            add(NEW_KEY);
+        }
+    }
+    out
+}
+
+/// What [`fields_needed`] took from a matching event: field → value.
+pub(super) type Taken = HashMap<usize, Vec<(String, String)>>;
+
+fn taken<'t>(taken: &'t Taken, ei: usize, field: &str) -> Option<&'t str> {
+    taken
+        .get(&ei)?
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, v)| v.as_str())
+}
+
+/// An event's full JSON, read back for a correlation's finding (a few
+/// events per finding; the rest were never kept).
+fn full(index: &Index, ei: usize) -> Option<Value> {
+    let raw = index.raw(index.events.get(ei)?).ok()?;
+    serde_json::from_str(&raw).ok()
+}
+
 /// Runs every correlation rule over `hits` (rule index → matching events, in
 /// event order) and returns the detection rules whose own findings the
 /// correlations withhold (referred to, and by no correlation that says
@@ -226,7 +282,7 @@ pub(super) fn run(
     rules: &[LoadedRule],
     hits: &HashMap<usize, Vec<usize>>,
     index: &Index,
-    parsed: &HashMap<usize, Value>,
+    fields: &Taken,
     out: &mut RunOutput,
 ) -> HashSet<usize> {
     let mut withheld = HashSet::new();
@@ -258,19 +314,21 @@ pub(super) fn run(
                 continue;
             };
             for &ei in hits.get(&ri).into_iter().flatten() {
-                let (Some(time), Some(v)) = (index.events[ei].time(), parsed.get(&ei)) else {
+                let Some(time) = index.events[ei].time() else {
                     continue;
                 };
                 // An event without a group-by value belongs to no group.
                 let group: Option<Vec<String>> = c
                     .group_by
                     .iter()
-                    .map(|g| get(v, field_for(c, g, reference, target)).map(|s| s.into_owned()))
+                    .map(|g| {
+                        taken(fields, ei, field_for(c, g, reference, target)).map(str::to_string)
+                    })
                     .collect();
                 let Some(group) = group else { continue };
                 let value = match &c.field {
-                    Some(f) => match get(v, f) {
-                        Some(s) => Some(s.into_owned()),
+                    Some(f) => match taken(fields, ei, f) {
+                        Some(s) => Some(s.to_string()),
                         // value_count counts values; an event without one adds none.
                         None => continue,
                     },
@@ -296,7 +354,10 @@ pub(super) fn run(
                 parity: true,
                 verdict: String::new(),
             };
-            let mut f = make_finding(ci, lr, Semantics::Sigma, Vec::new(), g, index, parsed);
+            let Some(first) = full(index, g.events[0]) else {
+                continue;
+            };
+            let mut f = finding_from(ci, lr, Semantics::Sigma, Vec::new(), g, index, &first);
             f.group = c
                 .group_by
                 .iter()
@@ -308,17 +369,16 @@ pub(super) fn run(
                 m.iter()
                     .map(|&i| &points[i])
                     .find(|p| c.rules[p.role] == *want)
-                    .and_then(|p| parsed.get(&p.event))
+                    .and_then(|p| full(index, p.event))
             });
             if let Some(v) = subject {
-                name_from(&mut f, &lr.rule, v);
+                name_from(&mut f, &lr.rule, &v);
             }
             // The key a sequence created, whichever step created it.
             if f.new_key.is_none() {
-                f.new_key = m.iter().find_map(|&i| {
-                    let v = parsed.get(&points[i].event)?;
-                    get(v, "responseElements.accessKey.accessKeyId").map(|k| k.into_owned())
-                });
+                f.new_key = m
+                    .iter()
+                    .find_map(|&i| taken(fields, points[i].event, NEW_KEY).map(str::to_string));
             }
             f.roles = m
                 .iter()

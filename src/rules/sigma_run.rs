@@ -12,10 +12,11 @@
 
 use super::sigma::{Pivot, SigmaRule};
 use super::{Finding, Group, LoadedRule, RunOutput, Semantics, finding_from, parse_raw};
+use crate::event::fields::get;
 use crate::event::{Event, Index, LoadError, Sym};
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Reads one indexed field of an event.
 pub(crate) type Field = fn(&Event) -> Sym;
@@ -47,24 +48,27 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
         .filter_map(|(ri, lr)| Some((ri, lr.sigma.as_deref()?)))
         .filter(|(_, sr)| sr.correlation.is_none())
         .collect();
-    // The rules some correlation reads keep their events' JSON for it.
-    let kept_for: HashSet<usize> = rules
-        .iter()
-        .filter_map(|lr| lr.sigma.as_ref()?.correlation.as_ref())
-        .filter_map(|c| super::sigma_correlation::resolve(rules, c).ok())
-        .flatten()
-        .collect();
+    // The fields the correlations read of their rules' matches, taken as
+    // each match is made.
+    let needs = super::sigma_correlation::fields_needed(rules);
     let work = candidates(&detections, index);
     let batches = batches(&work, index);
     let results: Vec<Batch> = batches
         .into_par_iter()
-        .map(|b| evaluate(&b, &work, &detections, rules, &kept_for, index))
+        .map(|b| evaluate(&b, &work, &detections, rules, &needs, index))
         .collect();
     let mut hits: Vec<(usize, usize, Option<Finding>)> = Vec::new();
-    let mut parsed: HashMap<usize, Value> = HashMap::new();
+    let mut taken: super::sigma_correlation::Taken = HashMap::new();
     for b in results {
         hits.extend(b.findings);
-        parsed.extend(b.parsed);
+        for (ei, fields) in b.taken {
+            let mine = taken.entry(ei).or_default();
+            for (f, v) in fields {
+                if !mine.iter().any(|(g, _)| *g == f) {
+                    mine.push((f, v));
+                }
+            }
+        }
         out.errors.extend(b.errors);
     }
     // The order is sorted, not the findings: a finding is a few hundred
@@ -80,7 +84,7 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
         by_rule.entry(*ri).or_default().push(*ei);
     }
     let mut correlated = RunOutput::default();
-    let withheld = super::sigma_correlation::run(rules, &by_rule, index, &parsed, &mut correlated);
+    let withheld = super::sigma_correlation::run(rules, &by_rule, index, &taken, &mut correlated);
     let mut slots: Vec<Option<Finding>> = hits.into_iter().map(|(_, _, f)| f).collect();
     out.findings.reserve(order.len());
     out.findings.extend(
@@ -272,7 +276,8 @@ fn batches(work: &Work, index: &Index) -> Vec<Task> {
 #[derive(Default)]
 struct Batch {
     findings: Vec<(usize, usize, Option<Finding>)>,
-    parsed: Vec<(usize, Value)>,
+    /// For a match of a rule a correlation refers to: the fields it reads.
+    taken: Vec<(usize, Vec<(String, String)>)>,
     errors: Vec<LoadError>,
 }
 
@@ -281,7 +286,7 @@ fn evaluate(
     work: &Work,
     detections: &[(usize, &SigmaRule)],
     rules: &[LoadedRule],
-    kept_for: &HashSet<usize>,
+    needs: &HashMap<usize, Vec<String>>,
     index: &Index,
 ) -> Batch {
     let mut out = Batch::default();
@@ -302,17 +307,23 @@ fn evaluate(
                 continue;
             }
         };
-        let mut keep = false;
+        let mut fields: Vec<(String, String)> = Vec::new();
         for di in dets {
             let (ri, sr) = detections[di as usize];
             let Some(m) = sr.matches(&v) else { continue };
             let hit: Hit = (ri, ei, sr.why(&m));
             out.findings
                 .push((ri, ei, Some(finding(rules, hit, index, &v))));
-            keep |= kept_for.contains(&ri);
+            for f in needs.get(&ri).into_iter().flatten() {
+                if let Some(x) = get(&v, f)
+                    && !fields.iter().any(|(g, _)| g == f)
+                {
+                    fields.push((f.clone(), x.into_owned()));
+                }
+            }
         }
-        if keep {
-            out.parsed.push((ei, v));
+        if !fields.is_empty() {
+            out.taken.push((ei, fields));
         }
     }
     out
