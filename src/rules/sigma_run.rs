@@ -106,47 +106,76 @@ struct Work {
     groups: Vec<(u32, u32, u32)>,
 }
 
-/// The candidate events of every rule. A rule pinning `eventName` (or else
-/// `eventSource`) starts from those events' lists, built in one pass when a
-/// rule first needs them; a rule pinning neither walks every event; the
-/// other pinned fields then narrow it. A field the index holds as
-/// `Sym::NONE` (absent, null, or not a string) is tried as absent and as
-/// null: CloudTrail writes these fields as strings, and the loader reports
-/// an event where one is not (such a field is then out of the rule's reach).
+/// The candidate events of every rule, in one pass over the events. A rule
+/// whose first need pins `eventName` (or else `eventSource`) is looked at
+/// only for events whose name (source) it admits — decided once per
+/// distinct value, so most events cost two array lookups; a rule pinning
+/// neither is tried on every event; the rule's other pinned fields then
+/// narrow it. Nothing is listed per event but the candidates. A field the
+/// index holds as `Sym::NONE` (absent, null, or not a string) is tried as
+/// absent and as null: CloudTrail writes these fields as strings, and the
+/// loader reports an event where one is not (such a field is then out of
+/// the rule's reach).
 fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
-    let (mut by_name, mut by_source) = (None, None);
+    enum Start<'r> {
+        Name(Test<'r>),
+        Source(Test<'r>),
+        Every,
+    }
+    let mut rules: Vec<(Start, Vec<Test>)> = detections
+        .iter()
+        .map(|(_, sr)| {
+            let mut tests: Vec<Test> = sr.pivots.iter().map(Test::new).collect();
+            let on = |t: &Test, field: &str| t.alts.iter().all(|a| a.0 == field);
+            let start = if let Some(i) = tests.iter().position(|t| on(t, "eventName")) {
+                Start::Name(tests.remove(i))
+            } else if let Some(i) = tests.iter().position(|t| on(t, "eventSource")) {
+                Start::Source(tests.remove(i))
+            } else {
+                Start::Every
+            };
+            (start, tests)
+        })
+        .collect();
+    let every: Vec<u32> = (0..rules.len() as u32)
+        .filter(|&d| matches!(rules[d as usize].0, Start::Every))
+        .collect();
+    // Which rules start from each name (source) symbol, found on first sight.
+    let slots = index.strings.len() + 2;
+    let mut by_name: Vec<Option<Vec<u32>>> = vec![None; slots];
+    let mut by_source: Vec<Option<Vec<u32>>> = vec![None; slots];
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for (di, (_, sr)) in detections.iter().enumerate() {
-        let mut tests: Vec<Test> = sr.pivots.iter().map(Test::new).collect();
-        let on = |t: &Test, field: &str| t.alts.iter().all(|a| a.0 == field);
-        let name = tests.iter().position(|t| on(t, "eventName"));
-        let source = tests.iter().position(|t| on(t, "eventSource"));
-        // The first test, when it pins the event name (or else the source),
-        // picks the lists to start from.
-        let first = match (name, source) {
-            (Some(i), _) | (None, Some(i)) => Some(tests.remove(i)),
-            (None, None) => None,
-        };
-        let base: Box<dyn Iterator<Item = u32>> = match (first, name) {
-            (Some(t), Some(_)) => {
-                let lists = by_name.get_or_insert_with(|| Lists::new(index, |e| e.name));
-                Box::new(lists.admitted(t, index).into_iter())
-            }
-            (Some(t), None) => {
-                let lists = by_source.get_or_insert_with(|| Lists::new(index, |e| e.source));
-                Box::new(lists.admitted(t, index).into_iter())
-            }
-            (None, _) => Box::new(0..index.events.len() as u32),
-        };
-        for ei in base {
-            let ev = &index.events[ei as usize];
-            if tests.iter_mut().all(|t| t.admits(ev, index)) {
-                pairs.push((ei, di as u32));
+    let mut these: Vec<u32> = Vec::new();
+    for (ei, ev) in index.events.iter().enumerate() {
+        these.clear();
+        for name in [true, false] {
+            let (sym, table) = if name {
+                (ev.name, &mut by_name)
+            } else {
+                (ev.source, &mut by_source)
+            };
+            let Some(slot) = table.get_mut(sym.0 as usize) else {
+                continue;
+            };
+            let list = slot.get_or_insert_with(|| {
+                (0..rules.len() as u32)
+                    .filter(|&d| match &mut rules[d as usize].0 {
+                        Start::Name(t) if name => t.admits(ev, index),
+                        Start::Source(t) if !name => t.admits(ev, index),
+                        _ => false,
+                    })
+                    .collect()
+            });
+            these.extend_from_slice(list);
+        }
+        these.extend_from_slice(&every);
+        these.sort_unstable();
+        for &d in &these {
+            if rules[d as usize].1.iter_mut().all(|t| t.admits(ev, index)) {
+                pairs.push((ei as u32, d));
             }
         }
     }
-    drop((by_name, by_source));
-    pairs.sort_unstable();
     let mut groups: Vec<(u32, u32, u32)> = Vec::new();
     for (k, &(ei, _)) in pairs.iter().enumerate() {
         match groups.last_mut() {
@@ -155,53 +184,6 @@ fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
         }
     }
     Work { pairs, groups }
-}
-
-/// The events of each value of one indexed field, grouped by value: one
-/// `u32` per event and one per distinct value, no slack.
-struct Lists {
-    /// `starts[s]..starts[s + 1]` is where value `s`'s events are.
-    starts: Vec<u32>,
-    events: Vec<u32>,
-}
-
-impl Lists {
-    fn new(index: &Index, get: Field) -> Lists {
-        let values = index.strings.len() + 2;
-        let mut starts = vec![0u32; values + 1];
-        for ev in &index.events {
-            if let Some(c) = starts.get_mut(get(ev).0 as usize + 1) {
-                *c += 1;
-            }
-        }
-        for s in 1..starts.len() {
-            starts[s] += starts[s - 1];
-        }
-        let mut fill = starts.clone();
-        let mut events = vec![0u32; starts[values] as usize];
-        for (ei, ev) in index.events.iter().enumerate() {
-            if let Some(at) = fill.get_mut(get(ev).0 as usize) {
-                events[*at as usize] = ei as u32;
-                *at += 1;
-            }
-        }
-        Lists { starts, events }
-    }
-
-    /// The events under every value `test` admits, in event order.
-    fn admitted(&self, mut test: Test, index: &Index) -> Vec<u32> {
-        let mut v: Vec<u32> = Vec::new();
-        for w in self.starts.windows(2) {
-            let l = &self.events[w[0] as usize..w[1] as usize];
-            if let Some(&first) = l.first()
-                && test.admits(&index.events[first as usize], index)
-            {
-                v.extend_from_slice(l);
-            }
-        }
-        v.sort_unstable();
-        v
-    }
 }
 
 /// A rule's [`Pivot`] over the index: an event is admitted when any
