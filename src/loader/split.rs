@@ -348,6 +348,17 @@ impl<'b> Splitter<'b, '_> {
         Step::Next(i)
     }
 
+    /// A list (a top-level array, or a `Records` array) opens; its first
+    /// element starts at `at`.
+    fn open_list(&mut self, records: bool, at: usize) -> Step {
+        self.mode = Mode::List {
+            records,
+            sep: false,
+            first: true,
+        };
+        Step::Next(at)
+    }
+
     fn start(&mut self, mut i: usize, top: bool) -> Step {
         let b = self.bytes;
         if top && self.base == 0 && i == 0 && b.starts_with(b"\xEF\xBB\xBF") {
@@ -356,25 +367,11 @@ impl<'b> Splitter<'b, '_> {
         i = self.ws(i);
         match b.get(i) {
             None => self.more(i),
-            Some(b'[') => {
-                self.mode = Mode::List {
-                    records: false,
-                    sep: false,
-                    first: true,
-                };
-                Step::Next(i + 1)
-            }
+            Some(b'[') => self.open_list(false, i + 1),
             Some(b'{') => match self.records_header(i) {
                 // Whitespace past the cap is not a header worth waiting for.
                 None if !self.eof && b.len() - i <= self.cap => Step::More(i),
-                Some(Some(j)) => {
-                    self.mode = Mode::List {
-                        records: true,
-                        sep: false,
-                        first: true,
-                    };
-                    Step::Next(j)
-                }
+                Some(Some(j)) => self.open_list(true, j),
                 // Line mode falls back to values when the first line is
                 // an incomplete value.
                 _ => {
@@ -660,14 +657,7 @@ impl<'b> Splitter<'b, '_> {
         let b = self.bytes;
         match b.get(i) {
             None => self.more(i),
-            Some(b'[') => {
-                self.mode = Mode::List {
-                    records: false,
-                    sep: false,
-                    first: true,
-                };
-                Step::Next(i + 1)
-            }
+            Some(b'[') => self.open_list(false, i + 1),
             Some(b'{') => match super::scan::container(b, i) {
                 Some(x) => {
                     self.element(&self.text[i..x.end], "top-level object");
