@@ -465,8 +465,9 @@ impl RuleSet {
             }
             for key in order {
                 let g = groups.remove(&key).expect("group exists");
+                let first = &parsed[&g.events[0]];
                 out.findings
-                    .push(make_finding(ri, lr, semantics, key, g, index, &parsed));
+                    .push(finding_from(ri, lr, semantics, key, g, index, first));
             }
         }
         sigma_run::run(&self.rules, index, &mut out);
@@ -527,19 +528,6 @@ struct Group {
     why: Vec<String>,
     parity: bool,
     verdict: String,
-}
-
-fn make_finding(
-    ri: usize,
-    lr: &LoadedRule,
-    semantics: Semantics,
-    key: Vec<Option<String>>,
-    g: Group,
-    index: &Index,
-    parsed: &HashMap<usize, Value>,
-) -> Finding {
-    let v = &parsed[&g.events[0]];
-    finding_from(ri, lr, semantics, key, g, index, v)
 }
 
 /// A finding whose first event's JSON is `v`.

@@ -13,7 +13,7 @@
 //! so a burst gives one finding, not one per event.
 
 use super::sigma::{Correlation, CorrelationKind, SigmaRule};
-use super::{Group, LoadedRule, RunOutput, Semantics, finding_from, name_from};
+use super::{Group, LoadedRule, RunOutput, Semantics, finding_from, name_from, parse_raw};
 use crate::event::{Index, LoadError};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -269,9 +269,9 @@ fn taken<'t>(taken: &'t Taken, ei: usize, field: &str) -> Option<&'t str> {
 
 /// An event's full JSON, read back for a correlation's finding (a few
 /// events per finding; the rest were never kept).
-fn full(index: &Index, ei: usize) -> Option<Value> {
-    let raw = index.raw(index.events.get(ei)?).ok()?;
-    serde_json::from_str(&raw).ok()
+fn full(index: &Index, ei: usize) -> Result<Value, LoadError> {
+    let ev = &index.events[ei];
+    index.raw(ev).and_then(|r| parse_raw(index, ev, &r))
 }
 
 /// Runs every correlation rule over `hits` (rule index → matching events, in
@@ -354,8 +354,13 @@ pub(super) fn run(
                 parity: true,
                 verdict: String::new(),
             };
-            let Some(first) = full(index, g.events[0]) else {
-                continue;
+            // A file changed since the load is said, not a finding lost quietly.
+            let first = match full(index, g.events[0]) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.errors.push(e);
+                    continue;
+                }
             };
             let mut f = finding_from(ci, lr, Semantics::Sigma, Vec::new(), g, index, &first);
             f.group = c
@@ -369,7 +374,7 @@ pub(super) fn run(
                 m.iter()
                     .map(|&i| &points[i])
                     .find(|p| c.rules[p.role] == *want)
-                    .and_then(|p| full(index, p.event))
+                    .and_then(|p| full(index, p.event).ok())
             });
             if let Some(v) = subject {
                 name_from(&mut f, &lr.rule, &v);
