@@ -2,9 +2,9 @@
 //! splits an entry's hits by rule (an entry for all rules reaches every
 //! rule) and the suppress form's preview says which rules it reaches.
 
-use clap::Parser;
-use trailhunt::hunt::triage::TriageFiles;
-use trailhunt::tui::headless::{self, Headless};
+mod common;
+
+use trailhunt::tui::headless::Headless;
 
 const LOGS: &str = "tests/fixtures/console";
 const ANY_KEY: &str = "0b7d5a56-4d3c-4f0e-9a35-0c1b7e7d2a11";
@@ -35,20 +35,14 @@ fn console(dir: &std::path::Path, entry: bool) -> Headless {
     )
     .unwrap();
     }
-    let cli = trailhunt::cli::Cli::parse_from([
-        "trailhunt",
-        "--threads",
-        "1",
+    let args = [
         "--workspace",
         ws.to_str().unwrap(),
         "--rules",
         rules.to_str().unwrap(),
         LOGS,
-    ]);
-    let data = headless::load(&cli.console.config()).expect("the fixture loads");
-    let mut c = Headless::new(data, 160, 40);
-    c.attach(TriageFiles::open(&cli.console.config()).expect("the workspace opens"));
-    c
+    ];
+    common::console_with_triage(&args, 160, 40)
 }
 
 /// How many findings of the rule `id` are in account 111122223333.

@@ -2,26 +2,24 @@
 //! the filter shows (else the cursor row), ask before touching more than
 //! one, and every key the bar offers works where it is shown.
 
-use clap::Parser;
-use trailhunt::hunt::triage::TriageFiles;
+mod common;
+
 use trailhunt::tui::app::{Overlay, Screen};
-use trailhunt::tui::headless::{self, Headless};
+use trailhunt::tui::headless::Headless;
 
 const LOGS: &str = "tests/fixtures/console";
 
 fn console(ws: &std::path::Path, w: u16, h: u16) -> Headless {
-    let cli = trailhunt::cli::Cli::parse_from([
-        "trailhunt",
-        "--threads",
-        "1",
-        "--workspace",
-        ws.to_str().unwrap(),
-        LOGS,
-    ]);
-    let data = headless::load(&cli.console.config()).expect("the fixture loads");
-    let mut c = Headless::new(data, w, h);
-    c.attach(TriageFiles::open(&cli.console.config()).expect("the workspace opens"));
-    c
+    common::console_with_triage(&["--workspace", ws.to_str().unwrap(), LOGS], w, h)
+}
+
+/// `s` on the cursor row, the reason typed, saved; then the allowlist screen (`A`).
+fn suppress_with_reason(c: &mut Headless, reason: &str) {
+    c.keys("s");
+    while c.app.triage.form.as_ref().unwrap().focus != trailhunt::tui::triage::Focus::Reason {
+        c.keys("<Tab>");
+    }
+    c.keys(&format!("{reason}<Enter>A"));
 }
 
 fn key_of(c: &Headless, i: usize) -> String {
@@ -120,11 +118,7 @@ fn a_copy_of_several_findings_asks_first() {
 fn deleting_an_entry_asks_and_u_restores_it() {
     let ws = tempfile::tempdir().unwrap();
     let mut c = console(ws.path(), 120, 30);
-    c.keys("s");
-    while c.app.triage.form.as_ref().unwrap().focus != trailhunt::tui::triage::Focus::Reason {
-        c.keys("<Tab>");
-    }
-    c.keys("kept<Enter>A");
+    suppress_with_reason(&mut c, "kept");
     assert_eq!(c.app.triage.snapshot.allowlist.entries.len(), 1);
     c.keys("D");
     assert_eq!(
@@ -150,11 +144,7 @@ fn a_delete_that_failed_leaves_nothing_for_u_to_restore() {
     use std::os::unix::fs::PermissionsExt;
     let ws = tempfile::tempdir().unwrap();
     let mut c = console(ws.path(), 120, 30);
-    c.keys("s");
-    while c.app.triage.form.as_ref().unwrap().focus != trailhunt::tui::triage::Focus::Reason {
-        c.keys("<Tab>");
-    }
-    c.keys("kept<Enter>A");
+    suppress_with_reason(&mut c, "kept");
     // A read-only allowlist is never written (see "Nothing is lost").
     let file = ws.path().join("allowlist.toml");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();

@@ -1,7 +1,8 @@
 //! The whole console, headless: keys, mouse and resizes in, `TestBackend`
 //! screens out. Each test is named for the behaviour it pins down.
 
-use clap::Parser;
+mod common;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
@@ -11,20 +12,13 @@ use trailhunt::sanitize::is_dangerous;
 use trailhunt::tui::action::Pane;
 use trailhunt::tui::app::{App, Screen};
 use trailhunt::tui::data::Data;
-use trailhunt::tui::headless::{self, Headless, buffer_text};
+use trailhunt::tui::headless::{Headless, buffer_text};
 use trailhunt::tui::keymap::{KEYMAP, Keys, keys_label};
 use trailhunt::tui::update::Msg;
 use trailhunt::tui::{event_loop, layout, synthetic};
 
 fn fixture() -> Data {
-    let cli = trailhunt::cli::Cli::parse_from([
-        "trailhunt",
-        "--threads",
-        "1",
-        "--no-pack",
-        "tests/fixtures/console",
-    ]);
-    headless::load(&cli.console.config()).expect("the fixture loads")
+    common::console_data(&["--no-pack", "tests/fixtures/console"])
 }
 
 fn console(w: u16, h: u16) -> Headless {

@@ -3,21 +3,15 @@
 //! the list shows; the status line names the clipboard back end or the file.
 //! The clipboard is the file back end, so nothing touches a real clipboard.
 
-use clap::Parser;
+mod common;
+
 use trailhunt::clipboard::FileClipboard;
 use trailhunt::sanitize::is_dangerous;
-use trailhunt::tui::headless::{self, Headless};
+use trailhunt::tui::headless::Headless;
 
 /// The fixture console whose clipboard writes to `clip` and exports go to `dir`.
 fn console(dir: &std::path::Path) -> (Headless, std::path::PathBuf) {
-    let cli = trailhunt::cli::Cli::parse_from([
-        "trailhunt",
-        "--threads",
-        "1",
-        "--no-pack",
-        "tests/fixtures/console",
-    ]);
-    let data = headless::load(&cli.console.config()).expect("the fixture loads");
+    let data = common::console_data(&["--no-pack", "tests/fixtures/console"]);
     let mut c = Headless::new(data, 120, 30);
     let clip = dir.join("clip.txt");
     c.services.clipboard = Some(Box::new(FileClipboard::new(clip.clone())));

@@ -5,25 +5,19 @@
 //! in its userAgent, userName and target; every screen is also checked cell
 //! by cell for those raw characters.
 
-use clap::Parser;
+mod common;
+
 use trailhunt::event::Progress;
 use trailhunt::event::zone::Zone;
 use trailhunt::sanitize::is_dangerous;
 use trailhunt::tui::data::Data;
-use trailhunt::tui::headless::{self, Headless};
+use trailhunt::tui::headless::Headless;
 use trailhunt::tui::update::Msg;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn fixture() -> Data {
-    let cli = trailhunt::cli::Cli::parse_from([
-        "trailhunt",
-        "--threads",
-        "1",
-        "--no-pack",
-        "tests/fixtures/console",
-    ]);
-    headless::load(&cli.console.config()).expect("the fixture loads")
+    common::console_data(&["--no-pack", "tests/fixtures/console"])
 }
 
 /// Fails if any cell holds a control, DEL, C1 or bidi character.

@@ -2,8 +2,10 @@
 //! entries made with keys reach the workspace's files (a temporary
 //! `--workspace DIR`) and come back from them in a new console.
 
+mod common;
+
 use clap::Parser;
-use trailhunt::hunt::triage::{Reply, Snapshot, TriageFiles};
+use trailhunt::hunt::triage::{Reply, Snapshot};
 use trailhunt::tui::app::Screen;
 use trailhunt::tui::headless::{self, Headless};
 use trailhunt::tui::update::Msg;
@@ -12,20 +14,8 @@ const LOGS: &str = "tests/fixtures/console";
 
 /// A console on the fixture whose triage files live in `ws`.
 fn console(ws: &std::path::Path, w: u16, h: u16) -> Headless {
-    let cli = trailhunt::cli::Cli::parse_from([
-        "trailhunt",
-        "--threads",
-        "1",
-        "--no-pack",
-        "--workspace",
-        ws.to_str().unwrap(),
-        LOGS,
-    ]);
-    let data = headless::load(&cli.console.config()).expect("the fixture loads");
-    let mut c = Headless::new(data, w, h);
-    let files = TriageFiles::open(&cli.console.config()).expect("the workspace opens");
-    c.attach(files);
-    c
+    let args = ["--no-pack", "--workspace", ws.to_str().unwrap(), LOGS];
+    common::console_with_triage(&args, w, h)
 }
 
 /// Opens the suppress form on the selected finding and moves to the reason

@@ -137,3 +137,26 @@ impl TriageCase {
         c
     }
 }
+
+/// The console's data for a command line (what follows `trailhunt`,
+/// always with one loader thread), loaded headless.
+pub fn console_data(args: &[&str]) -> trailhunt::tui::data::Data {
+    trailhunt::tui::headless::load(&console_config(args)).expect("the fixture loads")
+}
+
+/// A headless console for a command line, its workspace's triage files
+/// attached (`--workspace DIR` among `args`).
+pub fn console_with_triage(args: &[&str], w: u16, h: u16) -> trailhunt::tui::headless::Headless {
+    let mut c = trailhunt::tui::headless::Headless::new(console_data(args), w, h);
+    c.attach(
+        trailhunt::hunt::triage::TriageFiles::open(&console_config(args))
+            .expect("the workspace opens"),
+    );
+    c
+}
+
+fn console_config(args: &[&str]) -> trailhunt::hunt::Config {
+    use clap::Parser;
+    let line = ["trailhunt", "--threads", "1"].iter().chain(args);
+    trailhunt::cli::Cli::parse_from(line).console.config()
+}
