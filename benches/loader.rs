@@ -36,10 +36,10 @@ fn measure(name: &str, bytes: u64, runs: usize, mut f: impl FnMut()) {
 }
 
 /// Where the index's bytes go, table by table, for the tree at `dir` loaded
-/// as `scan` loads it (the built-in rules' events kept raw).
+/// as `scan` loads it by default (the seed's and the pack's events kept raw).
 fn heap(dir: &std::path::Path) {
     let opts = LoadOptions {
-        keep_raw: RuleSet::builtin().event_names(),
+        keep_raw: RuleSet::builtin_with_pack().keep_raw(),
         ..LoadOptions::default()
     };
     let index = load(&[dir.to_path_buf()], &opts, &mut |_| {});
@@ -94,7 +94,7 @@ fn main() {
     );
     let rules = RuleSet::builtin();
     let opts = LoadOptions {
-        keep_raw: rules.event_names(),
+        keep_raw: rules.keep_raw(),
         threads: Some(1),
         ..LoadOptions::default()
     };

@@ -13,7 +13,7 @@ use trailhunt::rules::{RuleSet, Semantics};
 
 fn opts(cache: &Path) -> LoadOptions {
     LoadOptions {
-        keep_raw: RuleSet::builtin().event_names(),
+        keep_raw: RuleSet::builtin().keep_raw(),
         cache: CacheMode::At(cache.to_path_buf()),
         ..LoadOptions::default()
     }
@@ -79,7 +79,7 @@ fn view(index: &Index) -> (Vec<EventView>, Vec<String>, Vec<String>) {
 
 fn fresh(dir: &Path) -> Index {
     let o = LoadOptions {
-        keep_raw: RuleSet::builtin().event_names(),
+        keep_raw: RuleSet::builtin().keep_raw(),
         ..LoadOptions::default()
     };
     load(&[dir.to_path_buf()], &o, &mut |_| {})

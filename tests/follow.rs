@@ -16,7 +16,7 @@ use trailhunt::rules::RuleSet;
 
 fn opts() -> LoadOptions {
     LoadOptions {
-        keep_raw: RuleSet::builtin().event_names(),
+        keep_raw: RuleSet::builtin().keep_raw(),
         ..LoadOptions::default()
     }
 }

@@ -11,7 +11,7 @@ use trailhunt::rules::{RuleSet, Semantics};
 fn hostile() -> trailhunt::event::Index {
     let rules = RuleSet::builtin();
     let opts = LoadOptions {
-        keep_raw: rules.event_names(),
+        keep_raw: rules.keep_raw(),
         max_event_bytes: 64 << 10,
         ..LoadOptions::default()
     };

@@ -326,7 +326,7 @@ fn deeply_nested_values_are_errors_not_crashes() {
     // events in full) reports serde's recursion limit: a problem, not a crash.
     let rules = trailhunt::rules::RuleSet::builtin();
     let opts = trailhunt::loader::LoadOptions {
-        keep_raw: rules.event_names(),
+        keep_raw: rules.keep_raw(),
         max_depth: 100_000,
         ..Default::default()
     };

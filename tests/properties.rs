@@ -9,7 +9,7 @@ use trailhunt::sanitize::{escape, is_dangerous};
 
 fn opts() -> LoadOptions {
     LoadOptions {
-        keep_raw: vec!["CreateAccessKey".into()],
+        keep_raw: trailhunt::event::KeepRaw::names(["CreateAccessKey"]),
         ..LoadOptions::default()
     }
 }

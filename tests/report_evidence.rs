@@ -28,7 +28,7 @@ fn manifest() -> &'static Path {
 fn fixture() -> (Index, RuleSet, Vec<Finding>) {
     let rules = RuleSet::builtin();
     let opts = LoadOptions {
-        keep_raw: rules.event_names(),
+        keep_raw: rules.keep_raw(),
         ..LoadOptions::default()
     };
     let index = load(&[PathBuf::from(LOGS)], &opts, &mut |_| {});
@@ -758,7 +758,7 @@ fn urls_and_addresses_in_any_log_field_stay_inert() {
     std::fs::write(dir.path().join("evil.jsonl"), format!("{ev}\n")).unwrap();
     let rules = RuleSet::builtin();
     let opts = LoadOptions {
-        keep_raw: rules.event_names(),
+        keep_raw: rules.keep_raw(),
         ..LoadOptions::default()
     };
     let index = load(&[dir.path().to_path_buf()], &opts, &mut |_| {});
@@ -806,7 +806,7 @@ fn export_with_pack(format: ExportFormat) -> String {
         .add_dir(&manifest().join("assets/rules/aws-iam-privesc"))
         .unwrap();
     let opts = LoadOptions {
-        keep_raw: rules.event_names(),
+        keep_raw: rules.keep_raw(),
         ..LoadOptions::default()
     };
     let index = load(

@@ -314,7 +314,7 @@ fn a_pinned_rule_reads_only_its_candidate_events() {
         let mut rules = RuleSet::default();
         rules.add_dir(dir).unwrap();
         let opts = LoadOptions {
-            keep_raw: rules.event_names(),
+            keep_raw: rules.keep_raw(),
             cache: CacheMode::Off,
             ..LoadOptions::default()
         };

@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use trailhunt::loader::{LoadOptions, index_file_bytes};
 
 fuzz_target!(|data: &[u8]| {
-    let opts = LoadOptions { keep_raw: vec!["CreateAccessKey".into()], ..LoadOptions::default() };
+    let opts = LoadOptions { keep_raw: trailhunt::event::KeepRaw::names(["CreateAccessKey"]), ..LoadOptions::default() };
     let (events, strings, _errors) = index_file_bytes(data.to_vec(), &opts);
     for e in &events {
         let _ = strings.get(e.name);

@@ -7,6 +7,7 @@
 pub mod fields;
 pub mod index;
 pub mod json;
+pub mod keep;
 pub mod time;
 pub mod wire;
 pub mod zone;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 pub use index::{
     Index, LoadError, LoadStats, Progress, RawReader, SourceFile, Stamp, human_bytes, show_path,
 };
+pub use keep::KeepRaw;
 
 /// An interned string. `Sym::NONE` stands for an absent (or null) field.
 #[derive(

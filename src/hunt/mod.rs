@@ -104,7 +104,7 @@ impl Config {
     pub fn load_options(&self, rules: &RuleSet) -> LoadOptions {
         LoadOptions {
             threads: self.limits.threads,
-            keep_raw: rules.event_names(),
+            keep_raw: rules.keep_raw(),
             max_inflated: self.limits.max_inflated,
             max_ratio: self.limits.max_ratio,
             max_event_bytes: self.limits.max_event_bytes,

@@ -89,12 +89,6 @@ pub fn default_path(paths: &[PathBuf]) -> Option<PathBuf> {
 
 /// What the cached index depends on besides the files themselves.
 fn salt(opts: &LoadOptions) -> u64 {
-    let mut names: Vec<String> = opts
-        .keep_raw
-        .iter()
-        .map(|s| s.to_ascii_lowercase())
-        .collect();
-    names.sort();
     let key = format!(
         "{}|{FORMAT}|{}|{}|{}|{}|{}",
         env!("CARGO_PKG_VERSION"),
@@ -102,7 +96,7 @@ fn salt(opts: &LoadOptions) -> u64 {
         opts.max_ratio,
         opts.max_event_bytes,
         opts.max_depth,
-        names.join(",")
+        opts.keep_raw.key()
     );
     xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }

@@ -19,7 +19,8 @@ pub mod split;
 use crate::event::time::parse_event_time;
 use crate::event::wire::{self, Fields};
 use crate::event::{
-    Event, Extra, Index, Interner, LoadError, Loc, Progress, RawReader, SourceFile, Stamp, Sym,
+    Event, Extra, Index, Interner, KeepRaw, LoadError, Loc, Progress, RawReader, SourceFile, Stamp,
+    Sym,
 };
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -39,9 +40,9 @@ pub struct LoadOptions {
     pub max_depth: u32,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
-    /// Event names (compared case-insensitively) whose raw JSON is kept in
-    /// memory because a rule will read the full event.
-    pub keep_raw: Vec<String>,
+    /// The events whose raw JSON is kept in memory because a rule will
+    /// read them in full.
+    pub keep_raw: KeepRaw,
     /// Whether and where to keep the index cache.
     pub cache: CacheMode,
 }
@@ -66,7 +67,7 @@ impl Default for LoadOptions {
             max_event_bytes: 16 << 20,
             max_depth: 64,
             threads: None,
-            keep_raw: Vec::new(),
+            keep_raw: KeepRaw::default(),
             cache: CacheMode::Off,
         }
     }
@@ -256,6 +257,7 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
     let raws = &mut res.raws;
     let errors = &mut event_errors;
     let mut keep_memo: Vec<Option<bool>> = Vec::new();
+    let mut narrow = opts.keep_raw.narrow.as_ref().map(|n| n.per_file());
     let cap = usize::try_from(opts.max_event_bytes).unwrap_or(usize::MAX);
     let json = split::split_stream(
         &mut |w: &mut Vec<u8>, n: usize| text.fill(w, n),
@@ -298,11 +300,9 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
             if keep_memo.len() <= slot {
                 keep_memo.resize(slot + 1, None);
             }
-            let keep_raw = *keep_memo[slot].get_or_insert_with(|| {
-                f.name
-                    .as_deref()
-                    .is_some_and(|n| opts.keep_raw.iter().any(|k| k.eq_ignore_ascii_case(n)))
-            });
+            let keep_raw = *keep_memo[slot]
+                .get_or_insert_with(|| opts.keep_raw.admits_name(f.name.as_deref()))
+                && narrow.as_mut().is_none_or(|keep| keep(&ev, &*strings));
             ev.digest = h as u32;
             if keep_raw {
                 raws.push((events.len() as u32, crate::event::Packed::pack(p.json)));

@@ -5,6 +5,7 @@
 //! evaluated by the chosen [`Semantics`], and merged into [`Finding`]s the
 //! way the seed's `stats … by` merges rows.
 
+mod keep;
 pub mod plan;
 pub mod rule;
 pub mod sigma;
@@ -340,7 +341,34 @@ impl RuleSet {
         }
     }
 
-    /// Event names whose raw JSON the loader should keep for these rules.
+    /// What the loader keeps the raw JSON of for these rules: the
+    /// candidates of every rule that names its events (see [`keep`]).
+    pub fn keep_raw(&self) -> crate::event::KeepRaw {
+        let mut narrow = keep::Candidates::default();
+        for r in &self.rules {
+            let what = &r.rule.id;
+            let plain: Vec<String> = r
+                .rule
+                .splunk_event_names()
+                .into_iter()
+                .map(str::to_string)
+                .chain(r.rule.strict.event_names.iter().cloned())
+                .collect();
+            narrow.all_of(plain, what);
+            if let Some(s) = &r.sigma
+                && let Some(names) = &s.event_names
+            {
+                let what = format!("{what}@{:016x}", s.text_digest);
+                narrow.narrowed(names.clone(), s.pivots.clone(), &what);
+            }
+        }
+        crate::event::KeepRaw {
+            names: self.event_names(),
+            narrow: Some(Arc::new(narrow)),
+        }
+    }
+
+    /// The names of the events some rule reads in full.
     pub fn event_names(&self) -> Vec<String> {
         let mut v: Vec<String> = self
             .rules

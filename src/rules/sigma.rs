@@ -73,6 +73,9 @@ pub struct SigmaRule {
     /// it (see [`index_tests`]): how the run narrows the rule to its
     /// candidate events. Empty: every event is a candidate.
     pub pivots: Vec<Pivot>,
+    /// A digest of the rule's file: what the events the loader keeps for
+    /// the rule depend on (see [`super::RuleSet::keep_raw`]).
+    pub text_digest: u64,
     /// The Sigma `level`, as written (`None` when absent).
     pub level: Option<String>,
     /// The rule's conditions as written, for "why it matched".
@@ -233,6 +236,7 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
         event_names: pins("eventName", &r.detection.named, &r.detection.conditions),
         event_sources: pins("eventSource", &r.detection.named, &r.detection.conditions),
         pivots: index_tests(&fixed),
+        text_digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         level,
         conditions: r.detection.condition_strings.clone(),
         risk_score,
@@ -586,6 +590,7 @@ fn adapt_correlation(
         event_names: Some(Vec::new()),
         event_sources: None,
         pivots: Vec::new(),
+        text_digest: 0,
         level,
         conditions,
         risk_score,

@@ -274,19 +274,39 @@ fn full(index: &Index, ei: usize) -> Result<Value, LoadError> {
     index.raw(ev).and_then(|r| parse_raw(index, ev, &r))
 }
 
+/// The detection rules whose own findings the correlations withhold
+/// (referred to, and by no correlation that says `generate: true`), known
+/// before any event is read so that no finding is built only to be
+/// dropped. A correlation that does not resolve withholds nothing.
+pub(super) fn withheld(rules: &[LoadedRule]) -> HashSet<usize> {
+    let mut withheld = HashSet::new();
+    let mut generated = HashSet::new();
+    for lr in rules {
+        let Some(c) = lr.sigma.as_ref().and_then(|s| s.correlation.as_ref()) else {
+            continue;
+        };
+        let Ok(refs) = resolve(rules, c) else {
+            continue;
+        };
+        if c.generate {
+            generated.extend(refs);
+        } else {
+            withheld.extend(refs);
+        }
+    }
+    withheld.retain(|ri| !generated.contains(ri));
+    withheld
+}
+
 /// Runs every correlation rule over `hits` (rule index → matching events, in
-/// event order) and returns the detection rules whose own findings the
-/// correlations withhold (referred to, and by no correlation that says
-/// `generate: true`).
+/// event order).
 pub(super) fn run(
     rules: &[LoadedRule],
     hits: &HashMap<usize, Vec<usize>>,
     index: &Index,
     fields: &Taken,
     out: &mut RunOutput,
-) -> HashSet<usize> {
-    let mut withheld = HashSet::new();
-    let mut generated = HashSet::new();
+) {
     for (ci, lr) in rules.iter().enumerate() {
         let Some(sr) = &lr.sigma else { continue };
         let Some(c) = &sr.correlation else { continue };
@@ -303,11 +323,6 @@ pub(super) fn run(
                 continue;
             }
         };
-        if c.generate {
-            generated.extend(refs.iter().copied());
-        } else {
-            withheld.extend(refs.iter().copied());
-        }
         let mut points = Vec::new();
         for (role, (&ri, reference)) in refs.iter().zip(&c.rules).enumerate() {
             let Some(target) = rules[ri].sigma.as_deref() else {
@@ -392,8 +407,6 @@ pub(super) fn run(
             out.findings.push(f);
         }
     }
-    withheld.retain(|ri| !generated.contains(ri));
-    withheld
 }
 
 /// Why a correlation matched: its condition, the group, and each event's

@@ -13,7 +13,7 @@
 use super::sigma::{Pivot, SigmaRule};
 use super::{Finding, Group, LoadedRule, RunOutput, Semantics, finding_from, parse_raw};
 use crate::event::fields::get;
-use crate::event::{Event, Index, LoadError, Sym};
+use crate::event::{Event, Index, Interner, LoadError, Sym};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -51,11 +51,12 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
     // The fields the correlations read of their rules' matches, taken as
     // each match is made.
     let needs = super::sigma_correlation::fields_needed(rules);
+    let withheld = super::sigma_correlation::withheld(rules);
     let work = candidates(&detections, index);
     let batches = batches(&work, index);
     let results: Vec<Batch> = batches
         .into_par_iter()
-        .map(|b| evaluate(&b, &work, &detections, rules, &needs, index))
+        .map(|b| evaluate(&b, &work, &detections, rules, &needs, &withheld, index))
         .collect();
     let mut hits: Vec<(usize, usize, Option<Finding>)> = Vec::new();
     let mut taken: super::sigma_correlation::Taken = HashMap::new();
@@ -84,7 +85,7 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
         by_rule.entry(*ri).or_default().push(*ei);
     }
     let mut correlated = RunOutput::default();
-    let withheld = super::sigma_correlation::run(rules, &by_rule, index, &taken, &mut correlated);
+    super::sigma_correlation::run(rules, &by_rule, index, &taken, &mut correlated);
     let mut slots: Vec<Option<Finding>> = hits.into_iter().map(|(_, _, f)| f).collect();
     out.findings.reserve(order.len());
     out.findings.extend(
@@ -160,8 +161,8 @@ fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
             let list = slot.get_or_insert_with(|| {
                 (0..rules.len() as u32)
                     .filter(|&d| match &mut rules[d as usize].0 {
-                        Start::Name(t) if name => t.admits(ev, index),
-                        Start::Source(t) if !name => t.admits(ev, index),
+                        Start::Name(t) if name => t.admits(ev, &index.strings),
+                        Start::Source(t) if !name => t.admits(ev, &index.strings),
                         _ => false,
                     })
                     .collect()
@@ -171,7 +172,11 @@ fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
         these.extend_from_slice(&every);
         these.sort_unstable();
         for &d in &these {
-            if rules[d as usize].1.iter_mut().all(|t| t.admits(ev, index)) {
+            if rules[d as usize]
+                .1
+                .iter_mut()
+                .all(|t| t.admits(ev, &index.strings))
+            {
                 pairs.push((ei as u32, d));
             }
         }
@@ -186,15 +191,16 @@ fn candidates(detections: &[(usize, &SigmaRule)], index: &Index) -> Work {
     Work { pairs, groups }
 }
 
-/// A rule's [`Pivot`] over the index: an event is admitted when any
-/// alternative holds for its field's value, decided once per value.
-struct Test<'r> {
+/// A rule's [`Pivot`] over indexed events: an event is admitted when any
+/// alternative holds for its field's value, decided once per value (per
+/// symbol of the interner the events were made with).
+pub(super) struct Test<'r> {
     alts: Vec<(&'r str, Field, &'r rsigma_eval::CompiledRule)>,
     seen: HashMap<(usize, Sym), bool>,
 }
 
 impl<'r> Test<'r> {
-    fn new(p: &'r Pivot) -> Self {
+    pub(super) fn new(p: &'r Pivot) -> Self {
         let alts =
             p.0.iter()
                 .filter_map(|(field, rule)| {
@@ -208,13 +214,13 @@ impl<'r> Test<'r> {
         }
     }
 
-    fn admits(&mut self, ev: &Event, index: &Index) -> bool {
+    pub(super) fn admits(&mut self, ev: &Event, strings: &Interner) -> bool {
         for (ai, (field, get, rule)) in self.alts.iter().enumerate() {
             let sym = get(ev);
             let holds = *self
                 .seen
                 .entry((ai, sym))
-                .or_insert_with(|| Pivot::holds(rule, field, index.str(sym)));
+                .or_insert_with(|| Pivot::holds(rule, field, strings.get(sym)));
             if holds {
                 return true;
             }
@@ -269,6 +275,7 @@ fn evaluate(
     detections: &[(usize, &SigmaRule)],
     rules: &[LoadedRule],
     needs: &HashMap<usize, Vec<String>>,
+    withheld: &std::collections::HashSet<usize>,
     index: &Index,
 ) -> Batch {
     let mut out = Batch::default();
@@ -277,7 +284,17 @@ fn evaluate(
         .iter()
         .map(|&gi| work.groups[gi as usize].0 as usize)
         .collect();
-    for (&gi, text) in task.items.iter().zip(index.raw_many(&events)) {
+    // Kept events are unpacked one at a time (a task's few thousand texts
+    // at once were most of the run's memory); a file's are read together.
+    let texts: Box<dyn Iterator<Item = Result<std::sync::Arc<str>, LoadError>>> = if events
+        .iter()
+        .all(|&ei| index.has_kept_raw(&index.events[ei]))
+    {
+        Box::new(events.iter().map(|&ei| index.raw(&index.events[ei])))
+    } else {
+        Box::new(index.raw_many(&events).into_iter())
+    };
+    for (&gi, text) in task.items.iter().zip(texts) {
         let (ei, start, end) = work.groups[gi as usize];
         let ei = ei as usize;
         let dets = work.pairs[start as usize..end as usize].iter().map(|p| p.1);
@@ -293,9 +310,10 @@ fn evaluate(
         for di in dets {
             let (ri, sr) = detections[di as usize];
             let Some(m) = sr.matches(&v) else { continue };
-            let hit: Hit = (ri, ei, sr.why(&m));
-            out.findings
-                .push((ri, ei, Some(finding(rules, hit, index, &v))));
+            // A withheld rule's match only feeds its correlations.
+            let f =
+                (!withheld.contains(&ri)).then(|| finding(rules, (ri, ei, sr.why(&m)), index, &v));
+            out.findings.push((ri, ei, f));
             for f in needs.get(&ri).into_iter().flatten() {
                 if let Some(x) = get(&v, f)
                     && !fields.iter().any(|(g, _)| g == f)

@@ -14,7 +14,7 @@ pub fn fixtures() -> PathBuf {
 /// Loads `paths` with the options the CLI would use for the built-in rules.
 pub fn load_paths(paths: &[PathBuf], rules: &RuleSet) -> Index {
     let opts = LoadOptions {
-        keep_raw: rules.event_names(),
+        keep_raw: rules.keep_raw(),
         ..LoadOptions::default()
     };
     load(paths, &opts, &mut |_| {})
