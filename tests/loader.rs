@@ -172,6 +172,38 @@ fn a_copy_in_a_file_added_later_folds_into_the_event_already_loaded() {
 }
 
 #[test]
+fn events_alike_in_the_low_digest_bits_stay_apart_and_their_copies_still_fold() {
+    // Events hold 32 bits of their digest, the load the other 32 until it
+    // has folded duplicates: two events that agree on the low half only are
+    // two events, on a first load and when a later file brings copies.
+    let (a, b) = (ev("c44728"), ev("c71736"));
+    let digest = |e: &serde_json::Value| {
+        trailhunt::loader::scan::digest(e.to_string().as_bytes(), &mut Vec::new()).0
+    };
+    assert_eq!(digest(&a) as u32, digest(&b) as u32, "a low-half collision");
+    assert_ne!(digest(&a), digest(&b));
+    let dir = tempfile::tempdir().unwrap();
+    write_lines(dir.path(), "a.jsonl", &[a.clone(), b.clone(), a.clone()]);
+    let mut index = load_one(dir.path());
+    assert_eq!(ids(&index), ["c44728", "c71736"]);
+    assert_eq!(index.stats.deliveries, 3);
+    let copies = |index: &Index, id: &str| {
+        let e = index
+            .events
+            .iter()
+            .find(|e| index.event_id(e).as_deref() == Some(id))
+            .unwrap();
+        index.copies(e)
+    };
+    assert_eq!((copies(&index, "c44728"), copies(&index, "c71736")), (2, 1));
+    write_lines(dir.path(), "b.jsonl", &[b.clone(), ev("other")]);
+    let opts = trailhunt::loader::LoadOptions::default();
+    index.add_files(&[dir.path().join("b.jsonl")], &opts, &mut |_| {});
+    assert_eq!(ids(&index), ["c44728", "c71736", "other"]);
+    assert_eq!((copies(&index, "c44728"), copies(&index, "c71736")), (2, 2));
+}
+
+#[test]
 fn event_ids_are_read_back_from_the_raw_event() {
     let dir = tempfile::tempdir().unwrap();
     let mut e = ev("x");

@@ -178,8 +178,9 @@ struct FileResult {
     source: SourceFile,
     strings: Interner,
     events: Vec<Event>,
-    /// Each event's full content digest, for de-duplication.
-    digests: Vec<u64>,
+    /// The high 32 bits of each event's content digest (the event holds
+    /// the low 32), for de-duplication.
+    high: Vec<u32>,
     /// Raw JSON kept for the rules, by event (in this file).
     raws: Vec<(u32, crate::event::Packed)>,
     errors: Vec<LoadError>,
@@ -198,7 +199,7 @@ fn read_file(idx: u32, path: &Path, opts: &LoadOptions) -> FileResult {
         },
         strings: Interner::with_capacity(1024, 32 << 10),
         events: Vec::new(),
-        digests: Vec::new(),
+        high: Vec::new(),
         raws: Vec::new(),
         errors: Vec::new(),
         inflated: 0,
@@ -231,7 +232,7 @@ pub fn index_file_bytes(
         },
         strings: Interner::default(),
         events: Vec::new(),
-        digests: Vec::new(),
+        high: Vec::new(),
         raws: Vec::new(),
         errors: Vec::new(),
         inflated: 0,
@@ -253,7 +254,7 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
     let mut type_problems = Vec::new();
     let strings = &mut res.strings;
     let events = &mut res.events;
-    let digests = &mut res.digests;
+    let high = &mut res.high;
     let raws = &mut res.raws;
     let errors = &mut event_errors;
     let mut keep_memo: Vec<Option<bool>> = Vec::new();
@@ -308,7 +309,7 @@ fn index_bytes(res: &mut FileResult, path: &Path, src: impl std::io::Read, opts:
                 raws.push((events.len() as u32, crate::event::Packed::pack(p.json)));
             }
             events.push(ev);
-            digests.push(h);
+            high.push((h >> 32) as u32);
         },
         &mut problems,
     );
@@ -475,9 +476,9 @@ impl Index {
             strings: Interner,
             events: Vec<Event>,
             extras: Vec<Extra>,
-            /// (full digest, event) of every new event: held only until the
-            /// duplicates are folded.
-            digests: Vec<(u64, u32)>,
+            /// The high digest bits of every new event, in event order:
+            /// held only until the duplicates are folded.
+            high: Vec<u32>,
             errors: Vec<LoadError>,
             slots: Vec<Option<SourceFile>>,
         }
@@ -486,7 +487,7 @@ impl Index {
             strings: std::mem::take(&mut self.strings),
             events: std::mem::take(&mut self.events),
             extras: std::mem::take(&mut self.extras),
-            digests: Vec::new(),
+            high: Vec::new(),
             errors: Vec::new(),
             slots: vec![None; paths.len()],
         });
@@ -528,13 +529,7 @@ impl Index {
                                 remap(&mut ev, &map);
                                 m.events.push(ev);
                             }
-                            let d = &mut m.digests;
-                            d.extend(
-                                res.digests
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(k, &h)| (h, (at + k) as u32)),
-                            );
+                            m.high.extend_from_slice(&res.high);
                             for (k, raw) in res.raws {
                                 m.extras.push(Extra {
                                     other_locs: Vec::new(),
@@ -563,7 +558,7 @@ impl Index {
             strings,
             events,
             extras,
-            digests,
+            high,
             errors,
             slots,
         } = shared.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -573,7 +568,7 @@ impl Index {
         self.errors.extend(errors);
         self.files
             .extend(slots.into_iter().map(|s| s.expect("every file reports")));
-        pool.install(|| self.dedup(digests, old_len));
+        pool.install(|| self.dedup(high, old_len));
         pool.install(|| sort_by_time(&mut self.events, &self.files));
         // The vectors grew by doubling: give back the spare room (never
         // touched, so never resident, but it reads as the index's size).
@@ -679,37 +674,71 @@ impl Index {
     /// places in [`Index::extras`]. Two deliveries are the same event when
     /// their whitespace-free JSON (which holds the eventID) hashes alike on
     /// 64 bits, so dummy IDs shared by different events (Panther's 12345)
-    /// stay apart. `digests` covers the events from `old_len` on; events
-    /// already in the index keep only 32 bits, so one whose low bits match a
-    /// new event's is read back and hashed in full (rare outside a true
-    /// duplicate). Runs on the calling rayon pool.
-    fn dedup(&mut self, mut digests: Vec<(u64, u32)>, old_len: usize) {
+    /// stay apart. The events hold the low 32 bits; `high` holds the high
+    /// 32 of the events from `old_len` on (4 bytes an event while loading,
+    /// where pairs of digest and position took 16). Events already in the
+    /// index keep only 32 bits, so one whose low bits match a new event's is
+    /// read back and hashed in full (rare outside a true duplicate). Runs on
+    /// the calling rayon pool.
+    fn dedup(&mut self, high: Vec<u32>, old_len: usize) {
         use rayon::prelude::*;
-        if old_len > 0 && !digests.is_empty() {
-            let mut low: Vec<u32> = digests.iter().map(|&(h, _)| h as u32).collect();
-            low.par_sort_unstable();
-            low.dedup();
-            let this = &*self;
-            let old: Vec<(u64, u32)> = this.events[..old_len]
+        let this = &*self;
+        // (low bits, position) of each new event, sorted: equal full digests
+        // sit in one run of equal low bits.
+        let mut by_low: Vec<u64> = (old_len..this.events.len())
+            .into_par_iter()
+            .map(|i| (u64::from(this.events[i].digest) << 32) | i as u64)
+            .collect();
+        by_low.par_sort_unstable();
+        let low_of = |k: u64| (k >> 32) as u32;
+        let old: Vec<(u64, u32)> = if old_len > 0 && !by_low.is_empty() {
+            let mut old: Vec<(u64, u32)> = this.events[..old_len]
                 .par_iter()
                 .enumerate()
-                .filter(|(_, e)| low.binary_search(&e.digest).is_ok())
+                .filter(|(_, e)| {
+                    let p = by_low.partition_point(|&k| low_of(k) < e.digest);
+                    by_low.get(p).is_some_and(|&k| low_of(k) == e.digest)
+                })
                 .filter_map(|(i, e)| {
                     let raw = this.raw(e).ok()?;
                     Some((scan::digest(raw.as_bytes(), &mut Vec::new()).0, i as u32))
                 })
                 .collect();
-            digests.extend(old);
-        }
-        digests.par_sort_unstable();
+            old.sort_unstable_by_key(|&(h, i)| (h as u32, h, i));
+            old
+        } else {
+            Vec::new()
+        };
+        let full =
+            |i: usize| (u64::from(high[i - old_len]) << 32) | u64::from(this.events[i].digest);
         // (first, later copy): each later copy paired with the earliest
         // event of the same digest.
         let mut dups: Vec<(usize, usize)> = Vec::new();
-        for group in digests.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-            let first = group[0].1 as usize;
-            dups.extend(group[1..].iter().map(|&(_, j)| (first, j as usize)));
+        let mut members: Vec<(u64, u32)> = Vec::new();
+        let mut o = 0;
+        for run in by_low.chunk_by(|a, b| low_of(*a) == low_of(*b)) {
+            let low = low_of(run[0]);
+            while o < old.len() && (old[o].0 as u32) < low {
+                o += 1;
+            }
+            let olds = old[o..].iter().take_while(|(h, _)| *h as u32 == low);
+            if run.len() + olds.clone().count() < 2 {
+                continue;
+            }
+            members.clear();
+            members.extend(olds.copied());
+            members.extend(run.iter().map(|&k| {
+                let i = (k & u64::from(u32::MAX)) as usize;
+                (full(i), i as u32)
+            }));
+            members.sort_unstable();
+            for group in members.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+                let first = group[0].1 as usize;
+                dups.extend(group[1..].iter().map(|&(_, j)| (first, j as usize)));
+            }
         }
-        drop(digests);
+        drop(by_low);
+        drop(high);
         if dups.is_empty() {
             return;
         }
@@ -766,11 +795,12 @@ fn remap(ev: &mut Event, map: &[Sym]) {
 }
 
 /// Sorts by time (untimed last), then file path and offset, so the order
-/// does not depend on the order files were read in. Sorting small keys and
-/// permuting once moves each event a few times instead of the dozen a
-/// merge sort would; the keys leave the offset in the event (read only on
-/// a tie) to stay 16 bytes.
+/// does not depend on the order files were read in. In place: a sort key
+/// per event would cost as much memory, at the load's peak, as a fifth of
+/// the index. Distinct events never tie (two events of one file have two
+/// offsets), so the unstable sort's order is the one order.
 fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
+    use rayon::prelude::*;
     let mut by_path: Vec<u32> = (0..files.len() as u32).collect();
     by_path.sort_by(|&a, &b| files[a as usize].path.cmp(&files[b as usize].path));
     let mut rank = vec![0u32; files.len()];
@@ -778,48 +808,12 @@ fn sort_by_time(events: &mut [Event], files: &[SourceFile]) {
         rank[f as usize] = r as u32;
     }
     let rank_of = |f: u32| rank.get(f as usize).copied().unwrap_or(u32::MAX);
-    let mut keys: Vec<(i64, u32, u32)> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            (
-                e.time().unwrap_or(i64::MAX),
-                rank_of(e.loc().file),
-                i as u32,
-            )
-        })
-        .collect();
-    {
-        use rayon::prelude::*;
-        let evs = &*events;
-        // No parseable time is i64::MAX here: last, as no real time reaches it.
-        keys.par_sort_unstable_by(|a, b| {
-            (a.0, a.1)
-                .cmp(&(b.0, b.1))
-                .then_with(|| {
-                    evs[a.2 as usize]
-                        .loc()
-                        .offset
-                        .cmp(&evs[b.2 as usize].loc().offset)
-                })
-                .then(a.2.cmp(&b.2))
-        });
-    }
-    let mut perm: Vec<u32> = keys.iter().map(|k| k.2).collect();
-    drop(keys);
-    // new[i] = old[perm[i]], following each cycle once.
-    for start in 0..events.len() {
-        let mut j = start;
-        while perm[j] != u32::MAX {
-            let k = perm[j] as usize;
-            perm[j] = u32::MAX;
-            if k == start {
-                break;
-            }
-            events.swap(j, k);
-            j = k;
-        }
-    }
+    // No parseable time is i64::MAX here: last, as no real time reaches it.
+    let key = |e: &Event| {
+        let loc = e.loc();
+        (e.time().unwrap_or(i64::MAX), rank_of(loc.file), loc.offset)
+    };
+    events.par_sort_unstable_by(|a, b| key(a).cmp(&key(b)));
 }
 
 fn finish_stats(index: &mut Index, elapsed: Duration) {
