@@ -58,7 +58,7 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
         .into_par_iter()
         .map(|b| evaluate(&b, &work, &detections, rules, &needs, &withheld, index))
         .collect();
-    let mut hits: Vec<(usize, usize, Option<Finding>)> = Vec::new();
+    let mut hits: Vec<(usize, usize, Option<Box<Finding>>)> = Vec::new();
     let mut taken: super::sigma_correlation::Taken = HashMap::new();
     for b in results {
         hits.extend(b.findings);
@@ -86,13 +86,13 @@ pub(super) fn run(rules: &[LoadedRule], index: &Index, out: &mut RunOutput) {
     }
     let mut correlated = RunOutput::default();
     super::sigma_correlation::run(rules, &by_rule, index, &taken, &mut correlated);
-    let mut slots: Vec<Option<Finding>> = hits.into_iter().map(|(_, _, f)| f).collect();
+    let mut slots: Vec<Option<Box<Finding>>> = hits.into_iter().map(|(_, _, f)| f).collect();
     out.findings.reserve(order.len());
     out.findings.extend(
         order
             .iter()
             .filter(|(ri, _, _)| !withheld.contains(ri))
-            .filter_map(|&(_, _, k)| slots[k].take()),
+            .filter_map(|&(_, _, k)| slots[k].take().map(|f| *f)),
     );
     out.findings.extend(correlated.findings);
     out.errors.extend(correlated.errors);
@@ -263,7 +263,9 @@ fn batches(work: &Work, index: &Index) -> Vec<Task> {
 
 #[derive(Default)]
 struct Batch {
-    findings: Vec<(usize, usize, Option<Finding>)>,
+    /// A match of a rule the correlations withhold has no finding; boxed,
+    /// so that such a match costs a few words, not a finding's size.
+    findings: Vec<(usize, usize, Option<Box<Finding>>)>,
     /// For a match of a rule a correlation refers to: the fields it reads.
     taken: Vec<(usize, Vec<(String, String)>)>,
     errors: Vec<LoadError>,
@@ -311,8 +313,8 @@ fn evaluate(
             let (ri, sr) = detections[di as usize];
             let Some(m) = sr.matches(&v) else { continue };
             // A withheld rule's match only feeds its correlations.
-            let f =
-                (!withheld.contains(&ri)).then(|| finding(rules, (ri, ei, sr.why(&m)), index, &v));
+            let f = (!withheld.contains(&ri))
+                .then(|| Box::new(finding(rules, (ri, ei, sr.why(&m)), index, &v)));
             out.findings.push((ri, ei, f));
             for f in needs.get(&ri).into_iter().flatten() {
                 if let Some(x) = get(&v, f)
