@@ -36,10 +36,10 @@ BIN=target/debug/trailhunt
 rm -rf "$WORK"
 mkdir -p "$WORK"
 # Every kind of rule the plan handles: the built-in seed (TOML, PCRE), the
-# fixtures' TOML and Sigma rules (one pinned to a source only) and
-# correlations.
+# fixtures' TOML and Sigma rules (one pinned to a source only, one to the
+# identity type only) and correlations.
 RULES=(--rules tests/fixtures/rules --rules tests/fixtures/sigma/rules
-  --rules tests/fixtures/sigma/correlation/rules)
+  --rules tests/fixtures/sigma/correlation/rules --rules tests/fixtures/sigma/pinned_fields)
 "$BIN" prefilter --plan "${RULES[@]}" >"$WORK/plan.json" 2>/dev/null
 if [ -n "${PREFILTER_BREAK_PLAN:-}" ]; then
   # Shows the comparison can fail: a plan that forgets the Related window.
@@ -89,5 +89,5 @@ done
 
 # Key usage and related activity, per finding, through the library.
 PREFILTER_PAIRS="tests/fixtures/corpus=$WORK/corpus.kept:$WORK/demo=$WORK/demo.kept" \
-  PREFILTER_RULES="tests/fixtures/rules:tests/fixtures/sigma/rules:tests/fixtures/sigma/correlation/rules" \
+  PREFILTER_RULES="tests/fixtures/rules:tests/fixtures/sigma/rules:tests/fixtures/sigma/correlation/rules:tests/fixtures/sigma/pinned_fields" \
   cargo test --locked --quiet --test prefilter -- --include-ignored

@@ -44,7 +44,7 @@ import time
 import zlib
 from datetime import datetime
 
-PLAN_SCHEMA = 1
+PLAN_SCHEMA = 2
 LOG_EXTS = (".json", ".jsonl", ".ndjson", ".log", ".txt")
 WS = " \t\r\n"
 
@@ -238,7 +238,8 @@ def _glob(pattern):
 
 
 def compile_plan(plan):
-    """The plan's candidate tests as (names or None, globs, sources or None)."""
+    """The plan's candidate tests as (names or None, globs, sources or None,
+    [(field path, values)])."""
     if plan.get("schema_version") != PLAN_SCHEMA:
         raise SystemExit(
             f"prefilter: plan schema_version {plan.get('schema_version')!r} is not {PLAN_SCHEMA}"
@@ -256,19 +257,32 @@ def compile_plan(plan):
         elif names is not None:
             names = frozenset(names)
         sources = c.get("event_sources")
-        tests.append((names, globs, None if sources is None else frozenset(sources)))
+        fields = [(tuple(f["field"].split(".")), frozenset(f["values"])) for f in c.get("fields", [])]
+        tests.append((names, globs, None if sources is None else frozenset(sources), fields))
     return tests
 
 
-def is_candidate(tests, name, source):
+def _pinned(fields, ev):
+    """Each pinned field of `ev` is a string with one of its values (as
+    trailhunt's index, a field that is not a string is absent)."""
+    for path, values in fields:
+        v = _dig(ev, *path) if ev is not None else None
+        if v is None or v.lower() not in values:
+            return False
+    return True
+
+
+def is_candidate(tests, name, source, ev=None):
     n = name.lower() if name is not None else None
     s = source.lower() if source is not None else None
-    for names, globs, sources in tests:
+    for names, globs, sources, fields in tests:
         if names is not None and n not in names:
             continue
         if globs is not None and (n is None or not any(g.fullmatch(n) for g in globs)):
             continue
         if sources is not None and s not in sources:
+            continue
+        if fields and not _pinned(fields, ev):
             continue
         return True
     return False
@@ -327,7 +341,7 @@ def rows_of_file(path, content, tests, cap=4096 << 20):
             0,
             0,
             (
-                is_candidate(tests, name, source),
+                is_candidate(tests, name, source, ev),
                 _dig(ev, "userIdentity", "arn"),
                 _str(ev.get("sourceIPAddress")),
                 _dig(ev, "userIdentity", "accessKeyId"),

@@ -80,7 +80,7 @@ class Decoding(unittest.TestCase):
 
 class Candidates(unittest.TestCase):
     def plan(self, **c):
-        return p.compile_plan({"schema_version": 1, "rules": [{"candidates": c}]})
+        return p.compile_plan({"schema_version": 2, "rules": [{"candidates": c}]})
 
     def test_glob_names_match_like_splunk_terms(self):
         t = self.plan(event_names=["create*key"], name_match="glob", event_sources=None)
@@ -92,6 +92,19 @@ class Candidates(unittest.TestCase):
         t = self.plan(event_names=["stoplogging"], name_match="exact", event_sources=["cloudtrail.amazonaws.com"])
         self.assertTrue(p.is_candidate(t, "StopLogging", "CloudTrail.amazonaws.com"))
         self.assertFalse(p.is_candidate(t, "StopLogging", "iam.amazonaws.com"))
+
+    def test_other_pinned_fields_hold_as_strings_case_insensitively(self):
+        t = self.plan(
+            event_names=None,
+            name_match="exact",
+            event_sources=None,
+            fields=[{"field": "userIdentity.type", "values": ["root"]}],
+        )
+        self.assertTrue(p.is_candidate(t, "ConsoleLogin", None, {"userIdentity": {"type": "Root"}}))
+        self.assertFalse(p.is_candidate(t, "ConsoleLogin", None, {"userIdentity": {"type": "IAMUser"}}))
+        # Absent, null or not a string: absent, as in trailhunt's index.
+        for ev in [{}, {"userIdentity": None}, {"userIdentity": {"type": None}}, {"userIdentity": {"type": 1}}]:
+            self.assertFalse(p.is_candidate(t, "ConsoleLogin", None, ev), ev)
 
     def test_unknown_plan_version_is_refused(self):
         with self.assertRaises(SystemExit):

@@ -198,7 +198,7 @@ fn plan_command_prints_what_each_rule_pushes_down() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], trailhunt::rules::plan::SCHEMA_VERSION);
     assert_eq!(v["keep_all"], false);
     let rule = |id: &str| {
         v["rules"]
@@ -228,8 +228,18 @@ fn plan_command_prints_what_each_rule_pushes_down() {
 }
 
 #[test]
-fn a_rule_that_pins_nothing_keeps_everything() {
+fn a_rule_that_pins_no_indexed_field_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("any.yml"),
+        "title: any\nid: 5a1a0f2e-0000-4000-8000-000000000001\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  s:\n    eventVersion|startswith: '1'\n  condition: s\nlevel: high\n",
+    )
+    .unwrap();
+    let mut rules = RuleSet::builtin();
+    rules.add_dir(dir.path()).unwrap();
+    assert!(Plan::new(&rules).keep_all);
+    // A plain value on an indexed field other than the event's name and
+    // source is pushed down too.
     std::fs::write(
         dir.path().join("any.yml"),
         "title: any\nid: 5a1a0f2e-0000-4000-8000-000000000001\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  s:\n    userIdentity.type: Root\n  condition: s\nlevel: high\n",
@@ -237,7 +247,7 @@ fn a_rule_that_pins_nothing_keeps_everything() {
     .unwrap();
     let mut rules = RuleSet::builtin();
     rules.add_dir(dir.path()).unwrap();
-    assert!(Plan::new(&rules).keep_all);
+    assert!(!Plan::new(&rules).keep_all);
     assert!(!Plan::new(&RuleSet::builtin()).keep_all);
 }
 
@@ -378,7 +388,10 @@ fn engine_spark_runs_spark_submit_on_the_shipped_job() {
     );
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("plan.json")).unwrap()).unwrap();
-    assert_eq!(plan["schema_version"], 1);
+    assert_eq!(
+        plan["schema_version"],
+        trailhunt::rules::plan::SCHEMA_VERSION
+    );
     run("3")
         .code(2)
         .stderr(predicates::str::contains("the prefilter job failed"));

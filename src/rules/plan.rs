@@ -13,7 +13,7 @@ use super::{LoadedRule, RuleSet};
 use serde::Serialize;
 
 /// The plan's format version, for the job to refuse one it does not know.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The widest window the console's Related pane offers (30 days either
 /// side; `tui::app::WINDOWS`), so every window it can be widened to shows
@@ -27,8 +27,8 @@ pub const RELATED_DEFAULT_WINDOW_MS: i64 = 3_600_000;
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Plan {
     pub schema_version: u32,
-    /// Some rule pins neither an event name nor a source: every event is a
-    /// candidate, and the job keeps the whole tree.
+    /// Some rule pins no event name, source or other field: every event is
+    /// a candidate, and the job keeps the whole tree.
     pub keep_all: bool,
     pub rules: Vec<RulePlan>,
     pub context: Context,
@@ -60,12 +60,24 @@ pub struct Candidates {
     pub name_match: &'static str,
     /// Lower-cased `eventSource` values (exact); `None` admits any source.
     pub event_sources: Option<Vec<String>>,
+    /// Other fields the rule pins, each to lower-cased values (exact): an
+    /// event is a candidate only when each field is a string with one of
+    /// its values.
+    pub fields: Vec<FieldPin>,
+}
+
+/// One field's admitted values.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FieldPin {
+    /// Dotted path (`userIdentity.type`).
+    pub field: &'static str,
+    pub values: Vec<String>,
 }
 
 impl Candidates {
     /// Admits every event.
     pub fn keeps_all(&self) -> bool {
-        self.event_names.is_none() && self.event_sources.is_none()
+        self.event_names.is_none() && self.event_sources.is_none() && self.fields.is_empty()
     }
 }
 
@@ -164,6 +176,7 @@ fn rule_plan(lr: &LoadedRule) -> RulePlan {
             event_names: Some(lower(names)),
             name_match: "glob",
             event_sources: None,
+            fields: Vec::new(),
         });
         for t in &rule.splunk.terms {
             if t.field != "eventName" {
@@ -209,6 +222,14 @@ fn rule_plan(lr: &LoadedRule) -> RulePlan {
         event_names: sr.event_names.as_ref().map(lower),
         name_match: "exact",
         event_sources: sr.event_sources.as_ref().map(lower),
+        fields: sr
+            .field_pins
+            .iter()
+            .map(|(field, values)| FieldPin {
+                field,
+                values: lower(values),
+            })
+            .collect(),
     });
     plan.left_to_trailhunt.push(format!(
         "the detection ({}): its other selections, modifiers, field references and null tests",
@@ -220,6 +241,53 @@ fn rule_plan(lr: &LoadedRule) -> RulePlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sigma_plan(detection: &str) -> Plan {
+        let mut rules = RuleSet::default();
+        let text = format!(
+            "title: t\nid: 11111111-2222-3333-4444-555555555555\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n{detection}"
+        );
+        let (_, problems, _) = rules.add_text(std::path::Path::new("t.yml"), "test".into(), &text);
+        assert!(problems.is_empty(), "{problems:?}");
+        Plan::new(&rules)
+    }
+
+    #[test]
+    fn a_rule_naming_no_event_pushes_down_the_other_fields_it_pins() {
+        // As SigmaHQ's root-account and TruffleHog rules: no event name, a
+        // plain value on an indexed field.
+        let plan = sigma_plan(
+            "  sel:\n    userIdentity.type: Root\n  svc:\n    eventType: AwsServiceEvent\n  condition: sel and not svc\n",
+        );
+        assert!(!plan.keep_all);
+        let c = plan.rules[0].candidates.as_ref().unwrap();
+        assert_eq!(c.event_names, None);
+        assert_eq!(
+            c.fields,
+            [FieldPin {
+                field: "userIdentity.type",
+                values: vec!["root".into()]
+            }]
+        );
+        let either = sigma_plan(
+            "  a:\n    userAgent: TruffleHog\n  b:\n    userAgent:\n      - 'Pacu*'\n  condition: a or b\n",
+        );
+        assert!(
+            either.keep_all,
+            "a wildcard value pins nothing, so the `or` cannot"
+        );
+        // A regex, a modifier or an empty value (which may stand for an
+        // absent field) pins nothing.
+        for d in [
+            "  sel:\n    userIdentity.arn|re: '.+:assumed-role/aws:.+'\n  condition: sel\n",
+            "  sel:\n    userAgent|contains: trufflehog\n  condition: sel\n",
+            "  sel:\n    errorCode: ''\n  condition: sel\n",
+        ] {
+            let plan = sigma_plan(d);
+            assert!(plan.keep_all, "{d}");
+            assert!(plan.rules[0].candidates.as_ref().unwrap().fields.is_empty());
+        }
+    }
 
     #[test]
     fn the_seed_pushes_down_its_event_name_only() {

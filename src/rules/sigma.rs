@@ -69,6 +69,10 @@ pub struct SigmaRule {
     /// Lower-cased event sources (`eventSource`) the rule can match, the
     /// same way.
     pub event_sources: Option<Vec<String>>,
+    /// The same for the index's other fields (`userIdentity.type`,
+    /// `userAgent`…), each field the detection pins by plain values: what a
+    /// prefilter can keep events by when the rule names no event.
+    pub field_pins: Vec<(&'static str, Vec<String>)>,
     /// What an event's indexed fields must satisfy for the rule to match
     /// it (see [`index_tests`]): how the run narrows the rule to its
     /// candidate events. Empty: every event is a candidate.
@@ -235,6 +239,12 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
         correlation: None,
         event_names: pins("eventName", &r.detection.named, &r.detection.conditions),
         event_sources: pins("eventSource", &r.detection.named, &r.detection.conditions),
+        field_pins: super::sigma_run::PIVOTS
+            .iter()
+            .map(|(f, _)| *f)
+            .filter(|f| !matches!(*f, "eventName" | "eventSource"))
+            .filter_map(|f| Some((f, pins(f, &r.detection.named, &r.detection.conditions)?)))
+            .collect(),
         pivots: index_tests(&fixed),
         text_digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         level,
@@ -589,6 +599,7 @@ fn adapt_correlation(
         // A correlation reads its referred rules' matches, not events.
         event_names: Some(Vec::new()),
         event_sources: None,
+        field_pins: Vec::new(),
         pivots: Vec::new(),
         text_digest: 0,
         level,
@@ -710,10 +721,11 @@ fn is_technique(t: &str) -> bool {
         .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_ascii_digit()))
 }
 
-/// The lower-cased values of `field` (`eventName`, `eventSource`) a rule
-/// can match, or `None` when any event might. Sound, not tight: a detection
-/// pins values only through a plain, modifier-free value without wildcards
-/// (Sigma compares it case-insensitively, as the candidate check does).
+/// The lower-cased values of `field` (`eventName`, `eventSource`, or another
+/// indexed field) a rule can match, or `None` when any event might. Sound,
+/// not tight: a detection pins values only through a plain, modifier-free,
+/// non-empty value without wildcards (Sigma compares it case-insensitively,
+/// as the candidate check does).
 pub fn pins(
     field: &str,
     named: &std::collections::HashMap<String, Detection>,
@@ -787,6 +799,9 @@ fn detection_pins(field: &str, d: &Detection) -> Option<BTreeSet<String>> {
                             StringPart::Special(_) => None,
                         })
                         .collect::<Option<String>>()
+                        // An empty value may stand for a null or absent
+                        // field, which no pinned value can admit.
+                        .filter(|s| !s.is_empty())
                         .map(|s| s.to_lowercase()),
                     _ => None,
                 })
