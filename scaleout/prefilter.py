@@ -239,7 +239,7 @@ def _glob(pattern):
 
 def compile_plan(plan):
     """The plan's candidate tests as (names or None, globs, sources or None,
-    [(field path, values)])."""
+    [(field path, values)], [(field path, texts)])."""
     if plan.get("schema_version") != PLAN_SCHEMA:
         raise SystemExit(
             f"prefilter: plan schema_version {plan.get('schema_version')!r} is not {PLAN_SCHEMA}"
@@ -258,7 +258,11 @@ def compile_plan(plan):
             names = frozenset(names)
         sources = c.get("event_sources")
         fields = [(tuple(f["field"].split(".")), frozenset(f["values"])) for f in c.get("fields", [])]
-        tests.append((names, globs, None if sources is None else frozenset(sources), fields))
+        contains = [
+            (tuple(f["field"].split(".")), tuple(v.lower() for v in f["values"]))
+            for f in c.get("contains", [])
+        ]
+        tests.append((names, globs, None if sources is None else frozenset(sources), fields, contains))
     return tests
 
 
@@ -272,10 +276,23 @@ def _pinned(fields, ev):
     return True
 
 
+def _holds_text(contains, ev):
+    """Each field of `ev` is a string holding one of its texts, compared
+    lower-cased."""
+    for path, texts in contains:
+        v = _dig(ev, *path) if ev is not None else None
+        if v is None:
+            return False
+        v = v.lower()
+        if not any(t in v for t in texts):
+            return False
+    return True
+
+
 def is_candidate(tests, name, source, ev=None):
     n = name.lower() if name is not None else None
     s = source.lower() if source is not None else None
-    for names, globs, sources, fields in tests:
+    for names, globs, sources, fields, contains in tests:
         if names is not None and n not in names:
             continue
         if globs is not None and (n is None or not any(g.fullmatch(n) for g in globs)):
@@ -283,6 +300,8 @@ def is_candidate(tests, name, source, ev=None):
         if sources is not None and s not in sources:
             continue
         if fields and not _pinned(fields, ev):
+            continue
+        if contains and not _holds_text(contains, ev):
             continue
         return True
     return False

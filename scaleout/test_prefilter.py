@@ -106,6 +106,20 @@ class Candidates(unittest.TestCase):
         for ev in [{}, {"userIdentity": None}, {"userIdentity": {"type": None}}, {"userIdentity": {"type": 1}}]:
             self.assertFalse(p.is_candidate(t, "ConsoleLogin", None, ev), ev)
 
+    def test_text_a_field_must_contain_is_found_case_insensitively(self):
+        t = self.plan(
+            event_names=None,
+            name_match="exact",
+            event_sources=None,
+            contains=[{"field": "userIdentity.arn", "values": [":assumed-role/aws:"]}],
+        )
+        arn = lambda a: {"userIdentity": {"arn": a}}
+        self.assertTrue(p.is_candidate(t, "GetObject", None, arn("arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1")))
+        self.assertTrue(p.is_candidate(t, "GetObject", None, arn("ARN:AWS:STS::1:ASSUMED-ROLE/AWS:X/Y")))
+        self.assertFalse(p.is_candidate(t, "GetObject", None, arn("arn:aws:sts::1:assumed-role/admin/s")))
+        self.assertFalse(p.is_candidate(t, "GetObject", None, {"userIdentity": {"arn": 7}}))
+        self.assertFalse(p.is_candidate(t, "GetObject", None, {}))
+
     def test_unknown_plan_version_is_refused(self):
         with self.assertRaises(SystemExit):
             p.compile_plan({"schema_version": 99, "rules": []})

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod rule;
 pub mod sigma;
 pub mod sigma_correlation;
+pub mod sigma_pins;
 mod sigma_run;
 pub mod splunk;
 pub mod strict;

@@ -64,6 +64,11 @@ pub struct Candidates {
     /// event is a candidate only when each field is a string with one of
     /// its values.
     pub fields: Vec<FieldPin>,
+    /// Fields the rule needs to contain some text: an event is a candidate
+    /// only when each field is a string holding one of its values,
+    /// compared lower-cased (a superset of what the rule's `contains`,
+    /// wildcards and regular expressions admit).
+    pub contains: Vec<FieldPin>,
 }
 
 /// One field's admitted values.
@@ -77,7 +82,10 @@ pub struct FieldPin {
 impl Candidates {
     /// Admits every event.
     pub fn keeps_all(&self) -> bool {
-        self.event_names.is_none() && self.event_sources.is_none() && self.fields.is_empty()
+        self.event_names.is_none()
+            && self.event_sources.is_none()
+            && self.fields.is_empty()
+            && self.contains.is_empty()
     }
 }
 
@@ -177,6 +185,7 @@ fn rule_plan(lr: &LoadedRule) -> RulePlan {
             name_match: "glob",
             event_sources: None,
             fields: Vec::new(),
+            contains: Vec::new(),
         });
         for t in &rule.splunk.terms {
             if t.field != "eventName" {
@@ -230,6 +239,20 @@ fn rule_plan(lr: &LoadedRule) -> RulePlan {
                 values: lower(values),
             })
             .collect(),
+        // Where a field is pinned to values, equality says more.
+        contains: sr
+            .field_substrings
+            .iter()
+            .filter(|(field, _)| match *field {
+                "eventName" => sr.event_names.is_none(),
+                "eventSource" => sr.event_sources.is_none(),
+                f => !sr.field_pins.iter().any(|(g, _)| *g == f),
+            })
+            .map(|(field, values)| FieldPin {
+                field,
+                values: lower(values),
+            })
+            .collect(),
     });
     plan.left_to_trailhunt.push(format!(
         "the detection ({}): its other selections, modifiers, field references and null tests",
@@ -269,23 +292,49 @@ mod tests {
                 values: vec!["root".into()]
             }]
         );
+        // A wildcard value pins no value, so the `or` pins none either; both
+        // branches need text in the agent, so that is pushed down.
         let either = sigma_plan(
             "  a:\n    userAgent: TruffleHog\n  b:\n    userAgent:\n      - 'Pacu*'\n  condition: a or b\n",
         );
-        assert!(
-            either.keep_all,
-            "a wildcard value pins nothing, so the `or` cannot"
-        );
-        // A regex, a modifier or an empty value (which may stand for an
-        // absent field) pins nothing.
-        for d in [
+        assert!(!either.keep_all);
+        let c = either.rules[0].candidates.as_ref().unwrap();
+        assert!(c.fields.is_empty());
+        let agent = |v: &[&str]| FieldPin {
+            field: "userAgent",
+            values: v.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(c.contains, [agent(&["pacu", "trufflehog"])]);
+        // As SigmaHQ's IMDS rule: the literal every match of the pattern holds.
+        let imds = sigma_plan(
             "  sel:\n    userIdentity.arn|re: '.+:assumed-role/aws:.+'\n  condition: sel\n",
-            "  sel:\n    userAgent|contains: trufflehog\n  condition: sel\n",
+        );
+        assert!(!imds.keep_all);
+        assert_eq!(
+            imds.rules[0].candidates.as_ref().unwrap().contains,
+            [FieldPin {
+                field: "userIdentity.arn",
+                values: vec![":assumed-role/aws:".into()]
+            }]
+        );
+        let contains = sigma_plan("  sel:\n    userAgent|contains: TruffleHog\n  condition: sel\n");
+        assert_eq!(
+            contains.rules[0].candidates.as_ref().unwrap().contains,
+            [agent(&["trufflehog"])]
+        );
+        // What pins nothing: an empty value (it may stand for an absent
+        // field), a pattern with no literal every match holds, a modifier
+        // that changes the text compared, a field the index does not hold.
+        for d in [
             "  sel:\n    errorCode: ''\n  condition: sel\n",
+            "  sel:\n    userIdentity.arn|re: 'root|admin'\n  condition: sel\n",
+            "  sel:\n    userAgent|base64offset|contains: curl\n  condition: sel\n",
+            "  sel:\n    eventType: AwsApiCall\n  condition: sel\n",
         ] {
             let plan = sigma_plan(d);
             assert!(plan.keep_all, "{d}");
-            assert!(plan.rules[0].candidates.as_ref().unwrap().fields.is_empty());
+            let c = plan.rules[0].candidates.as_ref().unwrap();
+            assert!(c.fields.is_empty() && c.contains.is_empty(), "{d}");
         }
     }
 

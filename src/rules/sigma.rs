@@ -8,10 +8,10 @@
 //! which event names a rule can match at all, so it only sees candidates.
 
 use super::rule::{Annotations, Rule, SplunkDef, StrictDef, Technique};
+use super::sigma_pins;
 use rsigma_parser::ast::{ConditionExpr, Detection, Quantifier, SelectorPattern};
 use rsigma_parser::value::{SigmaValue, StringPart};
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The custom attributes trailhunt reads, for [`Meta`] (a macro, as the
@@ -73,6 +73,9 @@ pub struct SigmaRule {
     /// `userAgent`…), each field the detection pins by plain values: what a
     /// prefilter can keep events by when the rule names no event.
     pub field_pins: Vec<(&'static str, Vec<String>)>,
+    /// Any indexed field's text one of which the field must contain
+    /// (lower-cased; see [`super::sigma_pins::substrings`]).
+    pub field_substrings: Vec<(&'static str, Vec<String>)>,
     /// What an event's indexed fields must satisfy for the rule to match
     /// it (see [`index_tests`]): how the run narrows the rule to its
     /// candidate events. Empty: every event is a candidate.
@@ -237,13 +240,23 @@ fn adapt(r: &rsigma_parser::ast::SigmaRule, text: &str) -> Result<(Rule, SigmaRu
         sigma_id: r.id.clone(),
         sigma_name: r.name.clone(),
         correlation: None,
-        event_names: pins("eventName", &r.detection.named, &r.detection.conditions),
-        event_sources: pins("eventSource", &r.detection.named, &r.detection.conditions),
+        event_names: sigma_pins::pins("eventName", &r.detection.named, &r.detection.conditions),
+        event_sources: sigma_pins::pins("eventSource", &r.detection.named, &r.detection.conditions),
         field_pins: super::sigma_run::PIVOTS
             .iter()
             .map(|(f, _)| *f)
             .filter(|f| !matches!(*f, "eventName" | "eventSource"))
-            .filter_map(|f| Some((f, pins(f, &r.detection.named, &r.detection.conditions)?)))
+            .filter_map(|f| {
+                let p = sigma_pins::pins(f, &r.detection.named, &r.detection.conditions)?;
+                Some((f, p))
+            })
+            .collect(),
+        field_substrings: super::sigma_run::PIVOTS
+            .iter()
+            .filter_map(|(f, _)| {
+                let p = sigma_pins::substrings(f, &r.detection.named, &r.detection.conditions)?;
+                Some((*f, p))
+            })
             .collect(),
         pivots: index_tests(&fixed),
         text_digest: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
@@ -600,6 +613,7 @@ fn adapt_correlation(
         event_names: Some(Vec::new()),
         event_sources: None,
         field_pins: Vec::new(),
+        field_substrings: Vec::new(),
         pivots: Vec::new(),
         text_digest: 0,
         level,
@@ -719,97 +733,6 @@ fn technique_name(id: &str) -> Option<&'static str> {
 fn is_technique(t: &str) -> bool {
     t.strip_prefix('t')
         .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_ascii_digit()))
-}
-
-/// The lower-cased values of `field` (`eventName`, `eventSource`, or another
-/// indexed field) a rule can match, or `None` when any event might. Sound,
-/// not tight: a detection pins values only through a plain, modifier-free,
-/// non-empty value without wildcards (Sigma compares it case-insensitively,
-/// as the candidate check does).
-pub fn pins(
-    field: &str,
-    named: &std::collections::HashMap<String, Detection>,
-    conditions: &[ConditionExpr],
-) -> Option<Vec<String>> {
-    let mut all = BTreeSet::new();
-    for c in conditions {
-        all.extend(cond_pins(field, named, c)?);
-    }
-    Some(all.into_iter().collect())
-}
-
-fn cond_pins(
-    field: &str,
-    named: &std::collections::HashMap<String, Detection>,
-    c: &ConditionExpr,
-) -> Option<BTreeSet<String>> {
-    match c {
-        ConditionExpr::Identifier(n) => detection_pins(field, named.get(n)?),
-        // Every operand must hold, so any pinned one bounds the names.
-        ConditionExpr::And(v) => v.iter().find_map(|e| cond_pins(field, named, e)),
-        ConditionExpr::Or(v) => union(v.iter().map(|e| cond_pins(field, named, e))),
-        ConditionExpr::Not(_) => None,
-        ConditionExpr::Selector {
-            quantifier,
-            pattern,
-        } => {
-            let mut chosen: Vec<&Detection> = named
-                .iter()
-                .filter(|(k, _)| match pattern {
-                    // `them` leaves out identifiers starting with `_` (spec 2.0).
-                    SelectorPattern::Them => !k.starts_with('_'),
-                    SelectorPattern::Pattern(p) => glob(p, k),
-                })
-                .map(|(_, d)| d)
-                .collect();
-            chosen.sort_by_key(|d| format!("{d:?}"));
-            match quantifier {
-                Quantifier::All => chosen.iter().find_map(|d| detection_pins(field, d)),
-                Quantifier::Any | Quantifier::Count(_) => {
-                    union(chosen.iter().map(|d| detection_pins(field, d)))
-                }
-            }
-        }
-    }
-}
-
-fn union(it: impl Iterator<Item = Option<BTreeSet<String>>>) -> Option<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
-    for s in it {
-        out.extend(s?);
-    }
-    Some(out)
-}
-
-fn detection_pins(field: &str, d: &Detection) -> Option<BTreeSet<String>> {
-    match d {
-        Detection::AllOf(items) => items.iter().find_map(|it| {
-            let name = it.field.name.as_deref()?;
-            if name != field || !it.field.modifiers.is_empty() || it.values.is_empty() {
-                return None;
-            }
-            it.values
-                .iter()
-                .map(|v| match v {
-                    SigmaValue::String(s) => s
-                        .parts
-                        .iter()
-                        .map(|p| match p {
-                            StringPart::Plain(t) => Some(t.as_str()),
-                            StringPart::Special(_) => None,
-                        })
-                        .collect::<Option<String>>()
-                        // An empty value may stand for a null or absent
-                        // field, which no pinned value can admit.
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.to_lowercase()),
-                    _ => None,
-                })
-                .collect()
-        }),
-        Detection::AnyOf(subs) => union(subs.iter().map(|d| detection_pins(field, d))),
-        _ => None,
-    }
 }
 
 /// One thing a rule needs of an event's indexed fields: that any of its
@@ -977,7 +900,7 @@ fn item_test(
 }
 
 /// `*` wildcard match of a condition's identifier pattern.
-fn glob(pattern: &str, name: &str) -> bool {
+pub(super) fn glob(pattern: &str, name: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == name,
         Some((head, rest)) => {
