@@ -39,16 +39,7 @@ struct Hit {
 
 /// Runs the built-in rules (the seed and the pack, compiled in) over `paths`.
 fn hunt(paths: Vec<PathBuf>) -> Vec<Hit> {
-    let mut config = Config::new(paths);
-    config.cache = false;
-    let rules = config.rules().expect("the pack loads");
-    assert!(
-        rules.problems.is_empty(),
-        "every rule of the pack loads: {:?}",
-        rules.problems
-    );
-    let h = Hunt::run(&config, rules, &mut |_| {});
-    assert!(h.rule_errors.is_empty(), "{:?}", h.rule_errors);
+    let h = hunt_builtin(paths);
     let mut hits: Vec<Hit> = h
         .findings
         .iter()
@@ -79,10 +70,7 @@ fn ids(hits: &[Hit], rule: &str) -> Vec<String> {
 }
 
 fn corpus() -> Vec<Hit> {
-    hunt(vec![
-        fixtures().join("iam_pack/corpus"),
-        fixtures().join("corpus"),
-    ])
+    hunt(pack_corpus())
 }
 
 /// Runs the pack over hand-written events (JSON Lines in a temp folder).

@@ -44,12 +44,7 @@ struct Hit {
 
 /// Runs the built-in rules (seed and pack) over `paths`.
 fn hunt(paths: Vec<PathBuf>) -> Vec<Hit> {
-    let mut config = Config::new(paths);
-    config.cache = false;
-    let rules = config.rules().expect("the built-in rules load");
-    assert!(rules.problems.is_empty(), "{:?}", rules.problems);
-    let h = Hunt::run(&config, rules, &mut |_| {});
-    assert!(h.rule_errors.is_empty(), "{:?}", h.rule_errors);
+    let h = hunt_builtin(paths);
     h.findings
         .iter()
         .map(|f| {
@@ -81,10 +76,7 @@ fn of(hits: &[Hit], rule: &str) -> Vec<Hit> {
 }
 
 fn corpus() -> Vec<Hit> {
-    hunt(vec![
-        fixtures().join("iam_pack/corpus"),
-        fixtures().join("corpus"),
-    ])
+    hunt(pack_corpus())
 }
 
 fn over(events: &[Value]) -> Vec<Hit> {

@@ -185,19 +185,25 @@ fn the_plans_window_is_the_consoles_widest_and_default() {
     assert_eq!(plan::RELATED_DEFAULT_WINDOW_MS, WINDOWS[DEFAULT_WINDOW]);
 }
 
-#[test]
-fn plan_command_prints_what_each_rule_pushes_down() {
+/// What `trailhunt prefilter --plan ARGS` prints, which must succeed.
+fn plan_json(args: &[&str]) -> serde_json::Value {
     let out = assert_cmd::Command::cargo_bin("trailhunt")
         .unwrap()
-        // The pack has an attach_admin_policy of its own: plan the folder's.
-        .args(["prefilter", "--plan", "--no-pack", "--rules"])
-        .arg(repo().join("tests/fixtures/sigma/rules"))
+        .args(["prefilter", "--plan"])
+        .args(args)
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn plan_command_prints_what_each_rule_pushes_down() {
+    // The pack has an attach_admin_policy of its own: plan the folder's.
+    let rules = repo().join("tests/fixtures/sigma/rules");
+    let v = plan_json(&["--no-pack", "--rules", rules.to_str().unwrap()]);
     assert_eq!(v["schema_version"], trailhunt::rules::plan::SCHEMA_VERSION);
     assert_eq!(v["keep_all"], false);
     let rule = |id: &str| {
@@ -396,15 +402,7 @@ fn engine_spark_runs_spark_submit_on_the_shipped_job() {
 
 #[test]
 fn related_window_narrows_what_the_plan_keeps() {
-    let out = assert_cmd::Command::cargo_bin("trailhunt")
-        .unwrap()
-        .args(["prefilter", "--plan", "--related-window", "1h"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = plan_json(&["--related-window", "1h"]);
     assert_eq!(v["context"]["related"]["window_ms"], 3_600_000);
     assert_cmd::Command::cargo_bin("trailhunt")
         .unwrap()

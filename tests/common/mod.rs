@@ -30,6 +30,30 @@ pub fn findings(index: &Index, semantics: Semantics) -> Vec<Finding> {
     out.findings
 }
 
+/// Runs the built-in rules (the seed and the IAM pack) over `paths`, with
+/// no cache, as the CLI would: every rule loads and none fails.
+pub fn hunt_builtin(paths: Vec<PathBuf>) -> trailhunt::hunt::Hunt {
+    let mut config = trailhunt::hunt::Config::new(paths);
+    config.cache = false;
+    let rules = config.rules().expect("the built-in rules load");
+    assert!(
+        rules.problems.is_empty(),
+        "every built-in rule loads: {:?}",
+        rules.problems
+    );
+    let h = trailhunt::hunt::Hunt::run(&config, rules, &mut |_| {});
+    assert!(h.rule_errors.is_empty(), "{:?}", h.rule_errors);
+    h
+}
+
+/// The public samples the pack is tested on (see their PROVENANCE.md).
+pub fn pack_corpus() -> Vec<PathBuf> {
+    vec![
+        fixtures().join("iam_pack/corpus"),
+        fixtures().join("corpus"),
+    ]
+}
+
 /// A successful CLI CreateAccessKey by IAM user `alice` for `bob`.
 pub fn base_event(id: &str) -> Value {
     serde_json::json!({
